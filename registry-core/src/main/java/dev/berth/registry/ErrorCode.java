@@ -1,0 +1,44 @@
+package dev.berth.registry;
+
+/**
+ * The error codes of the OCI Distribution Spec (and the Docker Registry v2 API), each with the HTTP status a
+ * registry answers it with. The status belongs to the code: no call site chooses a status of its own.
+ */
+public enum ErrorCode {
+    BLOB_UNKNOWN(404, "blob unknown to registry"),
+    BLOB_UPLOAD_INVALID(400, "blob upload invalid"),
+    BLOB_UPLOAD_UNKNOWN(404, "blob upload unknown to registry"),
+    DIGEST_INVALID(400, "provided digest did not match uploaded content"),
+    MANIFEST_BLOB_UNKNOWN(404, "manifest references a manifest or blob unknown to registry"),
+    MANIFEST_INVALID(400, "manifest invalid"),
+    MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
+    NAME_INVALID(400, "invalid repository name"),
+    NAME_UNKNOWN(404, "repository name not known to registry"),
+    SIZE_INVALID(400, "provided length did not match content length"),
+    TAG_INVALID(400, "manifest tag did not match URI"),
+    /** Not in the OCI table, but what distribution answers an out-of-order chunk with, and what the spec's 416 means. */
+    RANGE_INVALID(416, "invalid content range"),
+    UNAUTHORIZED(401, "authentication required"),
+    DENIED(403, "requested access to the resource is denied"),
+    UNSUPPORTED(405, "the operation is unsupported"),
+    TOOMANYREQUESTS(429, "too many requests"),
+    /** The registry could not do what was asked for a reason of its own (storage unreachable, say). */
+    UNAVAILABLE(503, "service unavailable");
+
+    private final int httpStatus;
+    private final String message;
+
+    ErrorCode(int httpStatus, String message) {
+        this.httpStatus = httpStatus;
+        this.message = message;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The generic message of the code, as the spec words it; the specifics go in {@link RegistryException#detail()}. */
+    public String message() {
+        return message;
+    }
+}
