@@ -1,0 +1,104 @@
+package dev.berth.registry;
+
+import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.model.Descriptor;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.MediaTypes;
+import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.InvalidOffsetException;
+import dev.berth.registry.spi.storage.PathNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The blobs of one repository. A blob's bytes are stored once for the whole registry; a repository holds a link to
+ * them, and only linked blobs are visible through it. Thread-safe.
+ */
+public final class Blobs {
+    private final Store store;
+    private final RepositoryName name;
+
+    Blobs(Store store, RepositoryName name) {
+        this.store = store;
+        this.name = name;
+    }
+
+    /** The blob's descriptor when this repository holds it. */
+    public Optional<Descriptor> stat(Digest digest) {
+        if (!isLinked(digest)) {
+            return Optional.empty();
+        }
+        return store.stat(Layout.blobData(digest)).map(info -> Descriptor.of(MediaTypes.OCTET_STREAM, digest, info.size()));
+    }
+
+    /**
+     * The blob's bytes from {@code offset}. BLOB_UNKNOWN when the repository does not hold it; an offset past the end
+     * is RANGE_INVALID. The caller closes the stream.
+     */
+    public InputStream open(Digest digest, long offset) {
+        if (!isLinked(digest)) {
+            throw unknown(digest);
+        }
+        try {
+            return store.driver().reader(Layout.blobData(digest), offset);
+        } catch (PathNotFoundException e) {
+            throw unknown(digest);
+        } catch (InvalidOffsetException e) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "offset " + offset + " is past the end of " + digest);
+        } catch (IOException e) {
+            throw store.unavailable(e);
+        }
+    }
+
+    /** A URL the client may fetch the blob from directly (S3 presigned), when the storage offers one. */
+    public Optional<URI> redirectUrl(Digest digest, Duration validity) {
+        if (!isLinked(digest)) {
+            throw unknown(digest);
+        }
+        return store.io(() -> store.driver().redirectUrl(Layout.blobData(digest), validity));
+    }
+
+    /**
+     * Removes the blob from this repository (its bytes stay until garbage collection frees them). BLOB_UNKNOWN when
+     * the repository does not hold it; UNSUPPORTED when deletes are disabled.
+     */
+    public void delete(Digest digest) {
+        store.checkDeletesEnabled();
+        if (!store.delete(Layout.layerLinkDir(name, digest))) {
+            throw unknown(digest);
+        }
+    }
+
+    /**
+     * Makes a blob that repository {@code from} holds visible here too, without copying a byte. Empty when
+     * {@code from} does not hold it (the client then uploads it).
+     */
+    public Optional<Descriptor> mount(Digest digest, RepositoryName from) {
+        Optional<Descriptor> source = new Blobs(store, from).stat(digest);
+        source.ifPresent(d -> link(digest));
+        return source;
+    }
+
+    boolean isLinked(Digest digest) {
+        return store.readLink(Layout.layerLink(name, digest)).filter(digest::equals).isPresent();
+    }
+
+    /** Links a blob whose bytes are in the store into this repository. */
+    void link(Digest digest) {
+        store.putLink(Layout.layerLink(name, digest), digest);
+    }
+
+    /** The size of a stored blob whether or not it is linked here, for manifest checks. */
+    Optional<Long> storedSize(Digest digest) {
+        return store.stat(Layout.blobData(digest)).map(FileInfo::size);
+    }
+
+    private RegistryException unknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name);
+    }
+}

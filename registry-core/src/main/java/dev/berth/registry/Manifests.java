@@ -1,0 +1,192 @@
+package dev.berth.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.model.Descriptor;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.ImageIndex;
+import dev.berth.registry.model.ImageManifest;
+import dev.berth.registry.model.Manifest;
+import dev.berth.registry.model.MediaTypes;
+import dev.berth.registry.model.Reference;
+import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.model.Tag;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The manifests of one repository: put (by tag or digest) after checking that everything they reference is in the
+ * repository, get by tag or digest, delete. Putting or deleting a manifest with a subject keeps the referrers index
+ * up to date. Thread-safe; a tag moves atomically from one manifest to the next.
+ */
+public final class Manifests {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Store store;
+    private final RepositoryName name;
+    private final Blobs blobs;
+    private final Tags tags;
+
+    Manifests(Store store, RepositoryName name, Blobs blobs, Tags tags) {
+        this.store = store;
+        this.name = name;
+        this.blobs = blobs;
+        this.tags = tags;
+    }
+
+    /** What a push stored: the manifest's digest and its parsed view (whose subject a client is told about). */
+    public record PutResult(Digest digest, Manifest manifest) {
+    }
+
+    /** Pushes a manifest under a tag or its digest. */
+    public PutResult put(Reference reference, String contentType, byte[] bytes) {
+        return put(reference, contentType, bytes, List.of());
+    }
+
+    /**
+     * Pushes a manifest under a tag or its digest, and under {@code moreTags} too (OCI's {@code ?tag=}).
+     *
+     * @throws RegistryException MANIFEST_INVALID for a malformed manifest, DIGEST_INVALID when pushed by a digest the
+     *                           bytes do not have, MANIFEST_BLOB_UNKNOWN when a blob or child manifest it references
+     *                           is not in the repository
+     */
+    public PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags) {
+        Manifest manifest = Manifest.parse(bytes, contentType);
+        Digest digest = manifest.digest();
+        if (reference instanceof Reference.ByDigest byDigest) {
+            Digest claimed = byDigest.digest();
+            if (!claimed.matches(bytes)) {
+                throw new RegistryException(ErrorCode.DIGEST_INVALID, "the manifest's " + claimed.algorithm()
+                        + " digest is " + Digest.of(claimed.algorithm(), bytes) + ", not " + claimed);
+            }
+            digest = claimed;
+        }
+        checkReferences(manifest);
+
+        Set<Tag> tagsToSet = new LinkedHashSet<>();
+        reference.asTag().ifPresent(tagsToSet::add);
+        tagsToSet.addAll(moreTags);
+
+        // Order matters for a crash at any point: bytes, then revision, then referrer and tags pointing at them.
+        String data = Layout.blobData(digest);
+        if (!store.exists(data)) {
+            store.put(data, bytes);
+        }
+        store.putLink(Layout.manifestRevisionLink(name, digest), digest);
+        Digest stored = digest;
+        manifest.subject().ifPresent(subject -> store.putLink(Layout.referrerLink(name, subject.digest(), stored), stored));
+        for (Tag tag : tagsToSet) {
+            tags.set(tag, digest);
+        }
+        return new PutResult(digest, manifest);
+    }
+
+    /** The digest a reference names in this repository, when it names one. */
+    public Optional<Digest> resolve(Reference reference) {
+        if (reference instanceof Reference.ByDigest byDigest) {
+            Digest digest = byDigest.digest();
+            return store.readLink(Layout.manifestRevisionLink(name, digest)).filter(digest::equals);
+        }
+        Tag tag = reference.asTag().orElseThrow();
+        return tags.get(tag).filter(d -> store.readLink(Layout.manifestRevisionLink(name, d)).isPresent());
+    }
+
+    /** The manifest a tag or digest names, as pushed. */
+    public Optional<StoredManifest> get(Reference reference) {
+        return resolve(reference).flatMap(this::read);
+    }
+
+    /** The manifest by digest, or MANIFEST_UNKNOWN saying what was asked for. */
+    public StoredManifest getOrThrow(Reference reference) {
+        return get(reference).orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                "manifest " + reference + " is not in repository " + name));
+    }
+
+    /**
+     * Deletes a manifest from this repository, with the tags that point at it and its entry in the referrers index.
+     * MANIFEST_UNKNOWN when the repository does not have it; UNSUPPORTED when deletes are disabled.
+     */
+    public void delete(Digest digest) {
+        store.checkDeletesEnabled();
+        Optional<StoredManifest> existing = resolve(Reference.of(digest)).flatMap(this::read);
+        if (existing.isEmpty()) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + digest + " is not in repository " + name);
+        }
+        tags.untagAll(digest);
+        parseQuietly(existing.get()).flatMap(Manifest::subject)
+                .ifPresent(subject -> store.delete(Layout.referrerLinkDir(name, subject.digest(), digest)));
+        store.delete(Layout.manifestRevisionLinkDir(name, digest));
+    }
+
+    Optional<StoredManifest> read(Digest digest) {
+        return store.get(Layout.blobData(digest)).map(bytes -> new StoredManifest(digest, mediaTypeOf(bytes), bytes));
+    }
+
+    static Optional<Manifest> parseQuietly(StoredManifest stored) {
+        try {
+            return Optional.of(Manifest.parse(stored.bytes(), stored.mediaType()));
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The media type to serve stored bytes with. Manifests we accepted parse; for anything else in a store written by
+     * another registry (schema1, say), the document's own mediaType field is the best answer.
+     */
+    static String mediaTypeOf(byte[] bytes) {
+        try {
+            return Manifest.parse(bytes, null).mediaType();
+        } catch (RegistryException notOurs) {
+            try {
+                JsonNode node = JSON.readTree(bytes);
+                if (node != null && node.path("mediaType").isTextual()) {
+                    return node.path("mediaType").asText();
+                }
+                if (node != null && node.path("schemaVersion").asInt() == 1) {
+                    return node.has("signatures") ? MediaTypes.DOCKER_SCHEMA1_SIGNED_MANIFEST
+                            : MediaTypes.DOCKER_SCHEMA1_MANIFEST;
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // not JSON either
+            }
+            return MediaTypes.OCTET_STREAM;
+        }
+    }
+
+    private void checkReferences(Manifest manifest) {
+        List<Descriptor> refs = manifest.references();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            Descriptor d = refs.get(i);
+            String where = manifest instanceof ImageIndex ? "manifests[" + i + "]"
+                    : i == 0 ? "config" : "layers[" + (i - 1) + "]";
+            if (manifest instanceof ImageManifest && MediaTypes.NON_DISTRIBUTABLE_LAYERS.contains(d.mediaType())
+                    && !d.urls().isEmpty()) {
+                continue; // foreign layer: its bytes live at its URLs, not here
+            }
+            boolean present = manifest instanceof ImageIndex
+                    ? store.readLink(Layout.manifestRevisionLink(name, d.digest())).isPresent()
+                    : blobs.isLinked(d.digest());
+            Optional<Long> size = present ? blobs.storedSize(d.digest()) : Optional.empty();
+            if (size.isEmpty()) {
+                problems.add(where + " " + d.digest() + " is not in repository " + name);
+            } else if (size.get() != d.size()) {
+                throw new RegistryException(ErrorCode.MANIFEST_INVALID, where + " " + d.digest() + " has size "
+                        + size.get() + " in the repository but the manifest says " + d.size());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, String.join("; ", problems.size() > 5
+                    ? problems.subList(0, 5) : problems) + (problems.size() > 5 ? "; and " + (problems.size() - 5)
+                    + " more" : ""));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.berth.registry;
+
+import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.storage.CheckedStorageDriver;
+import dev.berth.registry.internal.storage.StoragePaths;
+import dev.berth.registry.internal.store.RunningHashes;
+import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.model.Page;
+import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.spi.storage.StorageDriver;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A container registry over one storage driver: the entry point of the library.
+ *
+ * <pre>{@code
+ * try (Registry registry = Registry.builder()
+ *         .storage("filesystem", Map.of("rootdirectory", "/var/lib/registry"))
+ *         .build()) {
+ *     Repository repo = registry.repository("library/alpine");
+ *     Descriptor layer = repo.uploads().put(digest, inputStream);
+ *     repo.manifests().put(Reference.parse("3.20"), MediaTypes.OCI_MANIFEST, manifestBytes);
+ * }
+ * }</pre>
+ *
+ * Everything lives in storage in CNCF distribution's layout; several {@code Registry} instances (in one JVM or in
+ * several replicas) may share one storage. Thread-safe.
+ */
+public final class Registry implements AutoCloseable {
+    private final Store store;
+
+    private Registry(Store store) {
+        this.store = store;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A repository by name; NAME_INVALID when the name breaks the spec's grammar. */
+    public Repository repository(String name) {
+        return repository(RepositoryName.parse(name));
+    }
+
+    public Repository repository(RepositoryName name) {
+        return new Repository(store, Objects.requireNonNull(name, "name"));
+    }
+
+    /** Every repository that holds a manifest, sorted. */
+    public List<RepositoryName> catalog() {
+        return catalog(Integer.MAX_VALUE, null).items();
+    }
+
+    /** Up to {@code n} repositories (those holding manifests) that sort after {@code last}; null starts at the first. */
+    public Page<RepositoryName> catalog(int n, RepositoryName last) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must not be negative: " + n);
+        }
+        List<RepositoryName> names = new ArrayList<>();
+        collectRepositories(Layout.REPOSITORIES, "", names);
+        names.removeIf(r -> last != null && r.compareTo(last) <= 0);
+        names.sort(null);
+        return page(names, n);
+    }
+
+    /** The driver under this registry, wrapped in the core's path checks. */
+    public StorageDriver storage() {
+        return store.driver();
+    }
+
+    private void collectRepositories(String dir, String prefix, List<RepositoryName> into) {
+        for (String child : store.list(dir)) {
+            String component = StoragePaths.name(child);
+            if (component.startsWith("_")) {
+                continue;
+            }
+            String candidate = prefix.isEmpty() ? component : prefix + "/" + component;
+            if (!RepositoryName.isValid(candidate)) {
+                continue;
+            }
+            List<String> grandChildren = store.list(child);
+            if (grandChildren.stream().anyMatch(p -> StoragePaths.name(p).equals(Layout.MANIFESTS_DIR))) {
+                into.add(new RepositoryName(candidate));
+            }
+            if (grandChildren.stream().anyMatch(p -> !StoragePaths.name(p).startsWith("_"))) {
+                collectRepositories(child, candidate, into);
+            }
+        }
+    }
+
+    static <T> Page<T> page(List<T> sorted, int n) {
+        if (sorted.size() <= n) {
+            return new Page<>(sorted, Optional.empty());
+        }
+        List<T> items = sorted.subList(0, n);
+        return new Page<>(items, n == 0 ? Optional.empty() : Optional.of(items.get(n - 1)));
+    }
+
+    /** Closes the storage driver. */
+    @Override
+    public void close() throws IOException {
+        store.driver().close();
+    }
+
+    /** Builds a {@link Registry}. */
+    public static final class Builder {
+        private StorageDriver driver;
+        private Clock clock = Clock.systemUTC();
+        private boolean deletesEnabled = true;
+        private long maxRunningUploads = 10_000;
+        private Duration uploadIdle = Duration.ofHours(1);
+
+        private Builder() {
+        }
+
+        /** Use this driver instance (skipping discovery); it is wrapped in the core's path checks. */
+        public Builder storage(StorageDriver driver) {
+            this.driver = CheckedStorageDriver.wrap(Objects.requireNonNull(driver, "driver"));
+            return this;
+        }
+
+        /** Use the driver found by {@link java.util.ServiceLoader} under {@code name}, built from {@code parameters}. */
+        public Builder storage(String name, Map<String, ?> parameters) {
+            this.driver = StorageDrivers.create(name, parameters);
+            return this;
+        }
+
+        /**
+         * Whether blobs, manifests and tags may be deleted (distribution's {@code storage.delete.enabled}); when not,
+         * deletes are UNSUPPORTED. On by default in the library; the standalone server follows distribution's default.
+         */
+        public Builder deletesEnabled(boolean enabled) {
+            this.deletesEnabled = enabled;
+            return this;
+        }
+
+        /** The clock upload start times are taken from. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How many uploads this instance keeps a running digest for, and for how long after their last chunk. Past
+         * either, a commit reads the upload back to verify it: slower, never wrong.
+         */
+        public Builder runningDigests(long maxUploads, Duration idle) {
+            this.maxRunningUploads = maxUploads;
+            this.uploadIdle = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        public Registry build() {
+            StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
+            return new Registry(new Store(d, clock, deletesEnabled, new RunningHashes(maxRunningUploads, uploadIdle)));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.berth.registry;
+
+import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.model.RepositoryName;
+
+/**
+ * One repository of a {@link Registry}: its blobs, uploads, manifests, tags and referrers. Cheap to create and
+ * holds no state of its own (everything is in storage); a repository exists once something has been pushed to it.
+ */
+public final class Repository {
+    private final Store store;
+    private final RepositoryName name;
+    private final Blobs blobs;
+    private final Uploads uploads;
+    private final Tags tags;
+    private final Manifests manifests;
+    private final Referrers referrers;
+
+    Repository(Store store, RepositoryName name) {
+        this.store = store;
+        this.name = name;
+        this.blobs = new Blobs(store, name);
+        this.uploads = new Uploads(store, name, blobs);
+        this.tags = new Tags(store, name);
+        this.manifests = new Manifests(store, name, blobs, tags);
+        this.referrers = new Referrers(store, name, manifests);
+    }
+
+    public RepositoryName name() {
+        return name;
+    }
+
+    /** True once anything (an upload, a blob, a manifest) has been pushed to this repository. */
+    public boolean exists() {
+        return store.exists(Layout.repository(name));
+    }
+
+    public Blobs blobs() {
+        return blobs;
+    }
+
+    public Uploads uploads() {
+        return uploads;
+    }
+
+    public Manifests manifests() {
+        return manifests;
+    }
+
+    public Tags tags() {
+        return tags;
+    }
+
+    public Referrers referrers() {
+        return referrers;
+    }
+
+    @Override
+    public String toString() {
+        return "Repository[" + name + "]";
+    }
+}

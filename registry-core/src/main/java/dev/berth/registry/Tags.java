@@ -1,0 +1,82 @@
+package dev.berth.registry;
+
+import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.storage.StoragePaths;
+import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.Page;
+import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.model.Tag;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The tags of one repository: listed in lexical order with {@code n}/{@code last} paging. Thread-safe. */
+public final class Tags {
+    private final Store store;
+    private final RepositoryName name;
+
+    Tags(Store store, RepositoryName name) {
+        this.store = store;
+        this.name = name;
+    }
+
+    /** Every tag, sorted. NAME_UNKNOWN when the repository does not exist. */
+    public List<Tag> list() {
+        return list(Integer.MAX_VALUE, null).items();
+    }
+
+    /**
+     * Up to {@code n} tags that sort after {@code last} (null: from the start). NAME_UNKNOWN when the repository does
+     * not exist.
+     */
+    public Page<Tag> list(int n, Tag last) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must not be negative: " + n);
+        }
+        if (!store.exists(Layout.repository(name))) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
+        }
+        List<Tag> all = new ArrayList<>();
+        for (String path : store.list(Layout.tagsDir(name))) {
+            String tag = StoragePaths.name(path);
+            if (Tag.isValid(tag) && (last == null || tag.compareTo(last.value()) > 0)) {
+                all.add(new Tag(tag));
+            }
+        }
+        all.sort(null);
+        return Registry.page(all, n);
+    }
+
+    /** The digest a tag points at. */
+    public Optional<Digest> get(Tag tag) {
+        return store.readLink(Layout.tagCurrentLink(name, tag));
+    }
+
+    /**
+     * Removes a tag; the manifest stays. MANIFEST_UNKNOWN when there is no such tag; UNSUPPORTED when deletes are
+     * disabled.
+     */
+    public void delete(Tag tag) {
+        store.checkDeletesEnabled();
+        if (!store.delete(Layout.tagDir(name, tag))) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "tag " + tag + " is not in repository " + name);
+        }
+    }
+
+    /** Points a tag at a manifest: the history entry first, then the one atomic write that moves the tag. */
+    void set(Tag tag, Digest digest) {
+        store.putLink(Layout.tagIndexLink(name, tag, digest), digest);
+        store.putLink(Layout.tagCurrentLink(name, tag), digest);
+    }
+
+    /** Removes every tag that points at {@code digest}. */
+    void untagAll(Digest digest) {
+        for (String path : store.list(Layout.tagsDir(name))) {
+            String tag = StoragePaths.name(path);
+            if (Tag.isValid(tag) && get(new Tag(tag)).filter(digest::equals).isPresent()) {
+                store.delete(Layout.tagDir(name, new Tag(tag)));
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.berth.registry.internal.store;
+
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.RegistryException;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.PathNotFoundException;
+import dev.berth.registry.spi.storage.StorageDriver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What every part of the store shares: the (checked) driver, the clock, the settings, and the small idioms of a
+ * content-addressed store over a flat driver — a link is a tiny object holding a digest, absence is an empty
+ * Optional, and a storage failure becomes {@link ErrorCode#UNAVAILABLE} (the cause keeps the details for the log,
+ * the client's message names only the driver).
+ */
+public final class Store {
+    private final StorageDriver driver;
+    private final Clock clock;
+    private final boolean deletesEnabled;
+    private final RunningHashes hashes;
+
+    public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes) {
+        this.driver = driver;
+        this.clock = clock;
+        this.deletesEnabled = deletesEnabled;
+        this.hashes = hashes;
+    }
+
+    public StorageDriver driver() {
+        return driver;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public RunningHashes hashes() {
+        return hashes;
+    }
+
+    /** Throws UNSUPPORTED unless deletes are enabled (distribution's {@code storage.delete.enabled}). */
+    public void checkDeletesEnabled() {
+        if (!deletesEnabled) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled on this registry");
+        }
+    }
+
+    /** The storage failure as the client sees it. */
+    public RegistryException unavailable(IOException e) {
+        return new RegistryException(ErrorCode.UNAVAILABLE, "storage driver '" + driver.name() + "' failed", e);
+    }
+
+    public Optional<FileInfo> stat(String path) {
+        try {
+            return Optional.of(driver.stat(path));
+        } catch (PathNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public boolean exists(String path) {
+        return stat(path).isPresent();
+    }
+
+    public Optional<byte[]> get(String path) {
+        try {
+            return Optional.of(driver.getContent(path));
+        } catch (PathNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public void put(String path, byte[] content) {
+        try {
+            driver.putContent(path, content);
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Deletes a path; returns false when there was nothing there. */
+    public boolean delete(String path) {
+        try {
+            driver.delete(path);
+            return true;
+        } catch (PathNotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Children of a directory; an empty list when it does not exist. */
+    public List<String> list(String path) {
+        try {
+            return driver.list(path);
+        } catch (PathNotFoundException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Writes a link: the digest as text, as distribution does. */
+    public void putLink(String path, Digest digest) {
+        put(path, digest.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Reads a link. A link that does not hold a valid digest (a damaged store) is treated as absent, with the
+     * reason kept out of the client's way.
+     */
+    public Optional<Digest> readLink(String path) {
+        Optional<byte[]> content = get(path);
+        if (content.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Digest.parse(new String(content.get(), StandardCharsets.US_ASCII).trim()));
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Runs storage I/O that may fail, turning a failure into UNAVAILABLE. */
+    public <T> T io(IoSupplier<T> action) {
+        try {
+            return action.get();
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @FunctionalInterface
+    public interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}
