@@ -1,7 +1,5 @@
 package dev.berth.registry.model;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
 import java.util.Optional;
 
 /** What a manifest URL names: a tag or a digest. A tag cannot contain ':', a digest always does. */
@@ -31,9 +29,7 @@ public sealed interface Reference permits Reference.ByTag, Reference.ByDigest {
 
     /** Parses a tag (TAG_INVALID when bad) or, when it has a ':', a digest (DIGEST_INVALID or UNSUPPORTED when bad). */
     static Reference parse(String text) {
-        if (text == null || text.isEmpty()) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "reference is empty: expected a tag or a digest");
-        }
+        java.util.Objects.requireNonNull(text, "text");
         return text.indexOf(':') >= 0 ? new ByDigest(Digest.parse(text)) : new ByTag(Tag.parse(text));
     }
 
