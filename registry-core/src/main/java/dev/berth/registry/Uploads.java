@@ -123,10 +123,16 @@ public final class Uploads {
             String target = Layout.blobData(digest);
             if (!store.exists(target)) {
                 // Two commits of one blob may race here; both moves leave the same bytes, so either winner is fine.
-                store.io(() -> {
+                try {
                     store.driver().move(Layout.uploadData(name, id), target);
-                    return null;
-                });
+                } catch (PathNotFoundException e) {
+                    // Another instance committed this very upload a moment ago: fine if the blob is there now.
+                    if (!store.exists(target)) {
+                        throw unknown(id);
+                    }
+                } catch (IOException e) {
+                    throw store.unavailable(e);
+                }
             }
             blobs.link(digest);
             discard(id);
