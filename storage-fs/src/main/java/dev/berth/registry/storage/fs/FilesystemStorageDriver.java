@@ -1,0 +1,462 @@
+package dev.berth.registry.storage.fs;
+
+import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.InvalidOffsetException;
+import dev.berth.registry.spi.storage.InvalidPathException;
+import dev.berth.registry.spi.storage.PathNotFoundException;
+import dev.berth.registry.spi.storage.StorageDriver;
+import dev.berth.registry.spi.storage.StorageWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The {@code filesystem} driver: storage path {@code /a/b} is the file {@code <rootdirectory>/a/b}, exactly as in
+ * CNCF distribution, so an existing {@code registry:2} folder is served as it is.
+ *
+ * <p>Whole objects are written to a temporary file beside the target, fsynced, and renamed over it atomically, so a
+ * reader sees the old or the new content and never a part. Appendable writers write in place (an upload's data file,
+ * which nobody reads as a blob) and fsync on commit; while a big upload streams, the driver asks the kernel to write
+ * back what it has every {@value #BACKGROUND_SYNC_BYTES} bytes, on a background thread, so that the durable commit at
+ * the end does not wait for a whole blob to reach the disk.
+ *
+ * <p>Deleting removes the emptied parent folders up to the root, so that listing never shows a folder that holds
+ * nothing (the in-memory and object-store drivers behave the same way). Paths are resolved under the root and checked
+ * to stay there; symbolic links inside the root are followed (an administrator's choice, as with distribution).
+ * Thread-safe.
+ */
+public final class FilesystemStorageDriver implements StorageDriver {
+    public static final String NAME = "filesystem";
+
+    /** Temporary files of {@link #putContent}; never listed, never a registry path (registry names cannot start so). */
+    static final String TEMP_PREFIX = ".berth-tmp-";
+    static final long BACKGROUND_SYNC_BYTES = 64L << 20;
+    private static final int WRITE_BUFFER = 256 << 10;
+
+    private final Path root;
+    private final ExecutorService syncer = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "berth-fs-sync");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public FilesystemStorageDriver(Path rootDirectory) throws IOException {
+        this.root = rootDirectory.toAbsolutePath().normalize();
+        Files.createDirectories(root);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public byte[] getContent(String path) throws IOException {
+        Path file = resolve(path);
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new PathNotFoundException(path);
+        } catch (IOException e) {
+            if (Files.isDirectory(file)) {
+                throw new PathNotFoundException(path, "is a directory");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void putContent(String path, byte[] content) throws IOException {
+        Path target = resolve(path);
+        retryingOnVanishedParent(target, () -> {
+            Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+            try {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(content);
+                    while (buffer.hasRemaining()) {
+                        ch.write(buffer);
+                    }
+                    ch.force(false);
+                }
+                moveAtomically(temp, target);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            syncDirectory(target.getParent());
+        });
+    }
+
+    @Override
+    public InputStream reader(String path, long offset) throws IOException {
+        Path file = resolve(path);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new PathNotFoundException(path);
+        }
+        try {
+            long size = ch.size();
+            if (Files.isDirectory(file)) {
+                throw new PathNotFoundException(path, "is a directory");
+            }
+            if (offset < 0 || offset > size) {
+                throw new InvalidOffsetException(path, offset);
+            }
+            ch.position(offset);
+            return Channels.newInputStream(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public StorageWriter writer(String path, boolean append) throws IOException {
+        Path file = resolve(path);
+        if (append) {
+            try {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+                ch.position(ch.size());
+                return new Writer(path, file, ch);
+            } catch (NoSuchFileException e) {
+                throw new PathNotFoundException(path);
+            }
+        }
+        FileChannel[] opened = new FileChannel[1];
+        retryingOnVanishedParent(file, () -> opened[0] = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+        return new Writer(path, file, opened[0]);
+    }
+
+    @Override
+    public FileInfo stat(String path) throws IOException {
+        Path file = resolve(path);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new PathNotFoundException(path);
+        }
+        return attrs.isDirectory() ? FileInfo.directory(path, attrs.lastModifiedTime().toInstant())
+                : FileInfo.file(path, attrs.size(), attrs.lastModifiedTime().toInstant());
+    }
+
+    @Override
+    public List<String> list(String path) throws IOException {
+        Path dir = resolve(path);
+        List<String> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path child : entries) {
+                String name = child.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX)) {
+                    children.add(path.equals("/") ? "/" + name : path + "/" + name);
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            throw new PathNotFoundException(path);
+        }
+        return children;
+    }
+
+    @Override
+    public void move(String sourcePath, String destPath) throws IOException {
+        Path source = resolve(sourcePath);
+        Path dest = resolve(destPath);
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathNotFoundException(sourcePath);
+        }
+        if (Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("cannot move " + sourcePath + " over the directory " + destPath);
+        }
+        try {
+            retryingOnVanishedParent(dest, () -> moveAtomically(source, dest));
+        } catch (NoSuchFileException e) {
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PathNotFoundException(sourcePath);
+            }
+            throw e;
+        }
+        syncDirectory(dest.getParent());
+        pruneEmptyParents(source.getParent());
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        Path target = resolve(path);
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathNotFoundException(path);
+        }
+        try {
+            Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            // deleted by someone else meanwhile: the goal is reached
+        }
+        pruneEmptyParents(target.getParent());
+    }
+
+    @Override
+    public void walk(String path, WalkVisitor visitor) throws IOException {
+        Path dir = resolve(path);
+        if (!Files.isDirectory(dir)) {
+            throw new PathNotFoundException(path);
+        }
+        String prefix = path.equals("/") ? "" : path;
+        List<FileInfo> found = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    String storagePath = prefix + "/" + dir.relativize(file).toString().replace('\\', '/');
+                    found.add(FileInfo.file(storagePath, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // deleted while we walked
+                }
+                throw e;
+            }
+        });
+        for (FileInfo f : found) {
+            visitor.visit(f);
+        }
+    }
+
+    @Override
+    public void close() {
+        syncer.shutdown();
+    }
+
+    /** The file of a storage path; the core has validated the path, and this checks once more that it stays inside. */
+    private Path resolve(String path) throws IOException {
+        if (path == null || !path.startsWith("/")) {
+            throw new InvalidPathException(String.valueOf(path), "not absolute");
+        }
+        Path resolved = path.equals("/") ? root : root.resolve(path.substring(1)).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new InvalidPathException(path, "resolves outside the root directory");
+        }
+        return resolved;
+    }
+
+    /** Removes empty folders from {@code dir} up to, not including, the root. Stops at the first one in use. */
+    private void pruneEmptyParents(Path dir) {
+        for (Path d = dir; d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+            try {
+                Files.delete(d);
+            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                return; // not ours to fix: an empty folder is harmless
+            }
+        }
+    }
+
+    /**
+     * Creates the parents of {@code target} and runs {@code action}; a concurrent delete may prune a parent folder
+     * between the two, so the pair is retried a few times.
+     */
+    private void retryingOnVanishedParent(Path target, IoAction action) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Files.createDirectories(target.getParent());
+            try {
+                action.run();
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt >= 5 || Files.exists(target.getParent())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Makes a rename durable: the directory entry itself must reach the disk. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory for sync; the data itself was synced.
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private final class Writer implements StorageWriter {
+        private final String path;
+        private final Path file;
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(WRITE_BUFFER);
+        private long size;
+        private long unsyncedBytes;
+        private Future<?> pendingSync;
+        private boolean closed;
+
+        Writer(String path, Path file, FileChannel channel) throws IOException {
+            this.path = path;
+            this.file = file;
+            this.channel = channel;
+            this.size = channel.size();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (closed) {
+                throw new IOException("writer for " + path + " is closed");
+            }
+            if (len >= WRITE_BUFFER) {
+                flushBuffer();
+                writeFully(ByteBuffer.wrap(b, off, len));
+            } else {
+                if (len > buffer.remaining()) {
+                    flushBuffer();
+                }
+                buffer.put(b, off, len);
+            }
+            size += len;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public void commit() throws IOException {
+            if (closed) {
+                throw new IOException("writer for " + path + " is closed");
+            }
+            try {
+                flushBuffer();
+                awaitPendingSync();
+                channel.force(false);
+            } finally {
+                closed = true;
+                channel.close();
+            }
+        }
+
+        @Override
+        public void cancel() throws IOException {
+            if (!closed) {
+                closed = true;
+                channel.close();
+            }
+            Files.deleteIfExists(file);
+            pruneEmptyParents(file.getParent());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                flushBuffer();
+            } finally {
+                channel.close();
+            }
+        }
+
+        private void flushBuffer() throws IOException {
+            if (buffer.position() > 0) {
+                buffer.flip();
+                writeFully(buffer);
+                buffer.clear();
+            }
+        }
+
+        private void writeFully(ByteBuffer source) throws IOException {
+            int n = source.remaining();
+            while (source.hasRemaining()) {
+                channel.write(source);
+            }
+            unsyncedBytes += n;
+            if (unsyncedBytes >= BACKGROUND_SYNC_BYTES && (pendingSync == null || pendingSync.isDone())) {
+                unsyncedBytes = 0;
+                pendingSync = syncer.submit(() -> {
+                    channel.force(false);
+                    return null;
+                });
+            }
+        }
+
+        private void awaitPendingSync() {
+            if (pendingSync != null) {
+                try {
+                    pendingSync.get();
+                } catch (Exception e) {
+                    // The final force below reports any real error.
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FilesystemStorageDriver[" + root + "]";
+    }
+}
