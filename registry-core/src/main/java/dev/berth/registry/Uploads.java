@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.store.HashingCopier;
 import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.Descriptor;
@@ -221,20 +222,14 @@ public final class Uploads {
     /** Streams the chunk into the writer, hashing on the way when this instance holds the running digest. */
     private void copy(String id, InputStream in, StorageWriter writer, long start) throws IOException {
         RunningHashes.State state = catchUp(id, start);
-        byte[] buffer = new byte[BUFFER_SIZE];
         try {
-            int n;
-            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-                try {
-                    writer.write(buffer, 0, n);
-                } catch (IOException e) {
-                    throw store.unavailable(e);
-                }
-                state.update(buffer, 0, n);
-            }
+            HashingCopier.copy(in, writer, state);
         } catch (IOException | RuntimeException e) {
-            // The data may now hold part of a buffer that the digest has not seen: drop the digest, catch up later.
+            // The data and the digest may now disagree on where they end: drop the digest, catch up later.
             store.hashes().forget(key(id));
+            if (e instanceof HashingCopier.WriteFailedException w) {
+                throw store.unavailable(w.getCause());
+            }
             throw e;
         }
     }

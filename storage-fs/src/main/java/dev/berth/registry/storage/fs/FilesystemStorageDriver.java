@@ -51,10 +51,14 @@ public final class FilesystemStorageDriver implements StorageDriver {
 
     /** Temporary files of {@link #putContent}; never listed, never a registry path (registry names cannot start so). */
     static final String TEMP_PREFIX = ".berth-tmp-";
-    static final long BACKGROUND_SYNC_BYTES = 64L << 20;
+    static final long BACKGROUND_SYNC_BYTES = 16L << 20;
+    /** A closing writer that leaves at least this much unsynced hands the write-back to the background. */
+    static final long BACKGROUND_SYNC_MIN_BYTES = 1L << 20;
     private static final int WRITE_BUFFER = 256 << 10;
 
     private final Path root;
+    /** Bounds the files held open by background write-backs. */
+    private final java.util.concurrent.Semaphore backgroundCloses = new java.util.concurrent.Semaphore(8);
     private final ExecutorService syncer = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "berth-fs-sync");
         t.setDaemon(true);
@@ -408,16 +412,36 @@ public final class FilesystemStorageDriver implements StorageDriver {
             pruneEmptyParents(file.getParent());
         }
 
+        /**
+         * Keeps the bytes for the next writer. When this writer left many bytes that are not on the disk yet (a big
+         * chunk of an upload), the write-back and the closing of the file happen in the background, so that the
+         * disk works while the next chunk arrives and the final commit finds little left to sync.
+         */
         @Override
         public void close() throws IOException {
             if (closed) {
                 return;
             }
             closed = true;
+            boolean handedOver = false;
             try {
                 flushBuffer();
+                if (unsyncedBytes >= BACKGROUND_SYNC_MIN_BYTES && backgroundCloses.tryAcquire()) {
+                    syncer.execute(() -> {
+                        try (channel) {
+                            channel.force(false);
+                        } catch (IOException e) {
+                            // best effort: the commit's own sync reports real errors
+                        } finally {
+                            backgroundCloses.release();
+                        }
+                    });
+                    handedOver = true;
+                }
             } finally {
-                channel.close();
+                if (!handedOver) {
+                    channel.close();
+                }
             }
         }
 
