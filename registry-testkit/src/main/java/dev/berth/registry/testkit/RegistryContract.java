@@ -83,10 +83,11 @@ public abstract class RegistryContract {
         assertThat(d.size()).isEqualTo(blob.size());
         assertThat(repo.blobs().stat(blob.digest())).hasValueSatisfying(s -> assertThat(s.size()).isEqualTo(blob.size()));
         try (InputStream in = repo.blobs().open(blob.digest(), 0)) {
-            assertThat(in.readAllBytes()).isEqualTo(blob.bytes());
+            assertThat(Arrays.mismatch(in.readAllBytes(), blob.bytes())).isEqualTo(-1);
         }
         try (InputStream in = repo.blobs().open(blob.digest(), 123_456)) {
-            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(blob.bytes(), 123_456, blob.bytes().length));
+            assertThat(Arrays.mismatch(in.readAllBytes(), Arrays.copyOfRange(blob.bytes(), 123_456, blob.bytes().length)))
+                    .isEqualTo(-1);
         }
         try (InputStream in = repo.blobs().open(blob.digest(), blob.size())) {
             assertThat(in.readAllBytes()).isEmpty();
@@ -117,7 +118,7 @@ public abstract class RegistryContract {
         assertThat(repo.blobs().stat(blob.digest())).as("not visible before commit").isEmpty();
         Descriptor d = repo.uploads().commit(started.id(), blob.digest(), null);
         assertThat(d.size()).isEqualTo(blob.size());
-        assertThat(readBlob(repo, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
         assertCode(() -> repo.uploads().status(started.id()), ErrorCode.BLOB_UPLOAD_UNKNOWN);
     }
 
@@ -127,7 +128,7 @@ public abstract class RegistryContract {
         UploadStatus up = repo.uploads().start();
         repo.uploads().append(up.id(), slice(blob, 0, 4_000));
         repo.uploads().commit(up.id(), blob.digest(), 4_000, slice(blob, 4_000, 6_000));
-        assertThat(readBlob(repo, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
     }
 
     @Test
@@ -142,7 +143,7 @@ public abstract class RegistryContract {
 
         repo.uploads().append(up.id(), 500, slice(blob, 500, 500));
         repo.uploads().commit(up.id(), blob.digest(), null);
-        assertThat(readBlob(repo, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
     }
 
     @Test
@@ -164,7 +165,7 @@ public abstract class RegistryContract {
         byte[] bytes = utf8("sha512 content");
         Digest sha512 = Digest.of(Digest.Algorithm.SHA512, bytes);
         repo.uploads().put(sha512, new ByteArrayInputStream(bytes));
-        assertThat(readBlob(repo, sha512)).isEqualTo(bytes);
+        assertThat(Arrays.mismatch(readBlob(repo, sha512), bytes)).as("first differing byte").isEqualTo(-1);
         assertCode(() -> repo.uploads().put(Digest.of(Digest.Algorithm.SHA512, utf8("other")),
                 new ByteArrayInputStream(bytes)), ErrorCode.DIGEST_INVALID);
     }
@@ -206,7 +207,7 @@ public abstract class RegistryContract {
         assertThat(repo.blobs().stat(blob.digest())).isEmpty();
         repo.uploads().append(up.id(), received, slice(blob, received, (int) (blob.size() - received)));
         repo.uploads().commit(up.id(), blob.digest(), null);
-        assertThat(readBlob(repo, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
     }
 
     @Test
@@ -222,7 +223,7 @@ public abstract class RegistryContract {
                 offset += chunk;
             }
             replicas[1].uploads().commit(up.id(), blob.digest(), null);
-            assertThat(readBlob(repo, blob.digest())).isEqualTo(blob.bytes());
+            assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
         }
     }
 
@@ -241,7 +242,7 @@ public abstract class RegistryContract {
         try (Registry fresh = Registry.builder().storage(createSecondDriver(driver)).build()) {
             fresh.repository("library/test").uploads().commit(again.id(), blob.digest(), null);
         }
-        assertThat(readBlob(repo, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
     }
 
     @Test
@@ -262,7 +263,7 @@ public abstract class RegistryContract {
         }
         assertThat(walkCount("/docker/registry/v2/blobs")).isEqualTo(1);
         for (int i = 0; i < 3; i++) {
-            assertThat(readBlob(registry.repository("concurrent/r" + i), blob.digest())).isEqualTo(blob.bytes());
+            assertThat(Arrays.mismatch(readBlob(registry.repository("concurrent/r" + i), blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
         }
     }
 
@@ -279,7 +280,7 @@ public abstract class RegistryContract {
         Blob blob = push(repo, TestContent.randomBlob(random, 1000));
         Repository target = registry.repository("target/repo");
         assertThat(target.blobs().mount(blob.digest(), repo.name())).isPresent();
-        assertThat(readBlob(target, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(target, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
         assertThat(walkCount("/docker/registry/v2/blobs")).isEqualTo(1);
 
         Blob missing = TestContent.text("not pushed");
@@ -295,7 +296,7 @@ public abstract class RegistryContract {
 
         repo.blobs().delete(blob.digest());
         assertThat(repo.blobs().stat(blob.digest())).isEmpty();
-        assertThat(readBlob(other, blob.digest())).isEqualTo(blob.bytes());
+        assertThat(Arrays.mismatch(readBlob(other, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
         assertCode(() -> repo.blobs().delete(blob.digest()), ErrorCode.BLOB_UNKNOWN);
     }
 
@@ -584,7 +585,7 @@ public abstract class RegistryContract {
         StoredManifest stored = legacy.manifests().getOrThrow(Reference.parse("1.0"));
         assertThat(stored.bytes()).isEqualTo(manifest);
         assertThat(stored.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
-        assertThat(readBlob(legacy, layer.digest())).isEqualTo(layer.bytes());
+        assertThat(Arrays.mismatch(readBlob(legacy, layer.digest()), layer.bytes())).as("first differing byte").isEqualTo(-1);
         assertThat(legacy.tags().list()).extracting(Tag::value).containsExactly("1.0");
         assertThat(registry.catalog()).extracting(RepositoryName::value).containsExactly("legacy/app");
     }

@@ -1,0 +1,90 @@
+package dev.berth.registry.storage.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.registry.StorageDrivers;
+import dev.berth.registry.spi.storage.InvalidPathException;
+import dev.berth.registry.spi.storage.PathNotFoundException;
+import dev.berth.registry.spi.storage.StorageDriver;
+import dev.berth.registry.testkit.StorageDriverContract;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FilesystemStorageDriverTest extends StorageDriverContract {
+    @TempDir
+    Path root;
+
+    @Override
+    protected StorageDriver createDriver() {
+        return StorageDrivers.create("filesystem", Map.of("rootdirectory", root.toString()));
+    }
+
+    /** Besides the kit's check: no temporary file and no emptied folder is left on the disk. */
+    @Override
+    protected void assertNothingLeftBehind() throws Exception {
+        super.assertNothingLeftBehind();
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.filter(p -> !p.equals(root))).as("files and folders left in " + root).isEmpty();
+        }
+    }
+
+    @Test
+    void objectsAreFilesAtDistributionsPaths() throws Exception {
+        Path file = root.resolve("docker/registry/v2/blobs/sha256/ab/abcdef/data");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "placed by registry:2");
+        assertThat(driver.getContent("/docker/registry/v2/blobs/sha256/ab/abcdef/data"))
+                .isEqualTo("placed by registry:2".getBytes(StandardCharsets.UTF_8));
+        driver.putContent("/docker/registry/v2/repositories/r/_layers/sha256/abcdef/link",
+                "sha256:abcdef".getBytes(StandardCharsets.US_ASCII));
+        assertThat(root.resolve("docker/registry/v2/repositories/r/_layers/sha256/abcdef/link")).hasContent("sha256:abcdef");
+        driver.delete("/docker");
+    }
+
+    @Test
+    void theRawDriverStillRefusesPathsThatLeaveTheRoot() {
+        for (String escape : new String[] {"/../outside", "/a/../../outside", "relative"}) {
+            assertThatThrownBy(() -> raw.putContent(escape, new byte[1])).as(escape)
+                    .isInstanceOf(InvalidPathException.class);
+            assertThatThrownBy(() -> raw.getContent(escape)).as(escape).isInstanceOf(InvalidPathException.class);
+            assertThatThrownBy(() -> raw.delete(escape)).as(escape).isInstanceOf(InvalidPathException.class);
+        }
+        assertThat(root.getParent().resolve("outside")).doesNotExist();
+    }
+
+    @Test
+    void anInterruptedPutLeavesOnlyAnInvisibleTemporaryFile() throws Exception {
+        driver.putContent(path("dir/kept"), bytes("whole"));
+        Path dir = root.resolve(base.substring(1)).resolve("dir");
+        Path orphan = dir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "crashed");
+        Files.writeString(orphan, "half of a link that was never renamed");
+
+        assertThat(driver.list(path("dir"))).containsExactly(path("dir/kept"));
+        assertThatThrownBy(() -> driver.getContent(path("dir/crashed"))).isInstanceOf(PathNotFoundException.class);
+        java.util.List<String> walked = new java.util.ArrayList<>();
+        driver.walk(path("dir"), f -> walked.add(f.path()));
+        assertThat(walked).containsExactly(path("dir/kept"));
+        Files.delete(orphan);
+    }
+
+    @Test
+    void factoryChecksItsParameters() {
+        assertThatThrownBy(() -> StorageDrivers.create("filesystem", Map.of("rootdir", "/x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rootdir")
+                .hasMessageContaining("rootdirectory");
+        assertThatThrownBy(() -> StorageDrivers.create("filesystem", Map.of("rootdirectory", 42)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rootdirectory");
+        assertThatThrownBy(() -> StorageDrivers.create("filesystem", Map.of("rootdirectory", " ")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+        StorageDrivers.create("filesystem", Map.of("rootdirectory", root.toString(), "maxthreads", 100));
+        assertThat(StorageDrivers.names()).containsExactly("filesystem", "inmemory");
+        assertThatThrownBy(() -> StorageDrivers.create("s4", Map.of()))
+                .hasMessageContaining("available: filesystem, inmemory");
+    }
+}
