@@ -5,6 +5,7 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.testkit.GeneratedStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -39,16 +40,16 @@ public final class BlobWriteBenchmark {
 
         byte[] pattern = new byte[SOURCE_BUFFER];
         new Random(42).nextBytes(pattern);
-        Digest digest = sha256(new Source(pattern, size));
+        Digest digest = sha256(new GeneratedStream(pattern, size));
         System.out.printf(Locale.ROOT, "Blob write benchmark: %d MiB, %d rounds, heap max %d MiB, store %s%n",
                 size >> 20, rounds, Runtime.getRuntime().maxMemory() >> 20, dir);
 
         List<double[]> results = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
-            double sha = mbps(size, () -> sha256(new Source(pattern, size)));
-            double raw = mbps(size, () -> rawDurableWrite(new Source(pattern, size), dir.resolve("raw.bin")));
-            double mono = mbps(size, () -> storeWrite(dir, new Source(pattern, size), digest, 1));
-            double chunked = mbps(size, () -> storeWrite(dir, new Source(pattern, size), digest, 64));
+            double sha = mbps(size, () -> sha256(new GeneratedStream(pattern, size)));
+            double raw = mbps(size, () -> rawDurableWrite(new GeneratedStream(pattern, size), dir.resolve("raw.bin")));
+            double mono = mbps(size, () -> storeWrite(dir, new GeneratedStream(pattern, size), digest, 1));
+            double chunked = mbps(size, () -> storeWrite(dir, new GeneratedStream(pattern, size), digest, 64));
             results.add(new double[] {sha, raw, mono, chunked});
             System.out.printf(Locale.ROOT,
                     "round %d: raw SHA-256 %7.0f MB/s | raw write+fsync %7.0f MB/s | store, one request %7.0f MB/s"
@@ -80,10 +81,10 @@ public final class BlobWriteBenchmark {
                 d = repo.uploads().put(digest, source);
             } else {
                 Uploads.UploadStatus up = repo.uploads().start();
-                long total = ((Source) source).size;
+                long total = ((GeneratedStream) source).size();
                 long chunk = (total + chunks - 1) / chunks;
                 for (long offset = 0; offset < total; offset += chunk) {
-                    repo.uploads().append(up.id(), offset, ((Source) source).limited(Math.min(chunk, total - offset)));
+                    repo.uploads().append(up.id(), offset, ((GeneratedStream) source).next(Math.min(chunk, total - offset)));
                 }
                 d = repo.uploads().commit(up.id(), digest, null);
             }
@@ -139,43 +140,5 @@ public final class BlobWriteBenchmark {
     @FunctionalInterface
     private interface IoRunnable {
         void run() throws IOException;
-    }
-
-    /** {@code size} bytes made of a repeated random pattern, produced on the fly: no blob is ever in memory. */
-    private static final class Source extends InputStream {
-        private final byte[] pattern;
-        private final long size;
-        private long position;
-        private long limit;
-
-        Source(byte[] pattern, long size) {
-            this.pattern = pattern;
-            this.size = size;
-            this.limit = size;
-        }
-
-        /** The next {@code n} bytes as a stream of their own (a chunk); shares this stream's position. */
-        InputStream limited(long n) {
-            limit = Math.min(size, position + n);
-            return this;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (position >= limit) {
-                return -1;
-            }
-            int at = (int) (position % pattern.length);
-            int n = (int) Math.min(Math.min(len, pattern.length - at), limit - position);
-            System.arraycopy(pattern, at, b, off, n);
-            position += n;
-            return n;
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.testkit.GeneratedStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ class LargeUploadHeapTest {
             byte[] pattern = new byte[4 << 20];
             new Random(7).nextBytes(pattern);
             MessageDigest md = Digest.Algorithm.SHA256.newMessageDigest();
-            try (InputStream in = new Pattern(pattern, SIZE)) {
+            try (InputStream in = new GeneratedStream(pattern, SIZE)) {
                 byte[] buf = new byte[1 << 20];
                 int n;
                 while ((n = in.read(buf)) > 0) {
@@ -69,7 +70,7 @@ class LargeUploadHeapTest {
                 Repository repo = registry.repository("big/blob");
                 Uploads.UploadStatus up = repo.uploads().start();
                 long chunk = SIZE / CHUNKS;
-                Pattern source = new Pattern(pattern, SIZE);
+                GeneratedStream source = new GeneratedStream(pattern, SIZE);
                 for (int i = 0; i < CHUNKS; i++) {
                     repo.uploads().append(up.id(), i * chunk, source.next(chunk));
                 }
@@ -78,44 +79,6 @@ class LargeUploadHeapTest {
                 System.out.println("heap max " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, used "
                         + ((Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20) + " MiB");
             }
-        }
-    }
-
-    /** {@code size} bytes of a repeated pattern, made on the fly. */
-    static final class Pattern extends InputStream {
-        private final byte[] pattern;
-        private final long size;
-        private long position;
-        private long limit;
-
-        Pattern(byte[] pattern, long size) {
-            this.pattern = pattern;
-            this.size = size;
-            this.limit = size;
-        }
-
-        /** The next {@code n} bytes, as a stream that ends there. */
-        Pattern next(long n) {
-            limit = Math.min(size, position + n);
-            return this;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (position >= limit) {
-                return -1;
-            }
-            int at = (int) (position % pattern.length);
-            int n = (int) Math.min(Math.min(len, pattern.length - at), limit - position);
-            System.arraycopy(pattern, at, b, off, n);
-            position += n;
-            return n;
         }
     }
 }
