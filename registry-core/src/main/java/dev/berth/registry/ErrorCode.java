@@ -9,7 +9,7 @@ public enum ErrorCode {
     BLOB_UPLOAD_INVALID(400, "blob upload invalid"),
     BLOB_UPLOAD_UNKNOWN(404, "blob upload unknown to registry"),
     DIGEST_INVALID(400, "provided digest did not match uploaded content"),
-    MANIFEST_BLOB_UNKNOWN(404, "manifest references a manifest or blob unknown to registry"),
+    MANIFEST_BLOB_UNKNOWN(400, "manifest references a manifest or blob unknown to registry"),
     MANIFEST_INVALID(400, "manifest invalid"),
     MANIFEST_UNKNOWN(404, "manifest unknown to registry"),
     NAME_INVALID(400, "invalid repository name"),
@@ -22,6 +22,12 @@ public enum ErrorCode {
     DENIED(403, "requested access to the resource is denied"),
     UNSUPPORTED(405, "the operation is unsupported"),
     TOOMANYREQUESTS(429, "too many requests"),
+    /** A body over the registry's limit (a manifest over 4 MiB, say). */
+    PAYLOAD_TOO_LARGE(413, "payload too large"),
+    /** No such endpoint: the path is not one of the API's. */
+    NOT_FOUND(404, "no such endpoint"),
+    /** The registry failed for a reason that is not the client's; details are in the server's log only. */
+    UNKNOWN(500, "unknown error"),
     /** The registry could not do what was asked for a reason of its own (storage unreachable, say). */
     UNAVAILABLE(503, "service unavailable");
 

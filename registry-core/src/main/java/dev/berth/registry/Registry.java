@@ -55,17 +55,22 @@ public final class Registry implements AutoCloseable {
 
     /** Every repository that holds a manifest, sorted. */
     public List<RepositoryName> catalog() {
-        return catalog(Integer.MAX_VALUE, null).items();
+        return catalog(Integer.MAX_VALUE, (String) null).items();
     }
 
     /** Up to {@code n} repositories (those holding manifests) that sort after {@code last}; null starts at the first. */
     public Page<RepositoryName> catalog(int n, RepositoryName last) {
+        return catalog(n, last == null ? null : last.value());
+    }
+
+    /** As {@link #catalog(int, RepositoryName)}, with {@code last} as text to sort after (it need not be a name). */
+    public Page<RepositoryName> catalog(int n, String last) {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
         List<RepositoryName> names = new ArrayList<>();
         collectRepositories(Layout.REPOSITORIES, "", names);
-        names.removeIf(r -> last != null && r.compareTo(last) <= 0);
+        names.removeIf(r -> last != null && r.value().compareTo(last) <= 0);
         names.sort(null);
         return page(names, n);
     }

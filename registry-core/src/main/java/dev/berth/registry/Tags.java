@@ -23,7 +23,7 @@ public final class Tags {
 
     /** Every tag, sorted. NAME_UNKNOWN when the repository does not exist. */
     public List<Tag> list() {
-        return list(Integer.MAX_VALUE, null).items();
+        return list(Integer.MAX_VALUE, (String) null).items();
     }
 
     /**
@@ -31,6 +31,14 @@ public final class Tags {
      * not exist.
      */
     public Page<Tag> list(int n, Tag last) {
+        return list(n, last == null ? null : last.value());
+    }
+
+    /**
+     * As {@link #list(int, Tag)}, with {@code last} as the client sent it: it need not be a tag that exists, or a
+     * valid tag at all, only text to sort after.
+     */
+    public Page<Tag> list(int n, String last) {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
@@ -40,7 +48,7 @@ public final class Tags {
         List<Tag> all = new ArrayList<>();
         for (String path : store.list(Layout.tagsDir(name))) {
             String tag = StoragePaths.name(path);
-            if (Tag.isValid(tag) && (last == null || tag.compareTo(last.value()) > 0)) {
+            if (Tag.isValid(tag) && (last == null || tag.compareTo(last) > 0)) {
                 all.add(new Tag(tag));
             }
         }

@@ -433,7 +433,7 @@ public abstract class RegistryContract {
         }
         assertThat(paged).containsExactlyElementsOf(sorted);
         assertThat(pages).isEqualTo(3);
-        assertThat(repo.tags().list(0, null).items()).isEmpty();
+        assertThat(repo.tags().list(0, (String) null).items()).isEmpty();
         assertThat(repo.tags().list(100, new Tag("v2")).items()).isEmpty();
     }
 
@@ -529,7 +529,7 @@ public abstract class RegistryContract {
         sorted.sort(null);
         assertThat(registry.catalog()).extracting(RepositoryName::value).containsExactlyElementsOf(sorted);
 
-        Page<RepositoryName> first = registry.catalog(2, null);
+        Page<RepositoryName> first = registry.catalog(2, (String) null);
         assertThat(first.items()).extracting(RepositoryName::value).containsExactlyElementsOf(sorted.subList(0, 2));
         Page<RepositoryName> rest = registry.catalog(10, first.next().orElseThrow());
         assertThat(rest.items()).extracting(RepositoryName::value).containsExactlyElementsOf(sorted.subList(2, 6));

@@ -1,0 +1,139 @@
+package dev.berth.registry.servlet;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.RegistryException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** One request and its response, with the few things every endpoint needs: parameters, URLs, JSON and errors. */
+final class Exchange {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final HttpServletRequest request;
+    final HttpServletResponse response;
+
+    Exchange(HttpServletRequest request, HttpServletResponse response) {
+        this.request = request;
+        this.response = response;
+    }
+
+    boolean isHead() {
+        return "HEAD".equals(request.getMethod());
+    }
+
+    String param(String name) {
+        String v = request.getParameter(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /**
+     * An absolute URL for a path under this servlet, as the client reached it: behind a reverse proxy the scheme and
+     * host come from {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}.
+     */
+    String url(String path) {
+        String proto = first(request.getHeader("X-Forwarded-Proto"));
+        String host = first(request.getHeader("X-Forwarded-Host"));
+        if (proto == null) {
+            proto = request.getScheme();
+        }
+        if (host == null) {
+            host = request.getHeader("Host");
+        }
+        if (host == null) {
+            host = request.getServerName() + ":" + request.getServerPort();
+        }
+        return proto + "://" + host + request.getContextPath() + path;
+    }
+
+    /** A path under this servlet, for headers that clients resolve against the request (Link). */
+    String relative(String path) {
+        return request.getContextPath() + path;
+    }
+
+    private static String first(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        int comma = header.indexOf(',');
+        return (comma >= 0 ? header.substring(0, comma) : header).trim();
+    }
+
+    void json(int status, String contentType, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.setContentType(contentType);
+        response.setContentLength(bytes.length);
+        if (!isHead()) {
+            response.getOutputStream().write(bytes);
+        }
+    }
+
+    void empty(int status) {
+        response.setStatus(status);
+        response.setContentLength(0);
+    }
+
+    /** The spec's error body for a registry error, with the status of its code. */
+    void error(RegistryException e) throws IOException {
+        error(e.code(), e.detail());
+    }
+
+    void error(ErrorCode code, String detail) throws IOException {
+        if (response.isCommitted()) {
+            return; // too late for a body; the connection ends and the client sees a short response
+        }
+        String contentRange = response.getHeader("Content-Range"); // a 416's header, set by the endpoint
+        response.reset();
+        RegistryServlet.commonHeaders(response);
+        if (code == ErrorCode.RANGE_INVALID && contentRange != null) {
+            response.setHeader("Content-Range", contentRange);
+        }
+        if (code == ErrorCode.UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"berth\"");
+        }
+        response.setStatus(code.httpStatus());
+        response.setContentType("application/json");
+        if (isHead()) {
+            return;
+        }
+        OutputStream out = response.getOutputStream();
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("errors");
+            g.writeStartObject();
+            g.writeStringField("code", code.name());
+            g.writeStringField("message", code.message());
+            g.writeStringField("detail", detail == null ? "" : detail);
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    /** Reads a small body (a manifest), refusing more than {@code limit} bytes with PAYLOAD_TOO_LARGE. */
+    byte[] smallBody(int limit, String what) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            throw tooLarge(declared, limit, what);
+        }
+        byte[] bytes = request.getInputStream().readNBytes(limit + 1);
+        if (bytes.length > limit) {
+            throw tooLarge(-1, limit, what);
+        }
+        return bytes;
+    }
+
+    private static RegistryException tooLarge(long size, int limit, String what) {
+        return new RegistryException(ErrorCode.PAYLOAD_TOO_LARGE, what + (size >= 0 ? " is " + size + " bytes" : "")
+                + " over the limit of " + limit + " bytes");
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.berth.registry.servlet;
+
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.RegistryException;
+import dev.berth.registry.Repository;
+import dev.berth.registry.Uploads.UploadStatus;
+import dev.berth.registry.model.Descriptor;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.RepositoryName;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code /v2/<name>/blobs/uploads/[<id>]}: start (or mount, or push in one request), chunks, status, commit, cancel. */
+final class UploadEndpoints {
+    /** {@code start-end}, or the HTTP form {@code bytes start-end/total}. */
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
+
+    private UploadEndpoints() {
+    }
+
+    /** POST: {@code ?mount=&from=} mounts, {@code ?digest=} takes the whole blob, otherwise a session starts. */
+    static void start(Exchange x, Repository repo) throws IOException {
+        String mount = x.param("mount");
+        if (mount != null) {
+            Digest digest = Digest.parse(mount);
+            String from = x.param("from");
+            if (from != null && RepositoryName.isValid(from)) {
+                Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
+                if (mounted.isPresent()) {
+                    created(x, repo, digest);
+                    return;
+                }
+            }
+            // Cannot mount (unknown source, or it lacks the blob): the spec says to start an upload instead.
+        }
+        String digestParam = x.param("digest");
+        if (digestParam != null) {
+            Digest digest = Digest.parse(digestParam);
+            repo.uploads().put(digest, x.request.getInputStream());
+            created(x, repo, digest);
+            return;
+        }
+        UploadStatus status = repo.uploads().start();
+        progress(x, repo, status, 202);
+    }
+
+    /** PATCH: one chunk, at the offset its Content-Range says (or wherever the upload is). */
+    static void append(Exchange x, Repository repo, String id) throws IOException {
+        long expected = expectedOffset(x);
+        UploadStatus status = repo.uploads().append(id, expected, x.request.getInputStream());
+        progress(x, repo, status, 202);
+    }
+
+    /** PUT {@code ?digest=}: the last chunk, if any, then verification and the blob. */
+    static void commit(Exchange x, Repository repo, String id) throws IOException {
+        String digestParam = x.param("digest");
+        if (digestParam == null) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID, "the digest query parameter is required to complete"
+                    + " an upload");
+        }
+        Digest digest = Digest.parse(digestParam);
+        repo.uploads().commit(id, digest, expectedOffset(x), x.request.getInputStream());
+        created(x, repo, digest);
+    }
+
+    static void status(Exchange x, Repository repo, String id) {
+        progress(x, repo, repo.uploads().status(id), 204);
+    }
+
+    static void cancel(Exchange x, Repository repo, String id) {
+        repo.uploads().cancel(id);
+        x.empty(204);
+    }
+
+    private static long expectedOffset(Exchange x) {
+        String range = x.request.getHeader("Content-Range");
+        if (range == null) {
+            return -1;
+        }
+        Matcher m = CONTENT_RANGE.matcher(range.trim());
+        if (!m.matches()) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range must be <start>-<end>, got " + range);
+        }
+        long start;
+        long end;
+        try {
+            start = Long.parseLong(m.group(1));
+            end = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range out of range: " + range);
+        }
+        long length = x.request.getContentLengthLong();
+        if (end < start || (length >= 0 && length != end - start + 1)) {
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range " + range + " does not match the "
+                    + length + " bytes of the body");
+        }
+        return start;
+    }
+
+    private static void progress(Exchange x, Repository repo, UploadStatus status, int httpStatus) {
+        x.response.setHeader("Location", x.url("/v2/" + repo.name() + "/blobs/uploads/" + status.id()));
+        x.response.setHeader("Docker-Upload-UUID", status.id());
+        x.response.setHeader("Range", "0-" + Math.max(0, status.offset() - 1));
+        x.empty(httpStatus);
+    }
+
+    private static void created(Exchange x, Repository repo, Digest digest) {
+        x.response.setHeader("Location", x.url("/v2/" + repo.name() + "/blobs/" + digest));
+        x.response.setHeader("Docker-Content-Digest", digest.toString());
+        x.empty(201);
+    }
+}

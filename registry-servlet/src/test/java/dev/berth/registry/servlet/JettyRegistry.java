@@ -1,0 +1,94 @@
+package dev.berth.registry.servlet;
+
+import dev.berth.registry.Registry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** The servlet in a real Jetty 12 on a free loopback port, under a context path, and an HTTP client for it. */
+final class JettyRegistry implements AutoCloseable {
+    final Server server = new Server();
+    final ServerConnector connector = new ServerConnector(server);
+    final String contextPath;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    JettyRegistry(Registry registry, String contextPath) throws Exception {
+        this.contextPath = contextPath;
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
+        context.addServlet(new ServletHolder(new RegistryServlet(registry)), "/*");
+        server.setHandler(context);
+        server.start();
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + connector.getLocalPort() + contextPath;
+    }
+
+    URI uri(String path) {
+        return URI.create(base() + path);
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+    }
+
+    HttpResponse<byte[]> send(HttpRequest request) throws Exception {
+        return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * The status line and headers of a HEAD request, read off a plain socket (java.net.http hides Content-Length of
+     * HEAD responses, which clients such as docker rely on).
+     */
+    java.util.Map<String, String> head(String path) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", connector.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("HEAD " + contextPath + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            String[] lines = response.split("\r\n");
+            headers.put(":status", lines[0].split(" ")[1]);
+            for (int i = 1; i < lines.length && !lines[i].isEmpty(); i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+            }
+            headers.put(":body-length", String.valueOf(response.length() - response.indexOf("\r\n\r\n") - 4));
+            return headers;
+        }
+    }
+
+    /**
+     * The status code of a request sent as raw bytes: the path goes to the server exactly as given (no client-side
+     * normalisation of {@code ..} or escapes), with a small body for the methods that carry one.
+     */
+    int rawStatus(String method, String rawPath) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", connector.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            boolean body = !method.equals("GET") && !method.equals("HEAD");
+            socket.getOutputStream().write((method + " " + contextPath + rawPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\n" + (body ? "Content-Length: 2\r\n\r\n{}" : "\r\n"))
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String response = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            return Integer.parseInt(response.split(" ", 3)[1]);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}
