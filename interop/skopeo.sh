@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Interop with skopeo, a registry client nobody here wrote: copies a small OCI image into Berth (as OCI and as Docker
+# schema2), inspects it, lists tags, copies it back out and deletes it, checking digests at each step.
+# Needs: skopeo (Debian), the built server jar (mvn -B verify builds it). Fails loudly on any mismatch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jar=registry-server/target/registry-server.jar
+[ -f "$jar" ] || { echo "interop: $jar is missing; run 'mvn -B -DskipTests package' first" >&2; exit 1; }
+command -v skopeo >/dev/null || { echo "interop: skopeo is not installed (apt-get install -y skopeo)" >&2; exit 1; }
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "interop: FAILED: $*" >&2; echo "--- server log:" >&2; tail -n 30 "$work/server.log" >&2 || true; exit 1; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# --- a small OCI image layout, written by hand
+layout="$work/layout"
+mkdir -p "$layout/blobs/sha256" "$work/rootfs"
+echo "hello from the berth interop test" > "$work/rootfs/hello.txt"
+tar -C "$work/rootfs" -cf - hello.txt | gzip -n > "$work/layer.tar.gz"
+diff_id=$(tar -C "$work/rootfs" -cf - hello.txt | sha256sum | cut -d' ' -f1)
+layer=$(sha "$work/layer.tar.gz"); cp "$work/layer.tar.gz" "$layout/blobs/sha256/$layer"
+printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/hello.txt"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$diff_id" > "$work/config.json"
+config=$(sha "$work/config.json"); cp "$work/config.json" "$layout/blobs/sha256/$config"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%d}]}' \
+  "$config" "$(stat -c %s "$work/config.json")" "$layer" "$(stat -c %s "$work/layer.tar.gz")" > "$work/manifest.json"
+manifest=$(sha "$work/manifest.json"); cp "$work/manifest.json" "$layout/blobs/sha256/$manifest"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' \
+  "$manifest" "$(stat -c %s "$work/manifest.json")" > "$layout/index.json"
+echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+
+# --- the server, on a free port
+java -jar "$jar" --port 0 --root "$work/data" > "$work/server.log" 2>&1 &
+server_pid=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*listening on http:\/\/0\.0\.0\.0:\([0-9]*\)\/v2\/.*/\1/p' "$work/server.log" | head -n 1)
+  [ -n "$port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || fail "the server did not start"
+  sleep 0.1
+done
+[ -n "$port" ] || fail "the server did not report its port"
+reg="127.0.0.1:$port"
+opts=(--src-tls-verify=false --dest-tls-verify=false)
+echo "interop: Berth on $reg, skopeo $(skopeo --version | awk '{print $3}')"
+
+# --- push as OCI: the manifest goes in byte for byte
+skopeo copy "${opts[@]}" "oci:$layout:v1" "docker://$reg/interop/oci:v1" >/dev/null || fail "copy in (OCI)"
+got=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$reg/interop/oci:v1") || fail "inspect (OCI)"
+[ "$got" = "sha256:$manifest" ] || fail "OCI manifest digest is $got, expected sha256:$manifest"
+skopeo inspect --tls-verify=false --raw "docker://$reg/interop/oci:v1" | cmp -s - "$work/manifest.json" \
+  || fail "the OCI manifest served differs from the one pushed"
+
+# --- push as Docker schema2
+skopeo copy "${opts[@]}" --format v2s2 "oci:$layout:v1" "docker://$reg/interop/docker:v1" >/dev/null || fail "copy in (v2s2)"
+skopeo inspect --tls-verify=false --raw "docker://$reg/interop/docker:v1" > "$work/v2s2.json" || fail "inspect (v2s2)"
+grep -q '"application/vnd.docker.distribution.manifest.v2+json"' "$work/v2s2.json" || fail "not a Docker schema2 manifest"
+got=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$reg/interop/docker:v1")
+[ "$got" = "sha256:$(sha "$work/v2s2.json")" ] || fail "v2s2 digest $got does not match the manifest's bytes"
+
+# --- tags, a second tag by copying between repositories (cross-repository mount)
+skopeo copy "${opts[@]}" "docker://$reg/interop/oci:v1" "docker://$reg/interop/oci:v2" >/dev/null || fail "copy v1 to v2"
+tags=$(skopeo list-tags --tls-verify=false "docker://$reg/interop/oci" | tr -d ' \n')
+[ "$tags" = '{"Repository":"'"$reg"'/interop/oci","Tags":["v1","v2"]}' ] || fail "list-tags gave $tags"
+
+# --- pull back out and compare every blob
+skopeo copy "${opts[@]}" "docker://$reg/interop/oci:v1" "oci:$work/out:v1" >/dev/null || fail "copy out"
+for b in "$layer" "$config" "$manifest"; do
+  cmp -s "$layout/blobs/sha256/$b" "$work/out/blobs/sha256/$b" || fail "blob sha256:$b differs after the round trip"
+done
+
+# --- delete
+skopeo delete --tls-verify=false "docker://$reg/interop/docker:v1" || fail "delete"
+if skopeo inspect --tls-verify=false "docker://$reg/interop/docker:v1" >/dev/null 2>&1; then
+  fail "the deleted image is still served"
+fi
+
+# --- the store is distribution's layout
+[ -f "$work/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data" ] || fail "layer not at distribution's path"
+[ -f "$work/data/docker/registry/v2/repositories/interop/oci/_manifests/tags/v1/current/link" ] || fail "tag link missing"
+
+echo "interop: skopeo round trip OK (OCI and v2s2 push, inspect, list-tags, mount, pull, delete)"
