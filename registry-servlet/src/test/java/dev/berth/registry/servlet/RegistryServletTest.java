@@ -339,6 +339,50 @@ class RegistryServletTest {
         }
     }
 
+    @Test
+    void expectContinueUploadsWork() throws Exception {
+        byte[] blob = randomBytes(70_000);
+        Digest d = Digest.sha256(blob);
+        HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/blobs/uploads/?digest=" + d).expectContinue(true)
+                .POST(BodyPublishers.ofByteArray(blob)).build());
+        assertThat(r.statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void aClientThatDisconnectsMidChunkLeavesAResumableUpload() throws Exception {
+        byte[] blob = randomBytes(1_000_000);
+        Digest d = Digest.sha256(blob);
+        String location = http.send(http.request("/v2/lib/app/blobs/uploads/").POST(BodyPublishers.noBody()).build())
+                .headers().firstValue("Location").orElseThrow();
+        String path = java.net.URI.create(location).getRawPath();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.connector.getLocalPort())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: " + blob.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(blob, 0, 400_000);
+            out.flush();
+            Thread.sleep(300);
+        } // closed after 400,000 of 1,000,000 bytes
+        long received = 0;
+        for (int i = 0; i < 50; i++) { // the server notices the reset on its own time
+            HttpResponse<byte[]> status = http.send(HttpRequest.newBuilder(java.net.URI.create(location)).GET().build());
+            assertThat(status.statusCode()).isEqualTo(204);
+            received = Long.parseLong(status.headers().firstValue("Range").orElseThrow().split("-")[1]) + 1;
+            if (received == 400_000) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(received).isEqualTo(400_000);
+        assertThat(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).statusCode()).isEqualTo(404);
+
+        HttpResponse<byte[]> rest = http.send(HttpRequest.newBuilder(java.net.URI.create(location + "?digest=" + d))
+                .header("Content-Range", received + "-" + (blob.length - 1))
+                .PUT(BodyPublishers.ofByteArray(Arrays.copyOfRange(blob, (int) received, blob.length))).build());
+        assertThat(rest.statusCode()).isEqualTo(201);
+        assertThat(Arrays.equals(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).body(), blob)).isTrue();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private byte[] pushImage(String repo) throws Exception {

@@ -74,10 +74,22 @@ public final class HashingCopier {
         });
         boolean finished = false;
         try {
-            while (true) {
+            IOException clientFailure = null;
+            while (clientFailure == null) {
                 Chunk c = free.take();
-                int n = in.readNBytes(c.bytes, 0, c.bytes.length);
-                if (n <= 0) {
+                int n = 0;
+                try {
+                    while (n < c.bytes.length) {
+                        int r = in.read(c.bytes, n, c.bytes.length - n);
+                        if (r < 0) {
+                            break;
+                        }
+                        n += r;
+                    }
+                } catch (IOException e) {
+                    clientFailure = e; // keep what did arrive: the client may resume after it
+                }
+                if (n == 0) {
                     break;
                 }
                 c.length = n;
@@ -87,6 +99,12 @@ public final class HashingCopier {
                     throw new WriteFailedException(e);
                 }
                 toHash.put(c);
+                if (n < c.bytes.length && clientFailure == null) {
+                    break; // end of stream
+                }
+            }
+            if (clientFailure != null) {
+                throw clientFailure;
             }
             toHash.put(END);
             hasher.get();
