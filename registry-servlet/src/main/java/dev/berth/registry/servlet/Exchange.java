@@ -8,7 +8,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** One request and its response, with the few things every endpoint needs: parameters, URLs, JSON and errors. */
 final class Exchange {
@@ -16,6 +21,7 @@ final class Exchange {
 
     final HttpServletRequest request;
     final HttpServletResponse response;
+    private Map<String, List<String>> query;
 
     Exchange(HttpServletRequest request, HttpServletResponse response) {
         this.request = request;
@@ -26,9 +32,38 @@ final class Exchange {
         return "HEAD".equals(request.getMethod());
     }
 
+    /** The first value of a query parameter, or null when absent or empty. */
     String param(String name) {
-        String v = request.getParameter(name);
-        return v == null || v.isEmpty() ? null : v;
+        List<String> values = params(name);
+        return values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+    }
+
+    /**
+     * Every value of a query parameter. Parsed from the query string only: the servlet API's getParameter would read
+     * a form-encoded body (what curl sends by default) and so swallow an upload.
+     */
+    List<String> params(String name) {
+        if (query == null) {
+            query = new HashMap<>();
+            String raw = request.getQueryString();
+            if (raw != null) {
+                for (String pair : raw.split("&")) {
+                    int eq = pair.indexOf('=');
+                    String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+                    String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                    query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                }
+            }
+        }
+        return query.getOrDefault(name, List.of());
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(ErrorCode.NOT_FOUND, "malformed percent-encoding in the query string");
+        }
     }
 
     /**

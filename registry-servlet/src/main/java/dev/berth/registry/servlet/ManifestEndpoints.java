@@ -44,11 +44,8 @@ final class ManifestEndpoints {
     static void put(Exchange x, Repository repo, Reference reference) throws IOException {
         byte[] body = x.smallBody(MAX_MANIFEST_BYTES, "the manifest");
         List<Tag> tags = new ArrayList<>();
-        String[] tagParams = x.request.getParameterValues("tag");
-        if (tagParams != null) {
-            for (String t : tagParams) {
-                tags.add(Tag.parse(t));
-            }
+        for (String t : x.params("tag")) {
+            tags.add(Tag.parse(t));
         }
         Manifests.PutResult put = repo.manifests().put(reference, x.request.getContentType(), body, tags);
         x.response.setHeader("Location", x.url("/v2/" + repo.name() + "/manifests/" + put.digest()));

@@ -339,6 +339,17 @@ class RegistryServletTest {
         }
     }
 
+    /** curl's default for a POST body is a form's content type; the body is still the blob, never form fields. */
+    @Test
+    void aBlobPostedWithAFormContentTypeIsStillTheBlob() throws Exception {
+        byte[] blob = "digest=sha256:0&mount=x".getBytes(StandardCharsets.UTF_8);
+        Digest d = Digest.sha256(blob);
+        HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/blobs/uploads/?digest=" + d)
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(BodyPublishers.ofByteArray(blob)).build());
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).body()).isEqualTo(blob);
+    }
+
     @Test
     void expectContinueUploadsWork() throws Exception {
         byte[] blob = randomBytes(70_000);
