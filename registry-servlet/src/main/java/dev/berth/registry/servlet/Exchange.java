@@ -128,9 +128,6 @@ final class Exchange {
         if (code == ErrorCode.RANGE_INVALID && contentRange != null) {
             response.setHeader("Content-Range", contentRange);
         }
-        if (code == ErrorCode.UNAUTHORIZED) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"berth\"");
-        }
         response.setStatus(code.httpStatus());
         response.setContentType("application/json");
         if (isHead()) {

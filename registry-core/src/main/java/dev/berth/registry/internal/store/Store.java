@@ -7,7 +7,6 @@ import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -144,9 +143,5 @@ public final class Store {
     @FunctionalInterface
     public interface IoSupplier<T> {
         T get() throws IOException;
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }
