@@ -87,8 +87,8 @@ public final class FilesystemStorageDriver implements StorageDriver {
         } catch (NoSuchFileException e) {
             throw new PathNotFoundException(path);
         } catch (IOException e) {
-            if (Files.isDirectory(file)) {
-                throw new PathNotFoundException(path, "is a directory");
+            if (Files.isDirectory(file) || belowAFile(e)) {
+                throw new PathNotFoundException(path, "no object there");
             }
             throw e;
         }
@@ -123,6 +123,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
             ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new PathNotFoundException(path);
+        } catch (IOException e) {
+            if (belowAFile(e)) {
+                throw new PathNotFoundException(path, "no object there");
+            }
+            throw e;
         }
         try {
             long size = ch.size();
@@ -150,6 +155,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
                 return new Writer(path, file, ch);
             } catch (NoSuchFileException e) {
                 throw new PathNotFoundException(path);
+            } catch (IOException e) {
+                if (belowAFile(e)) {
+                    throw new PathNotFoundException(path, "no object there");
+                }
+                throw e;
             }
         }
         FileChannel[] opened = new FileChannel[1];
@@ -166,6 +176,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
             throw new PathNotFoundException(path);
+        } catch (IOException e) {
+            if (belowAFile(e)) {
+                throw new PathNotFoundException(path, "no object there");
+            }
+            throw e;
         }
         return attrs.isDirectory() ? FileInfo.directory(path, attrs.lastModifiedTime().toInstant())
                 : FileInfo.file(path, attrs.size(), attrs.lastModifiedTime().toInstant());
@@ -184,6 +199,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
             throw new PathNotFoundException(path);
+        } catch (IOException e) {
+            if (belowAFile(e)) {
+                throw new PathNotFoundException(path, "no object there");
+            }
+            throw e;
         }
         return children;
     }
@@ -293,6 +313,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
             throw new InvalidPathException(path, "resolves outside the root directory");
         }
         return resolved;
+    }
+
+    /** ENOTDIR: a component of the path is a file, so nothing can be below it. */
+    private static boolean belowAFile(IOException e) {
+        return e instanceof java.nio.file.FileSystemException f && "Not a directory".equals(f.getReason());
     }
 
     /** Removes empty folders from {@code dir} up to, not including, the root. Stops at the first one in use. */

@@ -39,37 +39,37 @@ class FilesystemStorageDriverTest extends StorageDriverContract {
         Path file = root.resolve("docker/registry/v2/blobs/sha256/ab/abcdef/data");
         Files.createDirectories(file.getParent());
         Files.writeString(file, "placed by registry:2");
-        assertThat(driver.getContent("/docker/registry/v2/blobs/sha256/ab/abcdef/data"))
+        assertThat(driver().getContent("/docker/registry/v2/blobs/sha256/ab/abcdef/data"))
                 .isEqualTo("placed by registry:2".getBytes(StandardCharsets.UTF_8));
-        driver.putContent("/docker/registry/v2/repositories/r/_layers/sha256/abcdef/link",
+        driver().putContent("/docker/registry/v2/repositories/r/_layers/sha256/abcdef/link",
                 "sha256:abcdef".getBytes(StandardCharsets.US_ASCII));
         assertThat(root.resolve("docker/registry/v2/repositories/r/_layers/sha256/abcdef/link")).hasContent("sha256:abcdef");
-        driver.delete("/docker");
+        driver().delete("/docker");
     }
 
     @Test
     void theRawDriverStillRefusesPathsThatLeaveTheRoot() {
         for (String escape : new String[] {"/../outside", "/a/../../outside", "relative"}) {
-            assertThatThrownBy(() -> raw.putContent(escape, new byte[1])).as(escape)
+            assertThatThrownBy(() -> rawDriver().putContent(escape, new byte[1])).as(escape)
                     .isInstanceOf(InvalidPathException.class);
-            assertThatThrownBy(() -> raw.getContent(escape)).as(escape).isInstanceOf(InvalidPathException.class);
-            assertThatThrownBy(() -> raw.delete(escape)).as(escape).isInstanceOf(InvalidPathException.class);
+            assertThatThrownBy(() -> rawDriver().getContent(escape)).as(escape).isInstanceOf(InvalidPathException.class);
+            assertThatThrownBy(() -> rawDriver().delete(escape)).as(escape).isInstanceOf(InvalidPathException.class);
         }
         assertThat(root.getParent().resolve("outside")).doesNotExist();
     }
 
     @Test
     void anInterruptedPutLeavesOnlyAnInvisibleTemporaryFile() throws Exception {
-        driver.putContent(path("dir/kept"), bytes("whole"));
-        Path dir = root.resolve(base.substring(1)).resolve("dir");
+        driver().putContent(path("/dir/kept"), "whole".getBytes(StandardCharsets.UTF_8));
+        Path dir = root.resolve(root().substring(1)).resolve("dir");
         Path orphan = dir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "crashed");
         Files.writeString(orphan, "half of a link that was never renamed");
 
-        assertThat(driver.list(path("dir"))).containsExactly(path("dir/kept"));
-        assertThatThrownBy(() -> driver.getContent(path("dir/crashed"))).isInstanceOf(PathNotFoundException.class);
+        assertThat(driver().list(path("/dir"))).containsExactly(path("/dir/kept"));
+        assertThatThrownBy(() -> driver().getContent(path("/dir/crashed"))).isInstanceOf(PathNotFoundException.class);
         java.util.List<String> walked = new java.util.ArrayList<>();
-        driver.walk(path("dir"), f -> walked.add(f.path()));
-        assertThat(walked).containsExactly(path("dir/kept"));
+        driver().walk(path("/dir"), f -> walked.add(f.path()));
+        assertThat(walked).containsExactly(path("/dir/kept"));
         Files.delete(orphan);
     }
 
