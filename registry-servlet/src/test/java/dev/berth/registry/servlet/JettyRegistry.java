@@ -75,11 +75,16 @@ final class JettyRegistry implements AutoCloseable {
      * normalisation of {@code ..} or escapes), with a small body for the methods that carry one.
      */
     int rawStatus(String method, String rawPath) throws java.io.IOException {
+        return rawStatus(method, rawPath, "");
+    }
+
+    /** As {@link #rawStatus(String, String)}, with extra header lines (each ending in CRLF). */
+    int rawStatus(String method, String rawPath, String headers) throws java.io.IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", connector.getLocalPort())) {
             socket.setSoTimeout(10_000);
             boolean body = !method.equals("GET") && !method.equals("HEAD");
             socket.getOutputStream().write((method + " " + contextPath + rawPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Connection: close\r\n" + (body ? "Content-Length: 2\r\n\r\n{}" : "\r\n"))
+                    + "Connection: close\r\n" + headers + (body ? "Content-Length: 2\r\n\r\n{}" : "\r\n"))
                     .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             String response = new String(socket.getInputStream().readAllBytes(),
                     java.nio.charset.StandardCharsets.ISO_8859_1);

@@ -394,6 +394,34 @@ class RegistryServletTest {
         assertThat(Arrays.equals(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).body(), blob)).isTrue();
     }
 
+    @Test
+    void randomHeadersOnRealEndpointsNeverGetAServerError() throws Exception {
+        byte[] blob = randomBytes(1000);
+        Digest d = Digest.sha256(blob);
+        pushBlob("h/r", blob);
+        String upload = java.net.URI.create(http.send(http.request("/v2/h/r/blobs/uploads/")
+                .POST(BodyPublishers.noBody()).build()).headers().firstValue("Location").orElseThrow()).getRawPath()
+                .substring("/registry".length());
+        String[] paths = {"/v2/h/r/blobs/" + d, upload, upload + "?digest=" + d, "/v2/h/r/blobs/uploads/",
+                "/v2/h/r/manifests/latest", "/v2/h/r/tags/list?n=1", "/v2/_catalog?n=x", "/v2/h/r/referrers/" + d};
+        String[] names = {"Range", "Content-Range", "Accept", "Content-Type", "X-Forwarded-Host", "X-Forwarded-Proto"};
+        String[] values = {"bytes=0-", "bytes=-0", "bytes=5-2", "bytes=99999999999999999999-", "0-0", "0-999",
+                "bytes 0-1/*", "-1-5", "*/*", "application/vnd.oci.image.manifest.v1+json;q=0.5", ",,,", "", "\u00e9",
+                "a".repeat(2000), "text/plain; charset=\"", "9223372036854775807-9223372036854775807"};
+        String[] methods = {"GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"};
+        for (int i = 0; i < 300; i++) {
+            StringBuilder headers = new StringBuilder();
+            for (int h = random.nextInt(3); h >= 0; h--) {
+                headers.append(names[random.nextInt(names.length)]).append(": ")
+                        .append(values[random.nextInt(values.length)]).append("\r\n");
+            }
+            String method = methods[random.nextInt(methods.length)];
+            String path = paths[random.nextInt(paths.length)];
+            assertThat(http.rawStatus(method, path, headers.toString())).as(method + " " + path + "\n" + headers)
+                    .isBetween(200, 499);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private byte[] pushImage(String repo) throws Exception {
