@@ -30,6 +30,16 @@ bytes=$(stat -c %s "$work/blob")
 digest="sha256:$(sha256sum "$work/blob" | cut -d' ' -f1)"
 echo "Berth HTTP benchmark: ${size_mib} MiB blob, server heap ${BENCH_HEAP:-256m}, store in $work"
 
+# Warm-up: let the JIT compile the upload path (SHA-256 intrinsics included) before anything is timed.
+head -c 128M /dev/urandom > "$work/warm"
+wdigest="sha256:$(sha256sum "$work/warm" | cut -d' ' -f1)"
+for _ in 1 2 3; do
+  curl -sf -o /dev/null -X POST -T "$work/warm" "$base/blobs/uploads?digest=$wdigest"
+  curl -sf -o /dev/null -X DELETE "$base/blobs/$wdigest"
+  curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || true
+done
+rm -f "$work/warm"
+
 c0=$(cpu)
 t=$(curl -sf -o /dev/null -w '%{time_total}' -X POST -T "$work/blob" -H 'Content-Type: application/octet-stream' \
   "$base/blobs/uploads?digest=$digest")

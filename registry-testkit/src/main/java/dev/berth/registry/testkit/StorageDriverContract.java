@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -938,11 +939,15 @@ public abstract class StorageDriverContract {
     public void concurrentReadersSeeTheOldOrTheNewContentNeverAMix() throws Exception {
         String p = path("/contended");
         driver.putContent(p, version(0));
+        int readers = 4;
+        CountDownLatch readersStarted = new CountDownLatch(readers);
         AtomicBoolean done = new AtomicBoolean();
         Set<Integer> seen = ConcurrentHashMap.newKeySet();
-        runConcurrently(5, thread -> {
+        runConcurrently(readers + 1, thread -> {
             if (thread == 0) {
                 try {
+                    // replace only while every reader is reading, or a fast driver could finish before they start
+                    assertThat(readersStarted.await(30, TimeUnit.SECONDS)).as("readers started").isTrue();
                     for (int v = 1; v <= 40; v++) {
                         driver.putContent(p, version(v));
                     }
@@ -951,7 +956,7 @@ public abstract class StorageDriverContract {
                 }
                 return;
             }
-            for (int i = 0; i < 5_000 && !done.get(); i++) {
+            for (int i = 0; i < 20_000 && (i == 0 || !done.get()); i++) {
                 byte[] read;
                 if (i % 2 == 0) {
                     read = driver.getContent(p);
@@ -961,6 +966,9 @@ public abstract class StorageDriverContract {
                     }
                 }
                 seen.add(assertWholeVersion(read));
+                if (i == 0) {
+                    readersStarted.countDown();
+                }
             }
         });
         assertThat(driver.getContent(p)).isEqualTo(version(40));
