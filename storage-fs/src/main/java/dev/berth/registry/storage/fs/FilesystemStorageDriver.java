@@ -57,6 +57,13 @@ public final class FilesystemStorageDriver implements StorageDriver {
     private static final int WRITE_BUFFER = 256 << 10;
 
     private final Path root;
+    /**
+     * Directories already found to resolve inside the root (real directories, not links), so that the confinement
+     * check of a path below them costs one lstat. Bounded; cleared when full.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Path, Boolean> confinedDirectories =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CONFINED_CACHE_SIZE = 100_000;
     /** Bounds the files held open by background write-backs. */
     private final java.util.concurrent.Semaphore backgroundCloses = new java.util.concurrent.Semaphore(8);
     private final ExecutorService syncer = Executors.newFixedThreadPool(2, r -> {
@@ -66,8 +73,9 @@ public final class FilesystemStorageDriver implements StorageDriver {
     });
 
     public FilesystemStorageDriver(Path rootDirectory) throws IOException {
-        this.root = rootDirectory.toAbsolutePath().normalize();
-        Files.createDirectories(root);
+        Path absolute = rootDirectory.toAbsolutePath().normalize();
+        Files.createDirectories(absolute);
+        this.root = absolute.toRealPath(); // so that confinement compares real paths with a real path
     }
 
     public Path root() {
@@ -312,7 +320,44 @@ public final class FilesystemStorageDriver implements StorageDriver {
         if (!resolved.startsWith(root)) {
             throw new InvalidPathException(path, "resolves outside the root directory");
         }
+        checkConfined(resolved, path);
         return resolved;
+    }
+
+    /**
+     * Refuses a path whose nearest existing ancestor (or itself) lies, once symbolic links are followed, outside the
+     * root: a link planted in the store must not lead reads or writes elsewhere. Links that stay inside are followed.
+     */
+    private void checkConfined(Path file, String path) throws IOException {
+        Path parent = file.getParent();
+        if (parent != null && confinedDirectories.containsKey(parent)) {
+            if (!Files.isSymbolicLink(file)) {
+                return; // the common case: one lstat instead of a realpath walk
+            }
+        }
+        checkConfinedFully(file, path);
+        if (parent != null && Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+            if (confinedDirectories.size() >= CONFINED_CACHE_SIZE) {
+                confinedDirectories.clear();
+            }
+            confinedDirectories.put(parent, Boolean.TRUE);
+        }
+    }
+
+    private void checkConfinedFully(Path file, String path) throws IOException {
+        for (Path p = file; p != null && p.startsWith(root); p = p.getParent()) {
+            Path real;
+            try {
+                real = p.toRealPath();
+            } catch (java.nio.file.FileSystemException missingOrNotADirectory) {
+                continue;
+            }
+            if (!real.startsWith(root)) {
+                throw new IOException(path + " leads out of the root directory through a symbolic link; the"
+                        + " filesystem driver does not follow links out of its root");
+            }
+            return;
+        }
     }
 
     /** ENOTDIR: a component of the path is a file, so nothing can be below it. */

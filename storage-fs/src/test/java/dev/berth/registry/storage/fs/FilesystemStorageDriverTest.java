@@ -59,6 +59,33 @@ class FilesystemStorageDriverTest extends StorageDriverContract {
     }
 
     @Test
+    void symbolicLinksOutOfTheRootAreNotFollowed(@TempDir Path outside) throws Exception {
+        Files.writeString(outside.resolve("secret"), "outside the store");
+        Path dir = root.resolve(root().substring(1));
+        Files.createDirectories(dir);
+        Files.createSymbolicLink(dir.resolve("escape"), outside);
+        Files.createSymbolicLink(dir.resolve("file-link"), outside.resolve("secret"));
+
+        assertThatThrownBy(() -> driver().getContent(path("/escape/secret"))).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> driver().getContent(path("/file-link"))).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> driver().putContent(path("/escape/planted"), new byte[1]))
+                .isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> driver().writer(path("/escape/upload"), false)).isInstanceOf(java.io.IOException.class);
+        assertThat(outside.resolve("planted")).doesNotExist();
+        assertThat(outside.resolve("upload")).doesNotExist();
+        assertThat(outside.resolve("secret")).hasContent("outside the store");
+
+        Files.createDirectories(dir.resolve("real"));
+        Files.createSymbolicLink(dir.resolve("inside"), dir.resolve("real"));
+        driver().putContent(path("/inside/ok"), new byte[] {7});
+        assertThat(dir.resolve("real/ok")).exists();
+        Files.delete(dir.resolve("escape"));
+        Files.delete(dir.resolve("file-link"));
+        Files.delete(dir.resolve("inside"));
+    }
+
+    @Test
     void anInterruptedPutLeavesOnlyAnInvisibleTemporaryFile() throws Exception {
         driver().putContent(path("/dir/kept"), "whole".getBytes(StandardCharsets.UTF_8));
         Path dir = root.resolve(root().substring(1)).resolve("dir");
