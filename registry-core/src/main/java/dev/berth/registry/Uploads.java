@@ -202,7 +202,13 @@ public final class Uploads {
             }
             long end = writer.size();
             if (commit) {
-                commitWriter(writer);
+                try {
+                    writer.commit();
+                } catch (IOException e) {
+                    // What is on the disk may now differ from what we hashed: verify from storage next time.
+                    store.hashes().forget(key(id));
+                    throw store.unavailable(e);
+                }
             } else {
                 closeWriter(writer);
             }
@@ -275,14 +281,6 @@ public final class Uploads {
         }
         store.hashes().forget(key(id));
         return state.finish();
-    }
-
-    private void commitWriter(StorageWriter writer) {
-        try {
-            writer.commit();
-        } catch (IOException e) {
-            throw store.unavailable(e);
-        }
     }
 
     private void closeWriter(StorageWriter writer) {

@@ -57,6 +57,10 @@ public final class FilesystemStorageDriver implements StorageDriver {
     private static final int WRITE_BUFFER = 256 << 10;
 
     private final Path root;
+    /** Background write-backs that failed, by file, until the file's commit (or cancel) reports them. */
+    private final java.util.concurrent.ConcurrentHashMap<Path, IOException> syncFailures =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FilesystemStorageDriver.class);
     /**
      * Directories already found to resolve inside the root (real directories, not links), so that the confinement
      * check of a path below them costs one lstat. Bounded; cleared when full.
@@ -360,6 +364,17 @@ public final class FilesystemStorageDriver implements StorageDriver {
         }
     }
 
+    /**
+     * Remembers that a background write-back of {@code file} failed, for its commit to report. A channel closed while
+     * its write-back ran is no failure: the commit syncs again.
+     */
+    void recordSyncFailure(Path file, IOException e) {
+        if (!(e instanceof java.nio.channels.ClosedChannelException)) {
+            LOG.warn("background write-back of {} failed: {}", file, e.toString());
+            syncFailures.merge(file, e, (first, later) -> first);
+        }
+    }
+
     /** ENOTDIR: a component of the path is a file, so nothing can be below it. */
     private static boolean belowAFile(IOException e) {
         return e instanceof java.nio.file.FileSystemException f && "Not a directory".equals(f.getReason());
@@ -470,6 +485,12 @@ public final class FilesystemStorageDriver implements StorageDriver {
                 closed = true;
                 channel.close();
             }
+            // Linux may report a later fsync as clean after an earlier one failed and dropped the dirty pages:
+            // a failed write-back of this file, by any writer of it, fails the commit.
+            IOException earlier = syncFailures.remove(file);
+            if (earlier != null) {
+                throw new IOException("an earlier write-back of " + path + " to the disk failed", earlier);
+            }
         }
 
         @Override
@@ -478,6 +499,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
                 closed = true;
                 channel.close();
             }
+            syncFailures.remove(file);
             Files.deleteIfExists(file);
             pruneEmptyParents(file.getParent());
         }
@@ -501,7 +523,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
                         try (channel) {
                             channel.force(false);
                         } catch (IOException e) {
-                            // best effort: the commit's own sync reports real errors
+                            recordSyncFailure(file, e);
                         } finally {
                             backgroundCloses.release();
                         }
@@ -532,7 +554,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
             if (unsyncedBytes >= BACKGROUND_SYNC_BYTES && (pendingSync == null || pendingSync.isDone())) {
                 unsyncedBytes = 0;
                 pendingSync = syncer.submit(() -> {
-                    channel.force(false);
+                    try {
+                        channel.force(false);
+                    } catch (IOException e) {
+                        recordSyncFailure(file, e);
+                    }
                     return null;
                 });
             }

@@ -58,6 +58,22 @@ class FilesystemStorageDriverTest extends StorageDriverContract {
         assertThat(root.getParent().resolve("outside")).doesNotExist();
     }
 
+    /**
+     * A failed background fsync cannot be provoked on a healthy disk, so it is injected: the commit of the file must
+     * fail even though its own final fsync succeeds (Linux clears the error after reporting it once).
+     */
+    @Test
+    void aFailedBackgroundWriteBackFailsTheCommit() throws Exception {
+        FilesystemStorageDriver fs = (FilesystemStorageDriver) rawDriver();
+        dev.berth.registry.spi.storage.StorageWriter w = driver().writer(path("/upload"), false);
+        w.write(new byte[10], 0, 10);
+        fs.recordSyncFailure(root.resolve(root().substring(1)).resolve("upload"), new java.io.IOException("EIO"));
+        assertThatThrownBy(w::commit).isInstanceOf(java.io.IOException.class).hasMessageContaining("write-back");
+
+        dev.berth.registry.spi.storage.StorageWriter again = driver().writer(path("/upload"), true);
+        again.commit(); // reported once, like the kernel does; the caller has discarded or retried by now
+    }
+
     @Test
     void symbolicLinksOutOfTheRootAreNotFollowed(@TempDir Path outside) throws Exception {
         Files.writeString(outside.resolve("secret"), "outside the store");
