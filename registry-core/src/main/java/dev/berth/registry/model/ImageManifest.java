@@ -78,7 +78,7 @@ public final class ImageManifest implements Manifest {
         List<Descriptor> refs = new ArrayList<>(layers.size() + 1);
         refs.add(config);
         refs.addAll(layers);
-        return refs;
+        return java.util.Collections.unmodifiableList(refs);
     }
 
     @Override
