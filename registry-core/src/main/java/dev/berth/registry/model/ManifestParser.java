@@ -55,11 +55,18 @@ final class ManifestParser {
             declared = null; // what generic HTTP clients send: no claim about the manifest's type
         }
 
+        if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf) {
+            throw invalid("manifest starts with a byte-order mark; it must be plain UTF-8 JSON");
+        }
+        if (bytes[0] == 0 || (bytes.length >= 2 && bytes[1] == 0) || (bytes[0] & 0xff) == 0xfe
+                || (bytes[0] & 0xff) == 0xff) {
+            throw invalid("manifest is not UTF-8 (UTF-16 or UTF-32?); it must be UTF-8 JSON");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw invalid("manifest is not valid JSON: " + e.getOriginalMessage() + location(e));
+            throw invalid("manifest is not valid JSON: " + plain(e.getOriginalMessage()) + location(e));
         } catch (IOException | RuntimeException e) {
             throw invalid("manifest is not valid JSON: " + e.getMessage());
         }
@@ -96,7 +103,7 @@ final class ManifestParser {
         if (artifactType != null) {
             checkMediaType(artifactType, "artifactType");
         }
-        Descriptor subject = root.has("subject") ? descriptor(root.get("subject"), "subject") : null;
+        Descriptor subject = present(root, "subject") ? descriptor(root.get("subject"), "subject") : null;
         Map<String, String> annotations = stringMap(root.get("annotations"), "annotations");
 
         if (MediaTypes.IMAGE_MANIFESTS.contains(type)) {
@@ -126,6 +133,12 @@ final class ManifestParser {
         }
         throw invalid("cannot tell the manifest's type: no mediaType field, no Content-Type, and neither config nor"
                 + " manifests");
+    }
+
+    /** A field that is there and not null (null counts as absent, as for every optional field). */
+    private static boolean present(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && !v.isNull();
     }
 
     private static List<Descriptor> descriptors(JsonNode node, String path) {
@@ -171,7 +184,7 @@ final class ManifestParser {
         if (artifactType != null) {
             checkMediaType(artifactType, path + ".artifactType");
         }
-        Platform platform = node.has("platform") ? platform(node.get("platform"), path + ".platform") : null;
+        Platform platform = present(node, "platform") ? platform(node.get("platform"), path + ".platform") : null;
         return new Descriptor(mediaType, digest, size.longValue(), urls, annotations, artifactType, platform);
     }
 
@@ -245,6 +258,24 @@ final class ManifestParser {
         if (!MEDIA_TYPE.matcher(value).matches()) {
             throw invalid(path + " is not a media type: '" + abbreviate(value) + "'");
         }
+    }
+
+    /**
+     * Jackson's message without its advice to Jackson users (feature names, source redaction notes), which means
+     * nothing to a registry client: "Non-standard token 'NaN': enable `...` to allow" → "Non-standard token 'NaN'".
+     */
+    static String plain(String message) {
+        if (message == null) {
+            return "malformed";
+        }
+        String s = message
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
+                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "")
+                .replaceAll(",? from `[^`]*`", "")
+                .replaceAll(":? (?:enable|not allowed as per) `[^`]*`(?: to allow)?", "")
+                .replaceAll("Trailing token \\(of type [A-Z_]+\\) found after value", "unexpected content after the JSON object");
+        int tick = s.indexOf('`');
+        return (tick >= 0 ? s.substring(0, tick) : s).trim();
     }
 
     private static String location(JsonProcessingException e) {

@@ -227,6 +227,43 @@ class ManifestParserTest {
     }
 
     @Test
+    void parserMessagesCarryNoJacksonAdvice() {
+        for (String body : List.of("{\"schemaVersion\":NaN}", "{\"schemaVersion\":2", "{\"schemaVersion\":2} {}",
+                "{\"schemaVersion\":" + "9".repeat(5000) + "}")) {
+            assertThatThrownBy(() -> Manifest.parse(utf8(body), null)).isInstanceOfSatisfying(RegistryException.class,
+                    e -> assertThat(e.detail()).startsWith("manifest is not valid JSON: ").doesNotContain("`")
+                            .doesNotContain("Source:").doesNotContain("jackson"));
+        }
+        assertThat(ManifestParser.plain("Trailing token (of type START_OBJECT) found after value (bound as `x.Y`): "
+                + "not allowed as per `Z`")).isEqualTo("unexpected content after the JSON object");
+    }
+
+    @Test
+    void byteOrderMarksAndUtf16AreRefused() {
+        byte[] bom = new byte[3 + utf8(OCI_IMAGE).length];
+        bom[0] = (byte) 0xef;
+        bom[1] = (byte) 0xbb;
+        bom[2] = (byte) 0xbf;
+        System.arraycopy(utf8(OCI_IMAGE), 0, bom, 3, bom.length - 3);
+        assertThatThrownBy(() -> Manifest.parse(bom, null)).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.detail()).contains("byte-order mark"));
+        byte[] utf16 = OCI_IMAGE.getBytes(StandardCharsets.UTF_16LE);
+        assertThatThrownBy(() -> Manifest.parse(utf16, null)).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.detail()).contains("not UTF-8"));
+    }
+
+    @Test
+    void nullOptionalFieldsCountAsAbsent() {
+        String withNulls = OCI_IMAGE.replace("\"annotations\":", "\"subject\": null, \"artifactType\": null, \"annotations\":");
+        Manifest m = Manifest.parse(utf8(withNulls), null);
+        assertThat(m.subject()).isEmpty();
+        assertThat(m.artifactType()).isEmpty();
+        String platformNull = OCI_INDEX.replace("\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}",
+                "\"platform\":null");
+        assertThat(((ImageIndex) Manifest.parse(utf8(platformNull), null)).manifests().get(0).platform()).isNull();
+    }
+
+    @Test
     void mediaTypeMustAgreeWithContentType() {
         assertThatThrownBy(() -> Manifest.parse(utf8(OCI_IMAGE), MediaTypes.DOCKER_MANIFEST))
                 .isInstanceOfSatisfying(RegistryException.class, e -> {
