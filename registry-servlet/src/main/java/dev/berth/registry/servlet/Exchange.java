@@ -151,13 +151,28 @@ final class Exchange {
     byte[] smallBody(int limit, String what) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
+            drain(4L * limit);
             throw tooLarge(declared, limit, what);
         }
         byte[] bytes = request.getInputStream().readNBytes(limit + 1);
         if (bytes.length > limit) {
+            drain(3L * limit);
             throw tooLarge(-1, limit, what);
         }
         return bytes;
+    }
+
+    /**
+     * Reads and drops up to {@code max} more bytes of the request, so that a client still sending a body we refuse
+     * receives our error instead of a reset connection. Past {@code max} the container closes the connection.
+     */
+    private void drain(long max) throws IOException {
+        byte[] sink = new byte[64 << 10];
+        long left = max;
+        int n;
+        while (left > 0 && (n = request.getInputStream().read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
+        }
     }
 
     private static RegistryException tooLarge(long size, int limit, String what) {
