@@ -308,15 +308,12 @@ public final class Uploads {
     }
 
     private RegistryException unknown(String id) {
-        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "no upload '" + (id == null ? "" : abbreviate(id))
-                + "' in repository " + name);
+        // Only an id of our own shape is echoed: anything else is client text that has no place in a log line.
+        String shown = id != null && UPLOAD_ID.matcher(id).matches() ? "'" + id + "'" : "with that id";
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "no upload " + shown + " in repository " + name);
     }
 
     private String key(String id) {
         return name.value() + "@" + id;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 }

@@ -118,7 +118,21 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
         return algorithm.id + ":" + hex;
     }
 
+    /**
+     * Client input as it may appear in an error message or a log line: at most 80 characters, control characters
+     * escaped ({@code \n} → {@code \u000a}), so that a CR/LF sent in a name or digest cannot forge log lines.
+     */
     static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        String cut = s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        StringBuilder out = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -167,6 +167,17 @@ class ValueTypesTest {
     }
 
     @Test
+    void controlCharactersFromClientsAreEscapedInMessages() {
+        assertThatThrownBy(() -> RepositoryName.parse("evil\r\nINFO forged log line")).isInstanceOfSatisfying(
+                RegistryException.class, e -> assertThat(e.detail()).contains("evil\\u000d\\u000aINFO")
+                        .doesNotContain("\r").doesNotContain("\n"));
+        assertThatThrownBy(() -> Tag.parse("a\u0000b")).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.detail()).contains("a\\u0000b"));
+        assertThatThrownBy(() -> Digest.parse("sha256:\n")).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.detail()).doesNotContain("\n"));
+    }
+
+    @Test
     void mediaTypesAreNormalised() {
         assertThat(MediaTypes.normalize("Application/VND.OCI.image.manifest.v1+JSON; charset=utf-8"))
                 .isEqualTo(MediaTypes.OCI_MANIFEST);
