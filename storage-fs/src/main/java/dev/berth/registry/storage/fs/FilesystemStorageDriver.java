@@ -96,13 +96,8 @@ public final class FilesystemStorageDriver implements StorageDriver {
         Path file = resolve(path);
         try {
             return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new PathNotFoundException(path);
         } catch (IOException e) {
-            if (Files.isDirectory(file) || belowAFile(e)) {
-                throw new PathNotFoundException(path, "no object there");
-            }
-            throw e;
+            throw Files.isDirectory(file) ? new PathNotFoundException(path, "is a directory") : notFoundOr(e, path);
         }
     }
 
@@ -133,13 +128,8 @@ public final class FilesystemStorageDriver implements StorageDriver {
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new PathNotFoundException(path);
         } catch (IOException e) {
-            if (belowAFile(e)) {
-                throw new PathNotFoundException(path, "no object there");
-            }
-            throw e;
+            throw notFoundOr(e, path);
         }
         try {
             long size = ch.size();
@@ -165,13 +155,8 @@ public final class FilesystemStorageDriver implements StorageDriver {
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
                 ch.position(ch.size());
                 return new Writer(path, file, ch);
-            } catch (NoSuchFileException e) {
-                throw new PathNotFoundException(path);
             } catch (IOException e) {
-                if (belowAFile(e)) {
-                    throw new PathNotFoundException(path, "no object there");
-                }
-                throw e;
+                throw notFoundOr(e, path);
             }
         }
         FileChannel[] opened = new FileChannel[1];
@@ -186,13 +171,8 @@ public final class FilesystemStorageDriver implements StorageDriver {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new PathNotFoundException(path);
         } catch (IOException e) {
-            if (belowAFile(e)) {
-                throw new PathNotFoundException(path, "no object there");
-            }
-            throw e;
+            throw notFoundOr(e, path);
         }
         return attrs.isDirectory() ? FileInfo.directory(path, attrs.lastModifiedTime().toInstant())
                 : FileInfo.file(path, attrs.size(), attrs.lastModifiedTime().toInstant());
@@ -209,13 +189,10 @@ public final class FilesystemStorageDriver implements StorageDriver {
                     children.add(path.equals("/") ? "/" + name : path + "/" + name);
                 }
             }
-        } catch (NoSuchFileException | NotDirectoryException e) {
+        } catch (NotDirectoryException e) {
             throw new PathNotFoundException(path);
         } catch (IOException e) {
-            if (belowAFile(e)) {
-                throw new PathNotFoundException(path, "no object there");
-            }
-            throw e;
+            throw notFoundOr(e, path);
         }
         return children;
     }
@@ -378,6 +355,14 @@ public final class FilesystemStorageDriver implements StorageDriver {
     /** ENOTDIR: a component of the path is a file, so nothing can be below it. */
     private static boolean belowAFile(IOException e) {
         return e instanceof java.nio.file.FileSystemException f && "Not a directory".equals(f.getReason());
+    }
+
+    /** The storage's "nothing there" (a missing file, or a path below a file) as PathNotFound; anything else as is. */
+    private static IOException notFoundOr(IOException e, String path) {
+        if (e instanceof NoSuchFileException) {
+            return new PathNotFoundException(path);
+        }
+        return belowAFile(e) ? new PathNotFoundException(path, "no object there") : e;
     }
 
     /** Removes empty folders from {@code dir} up to, not including, the root. Stops at the first one in use. */
