@@ -85,4 +85,10 @@ fi
 [ -f "$work/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data" ] || fail "layer not at distribution's path"
 [ -f "$work/data/docker/registry/v2/repositories/interop/oci/_manifests/tags/v1/current/link" ] || fail "tag link missing"
 
-echo "interop: skopeo round trip OK (OCI and v2s2 push, inspect, list-tags, mount, pull, delete)"
+# --- README's push-and-pull-by-hand example, run as written (only the port differs), so it cannot rot
+readme_example=$(awk '/^Then push and pull/ {found=1} found && /^```sh$/ {inside=1; next} inside && /^```$/ {exit} inside' README.md)
+[ -n "$readme_example" ] || fail "README.md has no push-and-pull example after 'Then push and pull'"
+pulled=$(cd "$work" && bash -euo pipefail -c "${readme_example//localhost:5000/$reg}" 2>&1) || fail "README's example failed: $pulled"
+[ "$(printf %s "$pulled" | tail -c 5)" = hello ] || fail "README's example pulled '$pulled', not the blob it pushed"
+
+echo "interop: skopeo round trip OK (OCI and v2s2 push, inspect, list-tags, mount, pull, delete) and README's curl example"
