@@ -424,6 +424,35 @@ class RegistryServletTest {
 
     // ------------------------------------------------------------------ helpers
 
+    @Test
+    void deletesAreUnsupportedWhenDisabledAndDeleteNothing() throws Exception {
+        try (Registry noDeletes = Registry.builder()
+                .storage("filesystem", Map.of("rootdirectory", root.resolve("no-deletes").toString()))
+                .deletesEnabled(false).build();
+                JettyRegistry other = new JettyRegistry(noDeletes, "")) {
+            JettyRegistry main = http;
+            http = other;
+            try {
+                byte[] manifest = pushImage("keep/me");
+                Digest digest = Digest.sha256(manifest);
+                assertThat(http.send(http.request("/v2/keep/me/manifests/v1").header("Content-Type",
+                        MediaTypes.OCI_MANIFEST).PUT(BodyPublishers.ofByteArray(manifest)).build()).statusCode())
+                        .isEqualTo(201);
+                JsonNode config = JSON.readTree(manifest).path("config");
+                for (String path : List.of("/v2/keep/me/manifests/" + digest, "/v2/keep/me/manifests/v1",
+                        "/v2/keep/me/blobs/" + config.path("digest").asText())) {
+                    HttpResponse<byte[]> r = http.send(http.request(path).DELETE().build());
+                    assertThat(r.statusCode()).as(path).isEqualTo(405);
+                    assertThat(errorCode(r)).as(path).isEqualTo("UNSUPPORTED");
+                    assertThat(http.send(http.request(path).GET().header("Accept", MediaTypes.OCI_MANIFEST).build())
+                            .statusCode()).as(path).isEqualTo(200);
+                }
+            } finally {
+                http = main;
+            }
+        }
+    }
+
     private byte[] pushImage(String repo) throws Exception {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"r\":" + random.nextInt() + "}")
                 .getBytes(StandardCharsets.UTF_8);
