@@ -2,52 +2,69 @@ package dev.berth.server;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
-import java.nio.file.Path;
-import java.util.Map;
+import dev.berth.registry.servlet.ServletOptions;
+import dev.berth.server.config.ServerConfig;
+import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * A minimal standalone registry: Jetty 12 on a port (default 5000), filesystem storage in a folder (default
- * {@code ./berth-data}), deletes enabled. The configuration file, TLS and authentication come with the full server.
- *
- * <p>Usage: {@code java -jar registry-server.jar [--port N] [--root DIR]}; {@code BERTH_PORT} and {@code BERTH_ROOT}
- * work too.
+ * The standalone registry: a {@link Registry} served by {@link RegistryServlet} in an embedded Jetty 12. Stopping it
+ * (also from the JVM's shutdown hook, on SIGTERM) first stops accepting connections, then lets requests in flight
+ * finish for up to the drain timeout, then closes the registry. An upload cut off after that stays resumable.
  */
 public final class BerthServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BerthServer.class);
-
     private final Server server;
     private final Registry registry;
     private final ServerConnector connector;
+    private final String scheme;
 
-    private BerthServer(Registry registry, String host, int port) {
+    private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options) {
         this.registry = registry;
-        this.server = new Server();
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost(host);
-        connector.setPort(port);
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("berth-http");
+        this.server = new Server(threads);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        this.scheme = "http";
+        connector.setHost(http.bindHost());
+        connector.setPort(http.port());
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        context.addServlet(new ServletHolder("registry", new RegistryServlet(registry)), "/*");
-        server.setHandler(context);
-        server.setStopAtShutdown(true);
+        context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
+        context.addServlet(new ServletHolder("registry", new RegistryServlet(registry, options)), "/*");
+        Handler.Wrapper graceful = new GracefulHandler();
+        graceful.setHandler(context);
+        server.setHandler(graceful);
+        server.setStopTimeout(http.drainTimeout().toMillis());
     }
 
-    /** Starts a server for {@code registry} on {@code host:port} (port 0: any free port). */
+    /** Starts a server for {@code registry} on {@code host:port} (port 0: any free port), with default settings. */
     public static BerthServer start(Registry registry, String host, int port) throws Exception {
-        BerthServer s = new BerthServer(registry, host, port);
-        s.server.start();
+        return start(registry, new ServerConfig.Http(host, port, "", Optional.empty(), false, java.util.Map.of(),
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true), ServletOptions.DEFAULTS);
+    }
+
+    /** Starts a server for {@code registry} with the {@code http} section of a configuration. */
+    public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options)
+            throws Exception {
+        BerthServer s = new BerthServer(registry, http, options);
+        try {
+            s.server.start();
+        } catch (Exception e) {
+            s.server.stop();
+            throw e;
+        }
         return s;
     }
 
@@ -56,37 +73,25 @@ public final class BerthServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
+    /** {@code http} or {@code https}. */
+    public String scheme() {
+        return scheme;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
     public void join() throws InterruptedException {
         server.join();
     }
 
     @Override
     public void close() throws Exception {
-        server.stop();
-        registry.close();
-    }
-
-    public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(System.getenv().getOrDefault("BERTH_PORT", "5000"));
-        String root = System.getenv().getOrDefault("BERTH_ROOT", "berth-data");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--root" -> root = args[++i];
-                case "--help", "-h" -> {
-                    System.out.println("usage: java -jar registry-server.jar [--port N] [--root DIR]");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (try --help)");
-            }
+        try {
+            server.stop();
+        } finally {
+            registry.close();
         }
-        Path dir = Path.of(root).toAbsolutePath();
-        Registry registry = Registry.builder()
-                .storage("filesystem", Map.of("rootdirectory", dir.toString()))
-                .deletesEnabled(true)
-                .build();
-        BerthServer server = start(registry, "0.0.0.0", port);
-        LOG.info("Berth registry listening on http://0.0.0.0:{}/v2/ with filesystem storage in {}", server.port(), dir);
-        server.join();
     }
 }

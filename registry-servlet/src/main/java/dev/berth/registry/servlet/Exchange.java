@@ -21,11 +21,13 @@ final class Exchange {
 
     final HttpServletRequest request;
     final HttpServletResponse response;
+    final ServletOptions options;
     private Map<String, List<String>> query;
 
-    Exchange(HttpServletRequest request, HttpServletResponse response) {
+    Exchange(HttpServletRequest request, HttpServletResponse response, ServletOptions options) {
         this.request = request;
         this.response = response;
+        this.options = options;
     }
 
     boolean isHead() {
@@ -68,9 +70,16 @@ final class Exchange {
 
     /**
      * An absolute URL for a path under this servlet, as the client reached it: behind a reverse proxy the scheme and
-     * host come from {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}.
+     * host come from {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}. A configured external URL wins over both;
+     * with relative URLs on, the path alone.
      */
     String url(String path) {
+        if (options.relativeUrls()) {
+            return relative(path);
+        }
+        if (options.externalUrl().isPresent()) {
+            return options.externalUrl().get() + request.getContextPath() + path;
+        }
         String proto = first(request.getHeader("X-Forwarded-Proto"));
         String host = first(request.getHeader("X-Forwarded-Host"));
         if (proto == null) {
@@ -124,7 +133,7 @@ final class Exchange {
         }
         String contentRange = response.getHeader("Content-Range"); // a 416's header, set by the endpoint
         response.reset();
-        RegistryServlet.commonHeaders(response);
+        RegistryServlet.commonHeaders(response, options);
         if (code == ErrorCode.RANGE_INVALID && contentRange != null) {
             response.setHeader("Content-Range", contentRange);
         }

@@ -38,8 +38,8 @@ final class ListEndpoints {
         x.json(200, "application/json", body);
     }
 
-    static void catalog(Exchange x, Registry registry) throws IOException {
-        int n = pageSize(x, MAX_PAGE);
+    static void catalog(Exchange x, Registry registry, int maxEntries) throws IOException {
+        int n = Math.min(pageSize(x, maxEntries), maxEntries);
         String last = x.param("last");
         Page<RepositoryName> page = registry.catalog(n, last);
         page.next().ifPresent(next -> link(x, "/v2/_catalog", n, next.value()));

@@ -30,20 +30,30 @@ public class RegistryServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryServlet.class);
 
     private final transient Registry registry;
+    private final transient ServletOptions options;
 
     public RegistryServlet(Registry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+        this(registry, ServletOptions.DEFAULTS);
     }
 
-    static void commonHeaders(HttpServletResponse response) {
+    public RegistryServlet(Registry registry, ServletOptions options) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    static void commonHeaders(HttpServletResponse response, ServletOptions options) {
         response.setHeader("Docker-Distribution-API-Version", "registry/2.0");
         response.setHeader("X-Content-Type-Options", "nosniff");
+        options.headers().forEach((name, values) -> {
+            response.setHeader(name, null);
+            values.forEach(v -> response.addHeader(name, v));
+        });
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Exchange x = new Exchange(request, response);
-        commonHeaders(response);
+        Exchange x = new Exchange(request, response, options);
+        commonHeaders(response, options);
         try {
             String path = request.getRequestURI().substring(request.getContextPath().length());
             dispatch(x, Route.parse(path), request.getMethod());
@@ -71,7 +81,7 @@ public class RegistryServlet extends HttpServlet {
             }
             case CATALOG -> {
                 requireMethod(method, "GET", "HEAD");
-                ListEndpoints.catalog(x, registry);
+                ListEndpoints.catalog(x, registry, options.catalogMaxEntries());
             }
             case TAGS -> {
                 requireMethod(method, "GET", "HEAD");

@@ -1,0 +1,189 @@
+package dev.berth.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.berth.registry.Registry;
+import dev.berth.registry.servlet.ServletOptions;
+import dev.berth.server.config.ConfigException;
+import dev.berth.server.config.ConfigLoader;
+import dev.berth.server.config.ServerConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line of {@code registry-server.jar}: {@code serve [config.yml]} (the default command), {@code
+ * garbage-collect config.yml}, {@code --version}, {@code --help}. Exit codes: 0 done, 1 failed at run time, 2 bad
+ * command line or configuration.
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: java -jar registry-server.jar [serve] [config.yml] [--port N] [--root DIR]
+                   java -jar registry-server.jar garbage-collect config.yml [--dry-run] [--delete-untagged]
+                   java -jar registry-server.jar --version | --help
+
+            serve            run the registry (the default). config.yml is distribution's format (version: 0.1);
+                             without one (and without REGISTRY_CONFIGURATION_PATH) Berth serves :5000 from ./berth-data
+                             with deletes enabled. REGISTRY_<KEY>_<SUBKEY>... variables override the file.
+              --port N       shorthand for REGISTRY_HTTP_ADDR=:N
+              --root DIR     shorthand for REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=DIR
+            garbage-collect  remove blobs no manifest references (not available yet)
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.getenv(), System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns the exit code (serve returns only when the server has stopped). */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String command = "serve";
+        String file = null;
+        Map<String, String> overrides = new HashMap<>(env);
+        int i = 0;
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            if (args[0].equals("serve") || args[0].equals("garbage-collect")) {
+                command = args[0];
+                i = 1;
+            }
+        }
+        for (; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--version", "-v" -> {
+                    out.println("berth registry-server " + version());
+                    return 0;
+                }
+                case "--port", "--root" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("registry-server: " + a + " needs a value\n" + USAGE);
+                        return 2;
+                    }
+                    String value = args[++i];
+                    if (a.equals("--port")) {
+                        overrides.put("REGISTRY_HTTP_ADDR", ":" + value);
+                    } else {
+                        overrides.put("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", Path.of(value).toAbsolutePath()
+                                .toString());
+                    }
+                }
+                case "--dry-run", "--delete-untagged" -> {
+                    if (!command.equals("garbage-collect")) {
+                        err.println("registry-server: " + a + " belongs to garbage-collect\n" + USAGE);
+                        return 2;
+                    }
+                }
+                default -> {
+                    if (a.startsWith("-") || file != null) {
+                        err.println("registry-server: unexpected argument '" + a + "'\n" + USAGE);
+                        return 2;
+                    }
+                    file = a;
+                }
+            }
+        }
+        if (file == null && env.get("REGISTRY_CONFIGURATION_PATH") != null) {
+            file = env.get("REGISTRY_CONFIGURATION_PATH");
+        }
+        if (command.equals("garbage-collect")) {
+            err.println("registry-server: garbage-collect is not available in this version yet");
+            return 2;
+        }
+        ServerConfig config;
+        try {
+            config = ConfigLoader.load(file == null ? null : Path.of(file), overrides);
+        } catch (ConfigException e) {
+            err.println("registry-server: configuration error: " + e.getMessage());
+            return 2;
+        }
+        configureLogging(config.log());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        config.warnings().forEach(w -> log.warn("config: {}", w));
+        try {
+            BerthServer server = serve(config);
+            Thread hook = new Thread(() -> {
+                try {
+                    log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
+                    server.close();
+                    log.info("stopped");
+                } catch (Exception e) {
+                    log.warn("stopping failed: {}", e.toString());
+                }
+            }, "berth-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            String host = config.http().bindHost();
+            log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage", server.scheme(), host,
+                    server.port(), config.http().prefix(), config.storage().driver());
+            server.join();
+            return 0;
+        } catch (IllegalArgumentException | ConfigException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            log.error("cannot start: {}", e.toString(), e);
+            return 1;
+        }
+    }
+
+    /** Builds the registry and starts the server a configuration describes. */
+    public static BerthServer serve(ServerConfig config) throws Exception {
+        ServerConfig.Storage storage = config.storage();
+        Registry registry;
+        try {
+            registry = Registry.builder().storage(storage.driver(), storage.parameters())
+                    .deletesEnabled(storage.deleteEnabled()).build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("storage." + storage.driver(), e.getMessage());
+        }
+        ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
+                config.http().headers(), config.catalogMaxEntries());
+        try {
+            return BerthServer.start(registry, config.http(), options);
+        } catch (Exception e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    static void configureLogging(ServerConfig.Log log) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            root.setLevel(Level.toLevel(log.level(), Level.INFO));
+            if (log.formatter().equals("json")
+                    && root.getAppender("STDERR") instanceof ch.qos.logback.core.OutputStreamAppender<?> appender) {
+                @SuppressWarnings("unchecked")
+                var stderr = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                        appender;
+                ch.qos.logback.classic.encoder.JsonEncoder json = new ch.qos.logback.classic.encoder.JsonEncoder();
+                json.setContext(context);
+                json.setWithFormattedMessage(true);
+                json.setWithMessage(false);
+                json.setWithArguments(false);
+                json.setWithContext(false);
+                json.setWithSequenceNumber(false);
+                json.setWithNanoseconds(false);
+                json.start();
+                stderr.stop();
+                stderr.setEncoder(json);
+                stderr.start();
+            }
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+}

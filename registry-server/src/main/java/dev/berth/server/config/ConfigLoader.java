@@ -1,0 +1,309 @@
+package dev.berth.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads distribution's config.yml ({@code version: 0.1}) and its {@code REGISTRY_...} environment overrides into a
+ * {@link ServerConfig}: environment over file over defaults. A key Berth does not know is a warning, never fatal; a
+ * missing required key or a bad value is a {@link ConfigException} naming the key. A section Berth knows but cannot
+ * honour yet is a warning when ignoring it only costs speed or convenience (a cache, notifications), and an error when
+ * ignoring it would serve something other than what was configured (authentication, a pull-through proxy, read-only
+ * mode): Berth never starts open when the file asks for a closed registry.
+ */
+public final class ConfigLoader {
+    /** The keys of {@code storage} that are not a driver. */
+    static final Set<String> NOT_DRIVERS = Set.of("delete", "redirect", "cache", "maintenance", "tag");
+
+    private final Set<String> read = new HashSet<>();
+    private final Set<String> readWhole = new HashSet<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private ConfigLoader() {
+    }
+
+    /** The configuration of {@code file} (null: none, the embedded default) with {@code env}'s overrides. */
+    public static ServerConfig load(Path file, Map<String, String> env) {
+        ObjectNode root;
+        if (file == null) {
+            root = JsonNodeFactory.instance.objectNode();
+            root.put("version", "0.1");
+        } else {
+            root = readFile(file);
+        }
+        EnvOverrides.apply(root, env);
+        return new ConfigLoader().bind(root, file == null);
+    }
+
+    /** The configuration of a YAML text, for tests and embedders. */
+    public static ServerConfig parse(String yaml, Map<String, String> env) {
+        ObjectNode root = readTree(yaml, "the configuration");
+        EnvOverrides.apply(root, env);
+        return new ConfigLoader().bind(root, false);
+    }
+
+    private static ObjectNode readFile(Path file) {
+        try {
+            return readTree(Files.readString(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("(file)", "configuration file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("(file)", "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static ObjectNode readTree(String yaml, String what) {
+        try {
+            JsonNode node = Yaml.MAPPER.readTree(yaml);
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return JsonNodeFactory.instance.objectNode();
+            }
+            if (!node.isObject()) {
+                throw new ConfigException("(file)", what + " must be a YAML mapping of keys");
+            }
+            return (ObjectNode) node;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ConfigException("(file)", what + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private ServerConfig bind(ObjectNode tree, boolean embeddedDefault) {
+        Section root = new Section("", tree, read, readWhole);
+        String version = root.string("version").orElseThrow(() -> new ConfigException("version",
+                "missing; distribution's configuration format starts with version: 0.1"));
+        if (!version.equals("0.1")) {
+            throw new ConfigException("version", "'" + version + "' is not supported; the format is version 0.1");
+        }
+        ServerConfig.Log log = log(root.section("log"));
+        ServerConfig.Storage storage = storage(root.section("storage"), embeddedDefault);
+        ServerConfig.Http http = http(root.section("http"));
+        unsupportedButHarmless(root, "redis", "the Redis cache is not available yet; ignored");
+        unsupportedButHarmless(root, "notifications", "notifications are not available yet; ignored");
+        unsupportedButHarmless(root, "health", "storage health checks are served on the debug port; "
+                + "the health section is ignored");
+        unsupportedButHarmless(root, "reporting", "error reporting services are not supported; ignored");
+        unsupportedButHarmless(root, "validation", "manifest URL validation settings are not supported; ignored");
+        unsupportedButHarmless(root, "compatibility", "schema1 is always refused; ignored");
+        unsupportedButHarmless(root, "tags", "tag limits are not available yet; ignored");
+        refuseIfConfigured(root.section("auth"), "no authentication provider is available in this build yet; "
+                + "Berth will not start without the authentication you configured");
+        refuseIfConfigured(root.section("middleware"), "middleware is not supported");
+        Section proxy = root.section("proxy");
+        if (proxy.has("remoteurl")) {
+            root.readAll("proxy");
+            throw new ConfigException("proxy.remoteurl", "pull-through caching is not available yet; remove the"
+                    + " proxy section to serve a registry of your own");
+        }
+        root.readAll("proxy");
+        Section catalog = root.section("catalog");
+        int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
+        for (String unknown : Section.unread(tree, read, readWhole)) {
+            warnings.add(unknown + ": unknown key, ignored");
+        }
+        return new ServerConfig(log, storage, http, maxEntries, warnings);
+    }
+
+    private void unsupportedButHarmless(Section root, String name, String why) {
+        if (root.has(name)) {
+            warnings.add(name + ": " + why);
+        }
+        root.readAll(name);
+    }
+
+    private static void refuseIfConfigured(Section section, String why) {
+        for (String name : section.names()) {
+            section.readAll(name);
+            throw new ConfigException(section.key(name), why);
+        }
+    }
+
+    private ServerConfig.Log log(Section s) {
+        String level = s.string("level", "info").toLowerCase(Locale.ROOT);
+        if (!Set.of("error", "warn", "info", "debug", "trace").contains(level)) {
+            throw new ConfigException(s.key("level"), "must be one of error, warn, info, debug, not '" + level + "'");
+        }
+        String formatter = s.string("formatter", "text").toLowerCase(Locale.ROOT);
+        if (!Set.of("text", "json", "logstash").contains(formatter)) {
+            throw new ConfigException(s.key("formatter"), "must be text, json or logstash, not '" + formatter + "'");
+        }
+        boolean accessLog = !s.section("accesslog").bool("disabled", false);
+        if (s.has("fields")) {
+            warnings.add(s.key("fields") + ": extra log fields are not supported yet; ignored");
+        }
+        s.readAll("fields");
+        if (s.has("hooks")) {
+            warnings.add(s.key("hooks") + ": log hooks are not supported; ignored");
+        }
+        s.readAll("hooks");
+        return new ServerConfig.Log(level, formatter.equals("logstash") ? "json" : formatter, accessLog);
+    }
+
+    private ServerConfig.Storage storage(Section s, boolean embeddedDefault) {
+        List<String> drivers = new ArrayList<>();
+        for (String name : s.names()) {
+            if (!NOT_DRIVERS.contains(name)) {
+                drivers.add(name);
+            }
+        }
+        String driver;
+        Map<String, Object> parameters;
+        if (drivers.isEmpty()) {
+            if (!embeddedDefault) {
+                throw new ConfigException("storage", "missing; name one driver, e.g. storage: {filesystem: "
+                        + "{rootdirectory: /var/lib/registry}}");
+            }
+            driver = "filesystem";
+            parameters = new LinkedHashMap<>(Map.of("rootdirectory", Path.of("berth-data").toAbsolutePath()
+                    .toString()));
+        } else if (drivers.size() > 1) {
+            throw new ConfigException("storage", "names " + drivers.size() + " drivers (" + String.join(", ", drivers)
+                    + "); exactly one is allowed");
+        } else {
+            driver = drivers.get(0);
+            parameters = s.plain(driver);
+        }
+        // Like distribution, deletes are off unless enabled; the embedded default (no file) turns them on.
+        boolean delete = s.section("delete").bool("enabled", embeddedDefault);
+        boolean redirectDisabled = s.section("redirect").bool("disable", false);
+        Section cache = s.section("cache");
+        if (cache.present()) {
+            warnings.add(s.key("cache") + ": caches are not available yet; every read goes to storage");
+        }
+        s.readAll("cache");
+        s.readAll("tag");
+        Section maintenance = s.section("maintenance");
+        if (maintenance.section("readonly").bool("enabled", false)) {
+            throw new ConfigException(maintenance.key("readonly.enabled"), "read-only mode is not available yet;"
+                    + " Berth will not start writable when read-only was asked for");
+        }
+        if (maintenance.has("uploadpurging")) {
+            warnings.add(maintenance.key("uploadpurging") + ": upload purging is not available yet; abandoned uploads"
+                    + " stay until removed");
+        }
+        maintenance.readAll("uploadpurging");
+        return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled);
+    }
+
+    private ServerConfig.Http http(Section s) {
+        String net = s.string("net", "tcp");
+        if (!net.equals("tcp")) {
+            throw new ConfigException(s.key("net"), "only tcp is supported, not '" + net + "'");
+        }
+        HostPort addr = HostPort.parse(s.key("addr"), s.string("addr", ":5000"));
+        String prefix = s.string("prefix", "/");
+        if (!prefix.startsWith("/")) {
+            throw new ConfigException(s.key("prefix"), "must start with /, not '" + prefix + "'");
+        }
+        prefix = prefix.replaceAll("/+$", "");
+        Optional<String> host = s.string("host").map(h -> {
+            if (!h.matches("https?://[^/\\s]+(/.*)?")) {
+                throw new ConfigException(s.key("host"), "must be an absolute http or https URL, not '" + h + "'");
+            }
+            return h.replaceAll("/+$", "");
+        });
+        s.string("secret"); // distribution signs upload state with it; Berth keeps upload state in storage
+        boolean relative = s.bool("relativeurls", false);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        Section h = s.section("headers");
+        for (String name : h.names()) {
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new ConfigException(h.key(name), "is not a valid HTTP header name");
+            }
+            headers.put(name, h.strings(name));
+        }
+        // distribution's default is 0 (requests in flight are cut); Berth lets them finish, within a bound.
+        Duration drain = s.duration("draintimeout", Duration.ofSeconds(30));
+        boolean http2 = !s.section("http2").bool("disabled", false);
+        s.readAll("h2c");
+        return new ServerConfig.Http(addr.host(), addr.port(), prefix, host, relative, headers, tls(s.section("tls")),
+                debug(s.section("debug")), drain, http2);
+    }
+
+    private Optional<ServerConfig.Tls> tls(Section s) {
+        if (s.has("letsencrypt")) {
+            s.readAll("letsencrypt");
+            throw new ConfigException(s.key("letsencrypt"), "Let's Encrypt is not supported; give a certificate"
+                    + " and key");
+        }
+        s.readAll("letsencrypt");
+        Optional<String> cert = s.string("certificate");
+        Optional<String> key = s.string("key");
+        List<String> clientCas = s.strings("clientcas");
+        String minimum = s.string("minimumtls", "tls1.2").toLowerCase(Locale.ROOT);
+        List<String> suites = s.strings("ciphersuites");
+        if (cert.isEmpty() && key.isEmpty()) {
+            if (!clientCas.isEmpty()) {
+                throw new ConfigException(s.key("clientcas"), "needs http.tls.certificate and http.tls.key");
+            }
+            return Optional.empty();
+        }
+        if (cert.isEmpty()) {
+            throw new ConfigException(s.key("certificate"), "missing; http.tls.key is set");
+        }
+        if (key.isEmpty()) {
+            throw new ConfigException(s.key("key"), "missing; http.tls.certificate is set");
+        }
+        if (!Set.of("tls1.2", "tls1.3").contains(minimum)) {
+            throw new ConfigException(s.key("minimumtls"), "'" + minimum + "' is not allowed: use tls1.2 or tls1.3"
+                    + " (older versions are insecure)");
+        }
+        return Optional.of(new ServerConfig.Tls(Path.of(cert.get()), Path.of(key.get()),
+                clientCas.stream().map(Path::of).toList(), minimum, suites));
+    }
+
+    private Optional<ServerConfig.Debug> debug(Section s) {
+        Optional<String> addr = s.string("addr");
+        Section prometheus = s.section("prometheus");
+        boolean enabled = prometheus.bool("enabled", false);
+        String path = prometheus.string("path", "/metrics");
+        if (!path.startsWith("/")) {
+            throw new ConfigException(prometheus.key("path"), "must start with /, not '" + path + "'");
+        }
+        if (addr.isEmpty()) {
+            return Optional.empty();
+        }
+        HostPort hp = HostPort.parse(s.key("addr"), addr.get());
+        return Optional.of(new ServerConfig.Debug(hp.host(), hp.port(), enabled, path));
+    }
+
+    /** {@code host:port}, {@code :port} (every interface) or {@code [v6]:port}, as Go's net.Listen takes them. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String key, String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon < 0) {
+                throw new ConfigException(key, "must be host:port or :port, not '" + text + "'");
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "'" + text.substring(colon + 1) + "' is not a port number (0-65535)");
+            }
+            return new HostPort(host.isEmpty() ? "0.0.0.0" : host, port);
+        }
+    }
+}

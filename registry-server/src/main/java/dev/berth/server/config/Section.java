@@ -1,0 +1,199 @@
+package dev.berth.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A part of the configuration tree, read by typed getters that name the key in every error, and that record which
+ * keys were read so that the rest can be reported as unknown.
+ */
+final class Section {
+    private final String path;
+    private final JsonNode node;
+    private final Set<String> read;
+    private final Set<String> readWhole;
+
+    Section(String path, JsonNode node, Set<String> read, Set<String> readWhole) {
+        this.path = path;
+        this.node = node == null || node.isNull() ? MissingNode.getInstance() : node;
+        this.read = read;
+        this.readWhole = readWhole;
+        if (!this.node.isMissingNode() && !this.node.isObject()) {
+            throw new ConfigException(path, "must be a mapping of keys, not " + describe(this.node));
+        }
+    }
+
+    String path() {
+        return path;
+    }
+
+    String key(String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    boolean present() {
+        return !node.isMissingNode();
+    }
+
+    boolean has(String name) {
+        JsonNode v = node.get(name);
+        return v != null && !v.isNull();
+    }
+
+    List<String> names() {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private JsonNode value(String name) {
+        read.add(key(name));
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    Section section(String name) {
+        return new Section(key(name), value(name), read, readWhole);
+    }
+
+    Optional<String> string(String name) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(key(name), "must be a single value, not " + describe(v));
+        }
+        return Optional.of(v.asText());
+    }
+
+    String string(String name, String fallback) {
+        return string(name).orElse(fallback);
+    }
+
+    boolean bool(String name, boolean fallback) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        String s = v.asText().trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (s) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(key(name), "must be true or false, not '" + v.asText() + "'");
+        };
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+        Optional<String> s = string(name);
+        if (s.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int i = Integer.parseInt(s.get().trim());
+            if (i < min || i > max) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key(name), "must be a whole number from " + min + " to " + max + ", not '"
+                    + s.get() + "'");
+        }
+    }
+
+    Duration duration(String name, Duration fallback) {
+        return string(name).map(s -> Durations.parse(key(name), s)).orElse(fallback);
+    }
+
+    /** A list of values; a single value counts as a list of one. */
+    List<String> strings(String name) {
+        JsonNode v = value(name);
+        List<String> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (v.isValueNode()) {
+            out.add(v.asText());
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new ConfigException(key(name), "must be a list, not " + describe(v));
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            if (item == null || item.isNull() || !item.isValueNode()) {
+                throw new ConfigException(key(name) + "." + i, "must be a single value");
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    /** The whole subtree as plain Java values (a plugin's section, handed over as it is). */
+    Map<String, Object> plain(String name) {
+        JsonNode v = value(name);
+        readWhole.add(key(name));
+        if (v == null) {
+            return new LinkedHashMap<>();
+        }
+        if (!v.isObject()) {
+            throw new ConfigException(key(name), "must be a mapping of parameters, not " + describe(v));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = Yaml.MAPPER.convertValue(v, LinkedHashMap.class);
+        return map;
+    }
+
+    /** Marks every key under this one as read (a section that is known but handled elsewhere). */
+    void readAll(String name) {
+        value(name);
+        readWhole.add(key(name));
+    }
+
+    static String describe(JsonNode v) {
+        if (v.isObject()) {
+            return "a mapping";
+        }
+        if (v.isArray()) {
+            return "a list";
+        }
+        return "'" + v.asText() + "'";
+    }
+
+    /** The dotted paths under {@code root} that no getter read. */
+    static List<String> unread(JsonNode root, Set<String> read, Set<String> readWhole) {
+        List<String> out = new ArrayList<>();
+        collect("", root, read, readWhole, out);
+        return out;
+    }
+
+    private static void collect(String path, JsonNode node, Set<String> read, Set<String> readWhole,
+            List<String> out) {
+        if (!node.isObject()) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+            if (readWhole.contains(p)) {
+                continue;
+            }
+            if (!read.contains(p)) {
+                out.add(p);
+            } else {
+                collect(p, e.getValue(), read, readWhole, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.berth.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the standalone server serves, read from distribution's config.yml format (see {@link ConfigLoader}). Every
+ * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
+ */
+public record ServerConfig(Log log, Storage storage, Http http, int catalogMaxEntries, List<String> warnings) {
+
+    public ServerConfig {
+        warnings = List.copyOf(warnings);
+    }
+
+    /** {@code log}: level (error, warn, info, debug), formatter (text, json), access log on or off. */
+    public record Log(String level, String formatter, boolean accessLog) {
+    }
+
+    /**
+     * {@code storage}: the one driver and its parameters (handed to the driver found by ServiceLoader under that
+     * name), and the switches around it.
+     */
+    public record Storage(String driver, Map<String, Object> parameters, boolean deleteEnabled,
+            boolean redirectDisabled) {
+        public Storage {
+            parameters = Map.copyOf(parameters);
+        }
+
+        @Override
+        public String toString() {
+            return "Storage[driver=" + driver + ", parameters=" + parameters.keySet() + " (values not shown)"
+                    + ", deleteEnabled=" + deleteEnabled + ", redirectDisabled=" + redirectDisabled + "]";
+        }
+    }
+
+    /** {@code http}. {@code host} (the external URL) is empty when Location headers follow the request. */
+    public record Http(String bindHost, int port, String prefix, Optional<String> host, boolean relativeUrls,
+            Map<String, List<String>> headers, Optional<Tls> tls, Optional<Debug> debug, Duration drainTimeout,
+            boolean http2) {
+        public Http {
+            headers = Map.copyOf(headers);
+        }
+    }
+
+    /** {@code http.tls}: PEM files, the lowest protocol version, cipher suites (empty: a safe default). */
+    public record Tls(Path certificate, Path key, List<Path> clientCas, String minimumTls, List<String> cipherSuites) {
+        public Tls {
+            clientCas = List.copyOf(clientCas);
+            cipherSuites = List.copyOf(cipherSuites);
+        }
+    }
+
+    /** {@code http.debug}: the debug server's address and whether it serves Prometheus metrics, and where. */
+    public record Debug(String host, int port, boolean prometheus, String prometheusPath) {
+    }
+}

@@ -1,0 +1,235 @@
+package dev.berth.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    static final String MINIMAL = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /data\n";
+
+    @Test
+    void noFileIsTheEmbeddedDefault() {
+        ServerConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.storage().driver()).isEqualTo("filesystem");
+        assertThat(c.storage().parameters().get("rootdirectory"))
+                .isEqualTo(Path.of("berth-data").toAbsolutePath().toString());
+        assertThat(c.storage().deleteEnabled()).isTrue();
+        assertThat(c.http().bindHost()).isEqualTo("0.0.0.0");
+        assertThat(c.http().port()).isEqualTo(5000);
+        assertThat(c.http().tls()).isEmpty();
+        assertThat(c.warnings()).isEmpty();
+    }
+
+    @Test
+    void aFileFollowsDistributionsDefaults() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL, Map.of());
+        assertThat(c.storage().parameters()).isEqualTo(Map.of("rootdirectory", "/data"));
+        assertThat(c.storage().deleteEnabled()).as("distribution keeps deletes off unless enabled").isFalse();
+        assertThat(c.http().prefix()).isEmpty();
+        assertThat(c.http().http2()).isTrue();
+        assertThat(c.log().level()).isEqualTo("info");
+        assertThat(c.catalogMaxEntries()).isEqualTo(1000);
+    }
+
+    @Test
+    void readsEveryKeyItHonours() {
+        ServerConfig c = ConfigLoader.parse("""
+                version: 0.1
+                log: {level: debug, formatter: json, accesslog: {disabled: true}}
+                storage:
+                  inmemory: {}
+                  delete: {enabled: true}
+                  redirect: {disable: true}
+                http:
+                  addr: 127.0.0.1:5443
+                  prefix: /registry/
+                  host: https://registry.example.com/
+                  secret: s3cr3t
+                  relativeurls: true
+                  draintimeout: 1m30s
+                  http2: {disabled: true}
+                  headers:
+                    X-Content-Type-Options: [nosniff]
+                    X-Frame-Options: DENY
+                  tls:
+                    certificate: /certs/server.crt
+                    key: /certs/server.key
+                    clientcas: [/certs/ca1.crt, /certs/ca2.crt]
+                    minimumtls: tls1.3
+                    ciphersuites: [TLS_AES_128_GCM_SHA256]
+                  debug:
+                    addr: localhost:5001
+                    prometheus: {enabled: true, path: /prom}
+                catalog: {maxentries: 50}
+                """, Map.of());
+        assertThat(c.warnings()).isEmpty();
+        assertThat(c.log()).isEqualTo(new ServerConfig.Log("debug", "json", false));
+        assertThat(c.storage().driver()).isEqualTo("inmemory");
+        assertThat(c.storage().deleteEnabled()).isTrue();
+        assertThat(c.storage().redirectDisabled()).isTrue();
+        ServerConfig.Http h = c.http();
+        assertThat(h.bindHost()).isEqualTo("127.0.0.1");
+        assertThat(h.port()).isEqualTo(5443);
+        assertThat(h.prefix()).isEqualTo("/registry");
+        assertThat(h.host()).contains("https://registry.example.com");
+        assertThat(h.relativeUrls()).isTrue();
+        assertThat(h.drainTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(h.http2()).isFalse();
+        assertThat(h.headers()).isEqualTo(Map.of("X-Content-Type-Options", List.of("nosniff"),
+                "X-Frame-Options", List.of("DENY")));
+        assertThat(h.tls()).contains(new ServerConfig.Tls(Path.of("/certs/server.crt"), Path.of("/certs/server.key"),
+                List.of(Path.of("/certs/ca1.crt"), Path.of("/certs/ca2.crt")), "tls1.3",
+                List.of("TLS_AES_128_GCM_SHA256")));
+        assertThat(h.debug()).contains(new ServerConfig.Debug("localhost", 5001, true, "/prom"));
+        assertThat(c.catalogMaxEntries()).isEqualTo(50);
+        assertThat(c.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void environmentOverridesTheFileWithYamlValuesInSortedOrder() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + "http:\n  addr: :5000\n  tls:\n    certificate: /a.crt\n"
+                + "    key: /a.key\n", Map.of(
+                "REGISTRY_HTTP_ADDR", "127.0.0.1:6000",
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/elsewhere",
+                "REGISTRY_STORAGE_DELETE_ENABLED", "true",
+                "REGISTRY_HTTP_TLS_CLIENTCAS_0", "/ca0.crt",
+                "REGISTRY_HTTP_TLS_CLIENTCAS_1", "/ca1.crt",
+                "REGISTRY_HTTP_HEADERS", "{X-A: [1, 2]}",
+                "REGISTRY_HTTP_HEADERS_X-B", "[3]",
+                "REGISTRY_CONFIGURATION_PATH", "/not/a/key.yml",
+                "PATH", "/usr/bin"));
+        assertThat(c.http().port()).isEqualTo(6000);
+        assertThat(c.storage().parameters()).isEqualTo(Map.of("rootdirectory", "/elsewhere"));
+        assertThat(c.storage().deleteEnabled()).isTrue();
+        assertThat(c.http().tls().orElseThrow().clientCas()).containsExactly(Path.of("/ca0.crt"), Path.of("/ca1.crt"));
+        // REGISTRY_HTTP_HEADERS sorts before REGISTRY_HTTP_HEADERS_X-B: the longer path adds to the shorter's map.
+        assertThat(c.http().headers()).isEqualTo(Map.of("x-a", List.of("1", "2"), "x-b", List.of("3")).entrySet()
+                .stream().collect(java.util.stream.Collectors.toMap(e -> e.getKey().equals("x-a") ? "X-A"
+                        : e.getKey(), Map.Entry::getValue)));
+        assertThat(c.warnings()).isEmpty();
+    }
+
+    @Test
+    void environmentCanSwitchTheStorageDriverKeepingTheOtherSections() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + "  delete:\n    enabled: true\n",
+                Map.of("REGISTRY_STORAGE", "inmemory"));
+        assertThat(c.storage().driver()).isEqualTo("inmemory");
+        assertThat(c.storage().parameters()).isEmpty();
+        assertThat(c.storage().deleteEnabled()).isTrue();
+    }
+
+    @Test
+    void environmentAloneMakesAConfiguration() {
+        ServerConfig c = ConfigLoader.load(null, Map.of("REGISTRY_HTTP_ADDR", ":0",
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/srv/registry"));
+        assertThat(c.http().port()).isZero();
+        assertThat(c.storage().parameters()).isEqualTo(Map.of("rootdirectory", "/srv/registry"));
+    }
+
+    @Test
+    void unknownKeysAndUnsupportedHarmlessSectionsAreWarningsNamingTheKey() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  cache: {blobdescriptor: redis}
+                  maintenance:
+                    uploadpurging: {enabled: true, age: 168h}
+                http:
+                  addr: :5000
+                  tls: {}
+                  colour: blue
+                redis: {addr: localhost:6379, password: hunter2}
+                notifications: {endpoints: []}
+                frobnicate: 1
+                """, Map.of("REGISTRY_LOG_LEVELX", "debug"));
+        assertThat(c.warnings()).anyMatch(w -> w.startsWith("storage.cache:"))
+                .anyMatch(w -> w.startsWith("storage.maintenance.uploadpurging:"))
+                .contains("http.colour: unknown key, ignored", "frobnicate: unknown key, ignored",
+                        "log.levelx: unknown key, ignored")
+                .anyMatch(w -> w.startsWith("redis:")).anyMatch(w -> w.startsWith("notifications:"))
+                .noneMatch(w -> w.contains("hunter2"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            storage: {filesystem: {}}                                          | version
+            version: 0.2                                                       | version
+            version: 0.1                                                       | storage
+            version: 0.1\\nstorage: {filesystem: {}, inmemory: {}}             | storage
+            version: 0.1\\nstorage: {filesystem: x}                            | storage.filesystem
+            STORAGE\\nhttp: {addr: 'localhost'}                                | http.addr
+            STORAGE\\nhttp: {addr: ':99999'}                                   | http.addr
+            STORAGE\\nhttp: {prefix: registry}                                 | http.prefix
+            STORAGE\\nhttp: {host: registry.example.com}                       | http.host
+            STORAGE\\nhttp: {net: unix}                                        | http.net
+            STORAGE\\nhttp: {draintimeout: soon}                               | http.draintimeout
+            STORAGE\\nhttp: {headers: {'Bad Header': [x]}}                     | http.headers.Bad Header
+            STORAGE\\nhttp: {tls: {certificate: /c}}                           | http.tls.key
+            STORAGE\\nhttp: {tls: {key: /k}}                                   | http.tls.certificate
+            STORAGE\\nhttp: {tls: {certificate: /c, key: /k, minimumtls: tls1.0}} | http.tls.minimumtls
+            STORAGE\\nhttp: {tls: {certificate: /c, key: /k, minimumtls: tls1.1}} | http.tls.minimumtls
+            STORAGE\\nhttp: {tls: {letsencrypt: {cachefile: /x}}}              | http.tls.letsencrypt
+            STORAGE\\nhttp: {debug: {addr: ':x'}}                              | http.debug.addr
+            STORAGE\\nhttp: {relativeurls: maybe}                              | http.relativeurls
+            STORAGE\\nlog: {level: loud}                                       | log.level
+            STORAGE\\nauth: {htpasswd: {realm: r, path: /p}}                   | auth.htpasswd
+            STORAGE\\nauth: {token: {realm: r}}                                | auth.token
+            STORAGE\\nproxy: {remoteurl: https://registry-1.docker.io}         | proxy.remoteurl
+            STORAGE\\ncatalog: {maxentries: 0}                                 | catalog.maxentries
+            STORAGE\\nhttp: [1, 2]                                             | http
+            'version: 0.1\\nstorage: {filesystem: {}, maintenance: {readonly: {enabled: true}}}' | storage.maintenance.readonly.enabled
+            """)
+    void badOrUnservableValuesStopStartupNamingTheKey(String yaml, String key) {
+        String text = yaml.replace("\\n", "\n").replace("STORAGE", "version: 0.1\nstorage: {filesystem: {}}");
+        assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
+                e -> {
+                    assertThat(e.key()).isEqualTo(key);
+                    assertThat(e.getMessage()).startsWith(key + ": ");
+                });
+    }
+
+    @Test
+    void badYamlIsReportedWithItsLine() {
+        assertThatThrownBy(() -> ConfigLoader.parse("version: 0.1\nstorage:\n  filesystem: [\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML").hasMessageContaining("line");
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("/no/such/config.yml"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"300ms,300", "60s,60000", "5m,300000", "1h30m,5400000", "1.5h,5400000", "45,45000", "0,0"})
+    void durationsAreGoStyle(String text, long millis) {
+        assertThat(Durations.parse("k", text)).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @Test
+    void theSampleConfigsInTheRepositoryLoad() {
+        Path dir = Path.of("config");
+        ServerConfig fs = ConfigLoader.load(dir.resolve("filesystem.yml"), Map.of());
+        assertThat(fs.warnings()).isEmpty();
+        assertThat(fs.storage().parameters()).containsEntry("rootdirectory", "/var/lib/registry");
+        assertThat(fs.http().debug()).contains(new ServerConfig.Debug("localhost", 5001, true, "/metrics"));
+
+        ServerConfig tls = ConfigLoader.load(dir.resolve("tls.yml"), Map.of());
+        assertThat(tls.warnings()).isEmpty();
+        assertThat(tls.http().tls().orElseThrow().minimumTls()).isEqualTo("tls1.2");
+        assertThat(tls.http().host()).isEqualTo(Optional.of("https://registry.example.com"));
+
+        ServerConfig s3 = ConfigLoader.load(dir.resolve("s3-redis.yml"), Map.of(
+                "REGISTRY_STORAGE_S3_ACCESSKEY", "AKIA", "REGISTRY_STORAGE_S3_SECRETKEY", "secret"));
+        assertThat(s3.storage().driver()).isEqualTo("s3");
+        assertThat(s3.storage().parameters()).containsEntry("bucket", "my-registry").containsEntry("secretkey", "secret");
+        assertThat(s3.storage().toString()).doesNotContain("secret\"").doesNotContain("=secret");
+        assertThat(s3.warnings()).anyMatch(w -> w.startsWith("redis:")).anyMatch(w -> w.startsWith("storage.cache:"));
+
+        // Until the htpasswd provider exists, this file must stop startup rather than serve without authentication.
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("tls-htpasswd.yml"), Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("auth.htpasswd"));
+    }
+}

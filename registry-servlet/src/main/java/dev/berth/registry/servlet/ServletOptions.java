@@ -1,0 +1,32 @@
+package dev.berth.registry.servlet;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How {@link RegistryServlet} writes URLs and which extra headers it sends (distribution's {@code http.host},
+ * {@code http.relativeurls}, {@code http.headers}, {@code catalog.maxentries}).
+ *
+ * @param externalUrl      the URL clients reach the server at (e.g. {@code https://registry.example.com}; the
+ *                         context path is added to it); when
+ *                         empty, Location headers follow the request and its {@code X-Forwarded-*} headers
+ * @param relativeUrls     Location headers without scheme and host
+ * @param headers          sent with every response
+ * @param catalogMaxEntries the most repositories one catalog page holds
+ */
+public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
+        int catalogMaxEntries) {
+
+    public static final ServletOptions DEFAULTS = new ServletOptions(Optional.empty(), false, Map.of(), 1000);
+
+    public ServletOptions {
+        Objects.requireNonNull(externalUrl, "externalUrl");
+        externalUrl = externalUrl.map(u -> u.replaceAll("/+$", ""));
+        headers = Map.copyOf(headers);
+        if (catalogMaxEntries < 1) {
+            throw new IllegalArgumentException("catalogMaxEntries must be at least 1");
+        }
+    }
+}
