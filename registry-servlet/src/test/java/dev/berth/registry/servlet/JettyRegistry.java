@@ -20,13 +20,17 @@ final class JettyRegistry implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     JettyRegistry(Registry registry, String contextPath) throws Exception {
+        this(registry, contextPath, ServletOptions.DEFAULTS);
+    }
+
+    JettyRegistry(Registry registry, String contextPath, ServletOptions options) throws Exception {
         this.contextPath = contextPath;
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
-        context.addServlet(new ServletHolder(new RegistryServlet(registry)), "/*");
+        context.addServlet(new ServletHolder(new RegistryServlet(registry, options)), "/*");
         server.setHandler(context);
         server.start();
     }

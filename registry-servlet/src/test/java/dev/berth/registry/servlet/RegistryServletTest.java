@@ -453,6 +453,40 @@ class RegistryServletTest {
         }
     }
 
+    @Test
+    void optionsSetTheExternalUrlRelativeUrlsExtraHeadersAndTheCatalogPageLimit() throws Exception {
+        byte[] blob = randomBytes(10);
+        String push = "/v2/opt/blobs/uploads/?digest=" + Digest.sha256(blob);
+        ServletOptions external = new ServletOptions(java.util.Optional.of("https://registry.example.com/"), false,
+                Map.of("X-Frame-Options", List.of("DENY"), "X-Content-Type-Options", List.of("nosniff")), 2);
+        try (JettyRegistry other = new JettyRegistry(registry, "/registry", external)) {
+            HttpResponse<byte[]> r = other.send(other.request(push).POST(BodyPublishers.ofByteArray(blob)).build());
+            assertThat(r.headers().firstValue("Location")).contains("https://registry.example.com/registry/v2/opt/blobs/"
+                    + Digest.sha256(blob));
+            assertThat(r.headers().allValues("X-Frame-Options")).containsExactly("DENY");
+            assertThat(r.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+            HttpResponse<byte[]> error = other.send(other.request("/v2/opt/manifests/nope").GET().build());
+            assertThat(error.statusCode()).isEqualTo(404);
+            assertThat(error.headers().allValues("X-Frame-Options")).as("errors too").containsExactly("DENY");
+            for (String repo : List.of("c/a", "c/b", "c/c")) {
+                assertThat(http.send(http.request("/v2/" + repo + "/manifests/v1").header("Content-Type",
+                        MediaTypes.OCI_MANIFEST).PUT(BodyPublishers.ofByteArray(pushImage(repo))).build()).statusCode())
+                        .isEqualTo(201);
+            }
+            HttpResponse<byte[]> catalog = other.send(other.request("/v2/_catalog?n=50").GET().build());
+            assertThat(JSON.readTree(catalog.body()).path("repositories")).hasSize(2);
+            assertThat(catalog.headers().firstValue("Link")).hasValueSatisfying(l -> l.contains("n=2"));
+        }
+        ServletOptions relative = new ServletOptions(java.util.Optional.of("https://ignored.example.com"), true,
+                Map.of(), 1000);
+        try (JettyRegistry other = new JettyRegistry(registry, "/registry", relative)) {
+            HttpResponse<byte[]> r = other.send(other.request("/v2/opt/blobs/uploads/").POST(BodyPublishers.noBody())
+                    .build());
+            assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l ->
+                    assertThat(l).startsWith("/registry/v2/opt/blobs/uploads/"));
+        }
+    }
+
     private byte[] pushImage(String repo) throws Exception {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"r\":" + random.nextInt() + "}")
                 .getBytes(StandardCharsets.UTF_8);
