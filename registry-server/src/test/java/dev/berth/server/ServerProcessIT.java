@@ -1,0 +1,139 @@
+package dev.berth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import dev.berth.registry.model.Digest;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shaded jar as a real process: config file plus environment overrides, a push and pull, SIGTERM mid-upload. */
+class ServerProcessIT {
+    @TempDir
+    Path dir;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void plainHttp() {
+        System.setProperty("sendCredentialsOverHttp", "true");
+        System.setProperty("jib.disableUpdateChecks", "true");
+    }
+
+    @Test
+    void servesFromAConfigFileWithEnvironmentOverridesAndDrainsAnUploadOnSigterm() throws Exception {
+        Path data = dir.resolve("data");
+        Path config = Files.writeString(dir.resolve("config.yml"), """
+                version: 0.1
+                log:
+                  level: info
+                storage:
+                  filesystem:
+                    rootdirectory: /this/is/overridden
+                  delete:
+                    enabled: false
+                http:
+                  addr: 127.0.0.1:5000
+                  draintimeout: 20s
+                """);
+        Map<String, String> env = Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", data.toString(),
+                "REGISTRY_HTTP_ADDR", "127.0.0.1:0", "REGISTRY_STORAGE_DELETE_ENABLED", "true");
+        Path log = dir.resolve("server.log");
+        String image;
+        String upload;
+        byte[] chunk = new byte[3 << 20];
+        new Random(7).nextBytes(chunk);
+        try (ServerProcess server = ServerProcess.start(log, env, "serve", config.toString())) {
+            server.awaitListening(Duration.ofSeconds(30));
+            String base = "http://127.0.0.1:" + server.port;
+            assertThat(get(base + "/v2/").statusCode()).isEqualTo(200);
+            System.out.printf("startup to first GET /v2/ 200: %d ms%n", (System.nanoTime() - server.startedNanos)
+                    / 1_000_000);
+
+            // A real client pushes and pulls; the env override put the data where the test looks.
+            image = "127.0.0.1:" + server.port + "/process/app:1";
+            Path file = Files.write(dir.resolve("app.bin"), chunk);
+            JibContainer pushed = Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/app"))
+                    .containerize(Containerizer.to(RegistryImage.named(image)).setAllowInsecureRegistries(true));
+            JibContainer pulled = Jib.from(RegistryImage.named(image)).containerize(Containerizer.to(
+                    TarImage.at(dir.resolve("pulled.tar")).named("pulled:1")).setAllowInsecureRegistries(true));
+            assertThat(pulled.getImageId()).isEqualTo(pushed.getImageId());
+            assertThat(data.resolve("docker/registry/v2/repositories/process/app/_manifests/tags/1/current/link"))
+                    .exists();
+
+            // An upload in flight when SIGTERM arrives: its chunk is allowed to finish within the drain timeout.
+            HttpResponse<String> start = http.send(HttpRequest.newBuilder(URI.create(base
+                    + "/v2/process/big/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(start.statusCode()).isEqualTo(202);
+            upload = URI.create(start.headers().firstValue("Location").orElseThrow()).getPath();
+            try (Socket socket = new Socket("127.0.0.1", server.port)) {
+                socket.setSoTimeout(30_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("PATCH " + upload + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
+                        + "\r\nContent-Length: " + chunk.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(chunk, 0, chunk.length / 2);
+                out.flush();
+                Thread.sleep(300);
+                server.terminate();
+                Thread.sleep(700);
+                assertThat(server.process.isAlive()).as("the server waits for the request in flight").isTrue();
+                out.write(chunk, chunk.length / 2, chunk.length - chunk.length / 2);
+                out.flush();
+                String status = readStatusLine(socket.getInputStream());
+                assertThat(status).startsWith("HTTP/1.1 202");
+            }
+            assertThat(server.awaitExit(Duration.ofSeconds(30))).isIn(0, 143);
+            assertThat(server.logText()).contains("stopping").contains("stopped");
+        }
+
+        // The store is intact: a new process serves the image and continues the upload from where it stood.
+        try (ServerProcess again = ServerProcess.start(dir.resolve("again.log"), env, "serve", config.toString())) {
+            again.awaitListening(Duration.ofSeconds(30));
+            String base = "http://127.0.0.1:" + again.port;
+            HttpResponse<String> status = get(base + upload);
+            assertThat(status.statusCode()).isEqualTo(204);
+            assertThat(status.headers().firstValue("Range")).contains("0-" + (chunk.length - 1));
+            HttpResponse<String> done = http.send(HttpRequest.newBuilder(URI.create(base + upload + "?digest="
+                    + Digest.sha256(chunk))).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(done.statusCode()).isEqualTo(201);
+            assertThat(get(base + "/v2/process/app/manifests/1").statusCode()).isEqualTo(200);
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Accept",
+                "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String readStatusLine(InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            line.append((char) c);
+        }
+        return line.toString().trim();
+    }
+}
