@@ -97,6 +97,10 @@ public final class TlsConnectors {
     public static SslContextFactory.Server sslContextFactory(TlsSettings tls) {
         List<X509Certificate> chain = readCertificates(tls.certificate(), "http.tls.certificate");
         PrivateKey key = readPrivateKey(tls.key());
+        if (!"RSA".equals(key.getAlgorithm()) && !"EC".equals(key.getAlgorithm())) {
+            throw new IllegalArgumentException("http.tls.key: " + tls.key() + " holds a " + key.getAlgorithm()
+                    + " key; only RSA and EC keys are supported");
+        }
         requireMatch(key, chain.get(0), tls);
 
         SslContextFactory.Server factory = new SslContextFactory.Server();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
@@ -23,9 +25,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.DERBitString;
@@ -195,22 +199,64 @@ public final class TestPki {
         return clientContext(null);
     }
 
-    /** A TLS context that trusts the root CA and presents {@code client} (any PKI's; {@code null}: none). */
+    /**
+     * A TLS context that trusts the root CA and presents {@code client} (any PKI's; {@code null}: none). The
+     * certificate is presented whatever CAs the server asks for: the JDK's own key manager would silently send none
+     * when the issuer is not among them, and a test of a server refusing a stranger's certificate would then only
+     * test a missing one.
+     */
     public SSLContext clientContext(Identity client) throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trustStore());
-        KeyManagerFactory keys = null;
-        if (client != null) {
-            char[] password = "unused".toCharArray();
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("client", client.key(), password, client.chain().toArray(X509Certificate[]::new));
-            keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, password);
-        }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), RANDOM);
+        context.init(client == null ? null : new KeyManager[] {new Presenting(client)}, trust.getTrustManagers(),
+                RANDOM);
         return context;
+    }
+
+    /** A client key manager with one identity that it always offers. */
+    private static final class Presenting extends X509ExtendedKeyManager {
+        private static final String ALIAS = "client";
+        private final Identity identity;
+
+        Presenting(Identity identity) {
+            this.identity = identity;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return ALIAS;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return ALIAS;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {ALIAS};
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return identity.chain().toArray(X509Certificate[]::new);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return identity.key();
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
     }
 
     private Identity identity(String name, List<X509Certificate> chain, KeyPair pair, KeyFormat format)

@@ -151,6 +151,17 @@ class TlsConnectorsTest {
     }
 
     @Test
+    void everyFileOfClientCasIsTrusted() throws Exception {
+        Identity id = pki.server();
+        TestPki second = TestPki.create(dir.resolve("second"));
+        int port = start(new TlsSettings(id.certificateFile(), id.keyFile(),
+                List.of(pki.clientCaFile(), second.clientCaFile()), null, null));
+
+        assertThat(get(client(pki.clientContext(second.client())), port, "/v2/").statusCode()).isEqualTo(200);
+        assertThat(get(client(pki.clientContext(pki.client())), port, "/v2/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aCipherSuiteListLimitsTls12ButKeepsTls13() throws Exception {
         Identity id = pki.server();
         String allowed = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
