@@ -104,8 +104,8 @@ public final class TlsConnectors {
         requireMatch(key, chain.get(0), tls);
 
         SslContextFactory.Server factory = new SslContextFactory.Server();
-        // The password only guards an in-memory store that lives as long as the factory; a random one is as good as
-        // any, and none would do: the JDK's PKCS12 refuses to store a key without one.
+        // The password only guards an in-memory store that lives as long as the factory, so any will do; one is
+        // needed because the JDK's PKCS12 stores a private key only under a password.
         String password = HexFormat.of().formatHex(randomBytes(16));
         factory.setKeyStore(keyStore(key, chain, password));
         factory.setKeyStorePassword(password);
@@ -119,6 +119,7 @@ public final class TlsConnectors {
         if (!tls.cipherSuites().isEmpty()) {
             factory.setIncludeCipherSuites(cipherSuites(tls.cipherSuites()));
             // An operator's explicit list means what it says; Jetty's default exclusions only shape the default.
+            // (The JDK's jdk.tls.disabledAlgorithms still removes the broken ones: NULL, anon, RC4, 3DES.)
             factory.setExcludeCipherSuites();
         }
         // HTTP/2 refuses the suites RFC 7540 blacklists; putting the acceptable ones first keeps h2 negotiable.
