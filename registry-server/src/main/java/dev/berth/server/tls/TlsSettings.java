@@ -15,7 +15,7 @@ import javax.net.ssl.SSLContext;
  * reading files: an instance always has a certificate and a key path, a supported minimum version and only cipher
  * suite names this JVM knows. The files themselves are read (and their errors reported) by
  * {@link TlsConnectors}. Every error is an {@link IllegalArgumentException} whose message starts with the config key
- * ({@code http.tls.minimumtls: ...}), so startup can stop with a message the operator can act on.
+ * ({@code http.tls.minimumtls: ...}), so startup can stop with a message the operator can act on. Immutable.
  *
  * @param certificate PEM file: the server certificate first, then any intermediate certificates
  * @param key PEM private key (RSA or EC; PKCS#1, SEC1 or PKCS#8; not encrypted)
