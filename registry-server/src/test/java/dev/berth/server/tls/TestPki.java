@@ -76,7 +76,10 @@ public final class TestPki {
 
     /** How a private key is written to its PEM file. */
     public enum KeyFormat {
-        /** PKCS#1 {@code BEGIN RSA PRIVATE KEY} for RSA, SEC1 {@code BEGIN EC PRIVATE KEY} for EC (OpenSSL's classic forms). */
+        /**
+         * PKCS#1 {@code BEGIN RSA PRIVATE KEY} for RSA; for EC, SEC1 {@code BEGIN EC PRIVATE KEY} after an
+         * {@code EC PARAMETERS} block (OpenSSL's classic forms).
+         */
         TRADITIONAL,
         /** PKCS#8 {@code BEGIN PRIVATE KEY}. */
         PKCS8,
@@ -279,7 +282,8 @@ public final class TestPki {
                         new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
                                 .setProvider(ENCRYPTION).setPassword(PASSPHRASE.toCharArray()).build()));
                 case ENCRYPTED_TRADITIONAL -> pem.writeObject(key,
-                        new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(ENCRYPTION).build(PASSPHRASE.toCharArray()));
+                        new JcePEMEncryptorBuilder("AES-256-CBC").setProvider(ENCRYPTION)
+                                .build(PASSPHRASE.toCharArray()));
             }
         } catch (OperatorCreationException e) {
             throw new IOException("cannot encrypt a test key", e);
@@ -322,7 +326,8 @@ public final class TestPki {
             builder.addExtension(Extension.basicConstraints, true,
                     parent == null ? new BasicConstraints(true) : new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    ext.createSubjectKeyIdentifier(pair.getPublic()));
             if (parent != null) {
                 builder.addExtension(Extension.authorityKeyIdentifier, false,
                         ext.createAuthorityKeyIdentifier(parent.certificate()));
@@ -344,7 +349,8 @@ public final class TestPki {
             builder.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    ext.createSubjectKeyIdentifier(pair.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                     ext.createAuthorityKeyIdentifier(issuer.certificate()));
             if (names != null) {
