@@ -4,6 +4,8 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ServerConfig;
+import dev.berth.server.tls.TlsConnectors;
+import dev.berth.server.tls.TlsSettings;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -35,10 +37,17 @@ public final class BerthServer implements AutoCloseable {
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
-        this.connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-        this.scheme = "http";
-        connector.setHost(http.bindHost());
-        connector.setPort(http.port());
+        if (http.tls().isPresent()) {
+            ServerConfig.Tls t = http.tls().get();
+            TlsSettings tls = new TlsSettings(t.certificate(), t.key(), t.clientCas(), t.minimumTls(), t.cipherSuites());
+            this.connector = TlsConnectors.create(server, httpConfig, tls, http.bindHost(), http.port(), http.http2());
+            this.scheme = "https";
+        } else {
+            this.connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            this.scheme = "http";
+            connector.setHost(http.bindHost());
+            connector.setPort(http.port());
+        }
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());

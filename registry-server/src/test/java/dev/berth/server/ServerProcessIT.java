@@ -9,6 +9,7 @@ import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import dev.berth.registry.model.Digest;
+import dev.berth.server.tls.TestPki;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -27,21 +28,34 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shaded jar as a real process: config file plus environment overrides, a push and pull, SIGTERM mid-upload. */
+/**
+ * The shaded jar as a real process: a config file plus environment overrides, HTTPS with a certificate made for the
+ * test, a push and pull with jib, SIGTERM in the middle of an upload, and a second process that finishes it.
+ */
 class ServerProcessIT {
     @TempDir
+    static Path pkiDir;
+    static TestPki pki;
+    @TempDir
     Path dir;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http;
 
     @BeforeAll
-    static void plainHttp() {
-        System.setProperty("sendCredentialsOverHttp", "true");
+    static void trustTheTestCa() throws Exception {
+        pki = TestPki.create(pkiDir);
+        // jib verifies certificates with the JVM's default trust store; this test's JVM trusts only the test CA.
+        Path store = pki.writeTrustStore(pkiDir.resolve("trust.p12"), "changeit".toCharArray());
+        System.setProperty("javax.net.ssl.trustStore", store.toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
         System.setProperty("jib.disableUpdateChecks", "true");
     }
 
     @Test
     void servesFromAConfigFileWithEnvironmentOverridesAndDrainsAnUploadOnSigterm() throws Exception {
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(pki.clientContext())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        TestPki.Identity cert = pki.server(TestPki.KeyType.EC, TestPki.KeyFormat.TRADITIONAL, true);
         Path data = dir.resolve("data");
         Path config = Files.writeString(dir.resolve("config.yml"), """
                 version: 0.1
@@ -55,9 +69,13 @@ class ServerProcessIT {
                 http:
                   addr: 127.0.0.1:5000
                   draintimeout: 20s
+                  tls:
+                    minimumtls: tls1.2
                 """);
         Map<String, String> env = Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", data.toString(),
-                "REGISTRY_HTTP_ADDR", "127.0.0.1:0", "REGISTRY_STORAGE_DELETE_ENABLED", "true");
+                "REGISTRY_HTTP_ADDR", "127.0.0.1:0", "REGISTRY_STORAGE_DELETE_ENABLED", "true",
+                "REGISTRY_HTTP_TLS_CERTIFICATE", cert.certificateFile().toString(),
+                "REGISTRY_HTTP_TLS_KEY", cert.keyFile().toString());
         Path log = dir.resolve("server.log");
         String image;
         String upload;
@@ -65,7 +83,8 @@ class ServerProcessIT {
         new Random(7).nextBytes(chunk);
         try (ServerProcess server = ServerProcess.start(log, env, "serve", config.toString())) {
             server.awaitListening(Duration.ofSeconds(30));
-            String base = "http://127.0.0.1:" + server.port;
+            assertThat(server.scheme).isEqualTo("https");
+            String base = "https://127.0.0.1:" + server.port;
             assertThat(get(base + "/v2/").statusCode()).isEqualTo(200);
             System.out.printf("startup to first GET /v2/ 200: %d ms%n", (System.nanoTime() - server.startedNanos)
                     / 1_000_000);
@@ -74,9 +93,9 @@ class ServerProcessIT {
             image = "127.0.0.1:" + server.port + "/process/app:1";
             Path file = Files.write(dir.resolve("app.bin"), chunk);
             JibContainer pushed = Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/app"))
-                    .containerize(Containerizer.to(RegistryImage.named(image)).setAllowInsecureRegistries(true));
+                    .containerize(Containerizer.to(RegistryImage.named(image)));
             JibContainer pulled = Jib.from(RegistryImage.named(image)).containerize(Containerizer.to(
-                    TarImage.at(dir.resolve("pulled.tar")).named("pulled:1")).setAllowInsecureRegistries(true));
+                    TarImage.at(dir.resolve("pulled.tar")).named("pulled:1")));
             assertThat(pulled.getImageId()).isEqualTo(pushed.getImageId());
             assertThat(data.resolve("docker/registry/v2/repositories/process/app/_manifests/tags/1/current/link"))
                     .exists();
@@ -87,7 +106,7 @@ class ServerProcessIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(start.statusCode()).isEqualTo(202);
             upload = URI.create(start.headers().firstValue("Location").orElseThrow()).getPath();
-            try (Socket socket = new Socket("127.0.0.1", server.port)) {
+            try (Socket socket = pki.clientContext().getSocketFactory().createSocket("127.0.0.1", server.port)) {
                 socket.setSoTimeout(30_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("PATCH " + upload + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
@@ -110,7 +129,7 @@ class ServerProcessIT {
         // The store is intact: a new process serves the image and continues the upload from where it stood.
         try (ServerProcess again = ServerProcess.start(dir.resolve("again.log"), env, "serve", config.toString())) {
             again.awaitListening(Duration.ofSeconds(30));
-            String base = "http://127.0.0.1:" + again.port;
+            String base = "https://127.0.0.1:" + again.port;
             HttpResponse<String> status = get(base + upload);
             assertThat(status.statusCode()).isEqualTo(204);
             assertThat(status.headers().firstValue("Range")).contains("0-" + (chunk.length - 1));

@@ -68,6 +68,12 @@ public final class TlsConnectors {
      * @throws IllegalArgumentException naming the config key, when a file is missing or wrong
      */
     public static ServerConnector create(Server server, HttpConfiguration http, TlsSettings tls, String host, int port) {
+        return create(server, http, tls, host, port, true);
+    }
+
+    /** As {@link #create(Server, HttpConfiguration, TlsSettings, String, int)}; without {@code http2}, HTTP/1.1 only. */
+    public static ServerConnector create(Server server, HttpConfiguration http, TlsSettings tls, String host, int port,
+            boolean http2) {
         HttpConfiguration https = new HttpConfiguration(http);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         // Clients reach a registry by IP (127.0.0.1, a node's address) as often as by name; refusing a Host that the
@@ -80,9 +86,11 @@ public final class TlsConnectors {
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
         // A client that offers no ALPN (curl --http1.1, older Docker clients) gets HTTP/1.1.
         alpn.setDefaultProtocol(http11.getProtocol());
-        SslConnectionFactory ssl = new SslConnectionFactory(sslContextFactory(tls), alpn.getProtocol());
-
-        ServerConnector connector = new ServerConnector(server, ssl, alpn, h2, http11);
+        ServerConnector connector = http2
+                ? new ServerConnector(server, new SslConnectionFactory(sslContextFactory(tls), alpn.getProtocol()),
+                        alpn, h2, http11)
+                : new ServerConnector(server, new SslConnectionFactory(sslContextFactory(tls), http11.getProtocol()),
+                        http11);
         connector.setHost(host);
         connector.setPort(port);
         return connector;
