@@ -1,4 +1,4 @@
-package dev.berth.examples;
+package dev.berth.examples.embedded;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;

@@ -1,4 +1,4 @@
-package dev.berth.examples;
+package dev.berth.examples.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
