@@ -157,6 +157,9 @@ public final class MapStorageDriver implements StorageDriver {
         if (s == null) {
             throw new PathNotFoundException(sourcePath);
         }
+        if (sourcePath.equals(destPath)) {
+            return;
+        }
         store(destPath, s.bytes());
         objects.remove(sourcePath, s);
     }
