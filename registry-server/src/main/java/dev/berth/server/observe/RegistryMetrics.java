@@ -64,6 +64,14 @@ public final class RegistryMetrics implements AutoCloseable {
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        // Series that alerts and dashboards rate() exist from the start at zero, rather than appearing with the first
+        // event: an absent series and a quiet one look different in PromQL.
+        uploadTimer();
+        pullTimer();
+        for (RegistryRoute route : RegistryRoute.values()) {
+            storageErrors(route);
+            serverErrors(route);
+        }
     }
 
     /** The Micrometer registry, for adding meters of one's own. */
@@ -97,27 +105,38 @@ public final class RegistryMetrics implements AutoCloseable {
             bytes("berth.http.sent.bytes", "response content bytes written", routeTag).increment(request.bytesSent());
         }
         if (completesUpload(request, route, method)) {
-            Timer.builder("berth.blob.upload")
-                    .description("requests that complete a blob upload (monolithic POST or final PUT), answered 201")
-                    .register(registry)
-                    .record(nanos, TimeUnit.NANOSECONDS);
+            uploadTimer().record(nanos, TimeUnit.NANOSECONDS);
         }
         if (route == RegistryRoute.BLOB && method.equals("GET") && (status == 200 || status == 206)) {
-            Timer.builder("berth.blob.pull")
-                    .description("blob downloads answered 200 or 206")
-                    .register(registry)
-                    .record(nanos, TimeUnit.NANOSECONDS);
+            pullTimer().record(nanos, TimeUnit.NANOSECONDS);
         }
         if (status == 503) {
-            Counter.builder("berth.storage.errors")
-                    .description("responses 503: the registry's answer to a failing storage")
-                    .tags(routeTag).register(registry).increment();
+            storageErrors(route).increment();
         }
         if (status >= 500 && status <= 599) {
-            Counter.builder("berth.http.server.errors")
-                    .description("responses with a 5xx status")
-                    .tags(routeTag).register(registry).increment();
+            serverErrors(route).increment();
         }
+    }
+
+    private Timer uploadTimer() {
+        return Timer.builder("berth.blob.upload")
+                .description("requests that complete a blob upload (monolithic POST or final PUT), answered 201")
+                .register(registry);
+    }
+
+    private Timer pullTimer() {
+        return Timer.builder("berth.blob.pull").description("blob downloads answered 200 or 206").register(registry);
+    }
+
+    private Counter storageErrors(RegistryRoute route) {
+        return Counter.builder("berth.storage.errors")
+                .description("responses 503: the registry's answer to a failing storage")
+                .tag("route", route.tag()).register(registry);
+    }
+
+    private Counter serverErrors(RegistryRoute route) {
+        return Counter.builder("berth.http.server.errors").description("responses with a 5xx status")
+                .tag("route", route.tag()).register(registry);
     }
 
     private static boolean completesUpload(ObservedRequest request, RegistryRoute route, String method) {
