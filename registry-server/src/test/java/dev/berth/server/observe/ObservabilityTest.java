@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +64,10 @@ class ObservabilityTest {
         registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString())).build();
         metrics = new RegistryMetrics();
         server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration(); // as BerthServer's
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -218,6 +223,31 @@ class ObservabilityTest {
         assertThat(lines).allMatch(l -> l.matches("127\\.0\\.0\\.1 - \"[A-Z]+ /\\S*\" \\d{3} \\d+ \\d+ \\d+ms"));
         assertThat(String.join("\n", lines)).doesNotContain("hunter2", "opaque-state-value", "header-secret-4711",
                 "Bearer");
+    }
+
+    @Test
+    void responsesAreThoseOfTheUnwrappedServer() throws Exception {
+        byte[] blob = "same bytes".getBytes(StandardCharsets.UTF_8);
+        Digest d = Digest.sha256(blob);
+        assertThat(send("POST", "/v2/demo/blobs/uploads/?digest=" + d, blob).statusCode()).isEqualTo(201);
+        try (dev.berth.server.BerthServer plain = dev.berth.server.BerthServer.start(registry, "127.0.0.1", 0)) {
+            String plainBase = "http://127.0.0.1:" + plain.port();
+            for (String path : List.of("/v2/", "/v2/demo/blobs/" + d, "/v2/demo/manifests/none", "/nothing")) {
+                for (String method : List.of("GET", "HEAD")) {
+                    HttpResponse<byte[]> wrapped = send(method, base + path, null);
+                    HttpResponse<byte[]> unwrapped = send(method, plainBase + path, null);
+                    assertThat(wrapped.statusCode()).as(method + " " + path).isEqualTo(unwrapped.statusCode());
+                    assertThat(wrapped.body()).as(method + " " + path).isEqualTo(unwrapped.body());
+                    assertThat(withoutDate(wrapped)).as(method + " " + path).isEqualTo(withoutDate(unwrapped));
+                }
+            }
+        }
+    }
+
+    private static Map<String, List<String>> withoutDate(HttpResponse<?> r) {
+        Map<String, List<String>> h = new HashMap<>(r.headers().map());
+        h.remove("date");
+        return h;
     }
 
     @Test
