@@ -79,10 +79,20 @@ public final class DebugServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** Stops the server. Does not close the metrics: they belong to whoever made them. */
+    /**
+     * Stops the server. Does not close the metrics: they belong to whoever made them.
+     *
+     * @throws IllegalStateException when Jetty fails to stop (the cause says why)
+     */
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // keep the interrupt for the caller; the stop goes on in Jetty
+        } catch (Exception e) {
+            throw new IllegalStateException("the debug server did not stop cleanly", e);
+        }
     }
 
     /** Configures and starts a {@link DebugServer}. */
