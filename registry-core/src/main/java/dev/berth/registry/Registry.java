@@ -75,6 +75,23 @@ public final class Registry implements AutoCloseable {
         return page(names, n);
     }
 
+    /**
+     * Proves that storage answers, cheaply enough for a health check polled every few seconds: one {@code stat} of
+     * the storage root through the driver. A root with nothing in it yet is healthy (a fresh bucket, a folder the
+     * first push will create); a root that is an object rather than a directory, or a driver that fails, is not.
+     *
+     * @throws RegistryException with {@link ErrorCode#UNAVAILABLE} (the status the registry answers storage failures
+     *     with) saying what is wrong; the driver's exception, if any, is the cause
+     */
+    public void checkStorage() {
+        Optional<dev.berth.registry.spi.storage.FileInfo> root = store.stat("/");
+        if (root.isPresent() && !root.get().isDirectory()) {
+            // Every path lies below the root, so nothing can be read or written: a folder replaced by a file, say.
+            throw new RegistryException(ErrorCode.UNAVAILABLE,
+                    "storage driver '" + store.driver().name() + "': the storage root is an object, not a directory");
+        }
+    }
+
     /** The driver under this registry, wrapped in the core's path checks. */
     public StorageDriver storage() {
         return store.driver();

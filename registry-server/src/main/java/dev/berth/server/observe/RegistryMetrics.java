@@ -1,0 +1,166 @@
+package dev.berth.server.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The registry's metrics, kept in a Micrometer {@link PrometheusMeterRegistry} and exposed in the Prometheus text
+ * format by {@link #scrape()} (which {@link DebugServer} serves). Fed by {@link ObservingHandler}, one
+ * {@link #record} per finished request.
+ *
+ * <p>Meters, as named in the Prometheus output:
+ * <ul>
+ *   <li>{@code berth_http_requests_seconds} (timer: {@code _count}, {@code _sum}, {@code _max}) by {@code route},
+ *       {@code method}, {@code status};
+ *   <li>{@code berth_http_received_bytes_total} and {@code berth_http_sent_bytes_total} (request and response content
+ *       bytes) by {@code route};
+ *   <li>{@code berth_blob_upload_seconds}: requests that complete a blob upload (a POST with {@code digest}, or a PUT on
+ *       an upload, answered 201);
+ *   <li>{@code berth_blob_pull_seconds}: blob GETs answered 200 or 206;
+ *   <li>{@code berth_storage_errors_total} (responses 503, which the registry answers storage failures with) and
+ *       {@code berth_http_server_errors_total} (every 5xx) by {@code route};
+ *   <li>the JVM's: Micrometer's memory, GC, thread and processor binders under their usual names ({@code jvm_*},
+ *       {@code system_cpu_*}, {@code process_cpu_*}), unprefixed so that stock dashboards work.
+ * </ul>
+ *
+ * <p><b>Cardinality is bounded</b>: tags are only the {@link RegistryRoute}, a method out of a fixed set (anything else
+ * is {@code OTHER}) and the status code. Repository names, references, digests and upload ids never become tags.
+ *
+ * <p>Thread-safe. {@link #close()} releases the GC listener and closes the meter registry.
+ */
+public final class RegistryMetrics implements AutoCloseable {
+    /** The content type of {@link #scrape()}: Prometheus text exposition format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS");
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+
+    /** Metrics in a new Prometheus registry, with the JVM binders bound. */
+    public RegistryMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /**
+     * Metrics in {@code registry} (an embedder's own, say), with the JVM binders bound to it. Closing these metrics
+     * closes the registry.
+     */
+    public RegistryMetrics(PrometheusMeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        new JvmMemoryMetrics().bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        // Series that alerts and dashboards rate() exist from the start at zero, rather than appearing with the first
+        // event: an absent series and a quiet one look different in PromQL.
+        uploadTimer();
+        pullTimer();
+        for (RegistryRoute route : RegistryRoute.values()) {
+            storageErrors(route);
+            serverErrors(route);
+        }
+    }
+
+    /** The Micrometer registry, for adding meters of one's own. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Counts and times one finished request. */
+    public void record(ObservedRequest request) {
+        RegistryRoute route = request.route();
+        String method = method(request.method());
+        int status = request.status();
+        Tags routeTag = Tags.of("route", route.tag());
+        long nanos = Math.max(0, request.durationNanos());
+
+        Timer.builder("berth.http.requests")
+                .description("HTTP requests to the registry, by route, method and status")
+                .tags(routeTag).tag("method", method).tag("status", Integer.toString(status))
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+        if (request.bytesReceived() > 0) {
+            bytes("berth.http.received.bytes", "request content bytes read", routeTag)
+                    .increment(request.bytesReceived());
+        }
+        if (request.bytesSent() > 0) {
+            bytes("berth.http.sent.bytes", "response content bytes written", routeTag).increment(request.bytesSent());
+        }
+        if (completesUpload(request, route, method)) {
+            uploadTimer().record(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (route == RegistryRoute.BLOB && method.equals("GET") && (status == 200 || status == 206)) {
+            pullTimer().record(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (status == 503) {
+            storageErrors(route).increment();
+        }
+        if (status >= 500 && status <= 599) {
+            serverErrors(route).increment();
+        }
+    }
+
+    private Timer uploadTimer() {
+        return Timer.builder("berth.blob.upload")
+                .description("requests that complete a blob upload (monolithic POST or final PUT), answered 201")
+                .register(registry);
+    }
+
+    private Timer pullTimer() {
+        return Timer.builder("berth.blob.pull").description("blob downloads answered 200 or 206").register(registry);
+    }
+
+    private Counter storageErrors(RegistryRoute route) {
+        return Counter.builder("berth.storage.errors")
+                .description("responses 503: the registry's answer to a failing storage")
+                .tag("route", route.tag()).register(registry);
+    }
+
+    private Counter serverErrors(RegistryRoute route) {
+        return Counter.builder("berth.http.server.errors").description("responses with a 5xx status")
+                .tag("route", route.tag()).register(registry);
+    }
+
+    private static boolean completesUpload(ObservedRequest request, RegistryRoute route, String method) {
+        if (request.status() != 201) {
+            return false;
+        }
+        // A POST with a mount parameter also answers 201, but moves no bytes: only the digest makes it a push.
+        return (route == RegistryRoute.UPLOAD_START && method.equals("POST") && request.hasQueryParameter("digest"))
+                || (route == RegistryRoute.UPLOAD && method.equals("PUT"));
+    }
+
+    private Counter bytes(String name, String description, Tags tags) {
+        return Counter.builder(name).baseUnit("bytes").description(description).tags(tags).register(registry);
+    }
+
+    /** The method as a tag: one of a fixed set, so that a client inventing methods cannot add series. */
+    static String method(String method) {
+        String upper = method.toUpperCase(Locale.ROOT);
+        return METHODS.contains(upper) ? upper : "OTHER";
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

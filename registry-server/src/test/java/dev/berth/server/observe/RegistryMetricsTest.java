@@ -1,0 +1,65 @@
+package dev.berth.server.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RegistryMetricsTest {
+    private final RegistryMetrics metrics = new RegistryMetrics();
+
+    @AfterEach
+    void close() {
+        metrics.close();
+    }
+
+    private void record(String method, String path, String query, int status) {
+        metrics.record(new ObservedRequest("127.0.0.1", method, path, query, RegistryRoute.classify(path), status, 0,
+                0, 1_000_000, null));
+    }
+
+    private double count(String name) {
+        return metrics.meterRegistry().get(name).timer().count();
+    }
+
+    @Test
+    void aMountIsNotAnUploadButAMonolithicPushAndAFinalPutAre() {
+        record("POST", "/v2/a/blobs/uploads/", "mount=sha256:abc&from=b", 201);
+        assertThat(count("berth.blob.upload")).isZero();
+        record("POST", "/v2/a/blobs/uploads/", "digest=sha256:abc", 201);
+        record("PUT", "/v2/a/blobs/uploads/id", "digest=sha256:abc", 201);
+        record("PUT", "/v2/a/blobs/uploads/id", "digest=sha256:abc", 400);
+        assertThat(count("berth.blob.upload")).isEqualTo(2);
+    }
+
+    @Test
+    void onlySuccessfulBlobGetsArePulls() {
+        record("GET", "/v2/a/blobs/sha256:abc", null, 200);
+        record("GET", "/v2/a/blobs/sha256:abc", null, 206);
+        record("HEAD", "/v2/a/blobs/sha256:abc", null, 200);
+        record("GET", "/v2/a/blobs/sha256:abc", null, 404);
+        record("GET", "/v2/a/blobs/sha256:abc", null, 307);
+        assertThat(count("berth.blob.pull")).isEqualTo(2);
+    }
+
+    @Test
+    void inventedMethodsShareOneSeries() {
+        record("BREW", "/v2/", null, 405);
+        record("propfind", "/v2/", null, 405);
+        record("get", "/v2/", null, 200);
+        assertThat(metrics.meterRegistry().get("berth.http.requests").tag("method", "OTHER").timer().count())
+                .isEqualTo(2);
+        assertThat(metrics.meterRegistry().get("berth.http.requests").tag("method", "GET").timer().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void a503IsAStorageErrorAndEvery5xxAServerError() {
+        record("GET", "/v2/a/manifests/v1", null, 503);
+        record("GET", "/v2/a/manifests/v1", null, 500);
+        assertThat(metrics.meterRegistry().get("berth.storage.errors").tag("route", "manifest").counter().count())
+                .isEqualTo(1);
+        assertThat(metrics.meterRegistry().get("berth.http.server.errors").tag("route", "manifest").counter().count())
+                .isEqualTo(2);
+    }
+}
