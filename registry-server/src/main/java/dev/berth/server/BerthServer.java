@@ -4,6 +4,11 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ServerConfig;
+import dev.berth.server.observe.AccessLog;
+import dev.berth.server.observe.DebugServer;
+import dev.berth.server.observe.HealthChecks;
+import dev.berth.server.observe.ObservingHandler;
+import dev.berth.server.observe.RegistryMetrics;
 import dev.berth.server.tls.TlsConnectors;
 import dev.berth.server.tls.TlsSettings;
 import java.time.Duration;
@@ -28,8 +33,10 @@ public final class BerthServer implements AutoCloseable {
     private final Registry registry;
     private final ServerConnector connector;
     private final String scheme;
+    private final RegistryMetrics metrics = new RegistryMetrics();
+    private DebugServer debug;
 
-    private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options) {
+    private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog) {
         this.registry = registry;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("berth-http");
@@ -53,7 +60,7 @@ public final class BerthServer implements AutoCloseable {
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
         context.addServlet(new ServletHolder("registry", new RegistryServlet(registry, options)), "/*");
         Handler.Wrapper graceful = new GracefulHandler();
-        graceful.setHandler(context);
+        graceful.setHandler(new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { }, context));
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
     }
@@ -61,17 +68,32 @@ public final class BerthServer implements AutoCloseable {
     /** Starts a server for {@code registry} on {@code host:port} (port 0: any free port), with default settings. */
     public static BerthServer start(Registry registry, String host, int port) throws Exception {
         return start(registry, new ServerConfig.Http(host, port, "", Optional.empty(), false, java.util.Map.of(),
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true), ServletOptions.DEFAULTS);
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true), ServletOptions.DEFAULTS, true);
     }
 
-    /** Starts a server for {@code registry} with the {@code http} section of a configuration. */
-    public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options)
-            throws Exception {
-        BerthServer s = new BerthServer(registry, http, options);
+    /**
+     * Starts a server for {@code registry} with the {@code http} section of a configuration: the registry's port,
+     * and the debug port (health, and Prometheus metrics when enabled) when {@code http.debug.addr} is set.
+     */
+    public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
+            boolean accessLog) throws Exception {
+        BerthServer s = new BerthServer(registry, http, options, accessLog);
         try {
             s.server.start();
+            if (http.debug().isPresent()) {
+                ServerConfig.Debug d = http.debug().get();
+                DebugServer.Builder b = DebugServer.builder().address(d.host(), d.port())
+                        .healthCheck(HealthChecks.storage(registry));
+                if (d.prometheus()) {
+                    b.metrics(s.metrics, d.prometheusPath());
+                }
+                s.debug = b.start();
+            }
         } catch (Exception e) {
             s.server.stop();
+            if (s.debug != null) {
+                s.debug.close();
+            }
             throw e;
         }
         return s;
@@ -80,6 +102,11 @@ public final class BerthServer implements AutoCloseable {
     /** The port the server listens on. */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The debug server's port, when there is one. */
+    public Optional<Integer> debugPort() {
+        return Optional.ofNullable(debug).map(DebugServer::port);
     }
 
     /** {@code http} or {@code https}. */
@@ -100,7 +127,14 @@ public final class BerthServer implements AutoCloseable {
         try {
             server.stop();
         } finally {
-            registry.close();
+            try {
+                if (debug != null) {
+                    debug.close();
+                }
+                metrics.close();
+            } finally {
+                registry.close();
+            }
         }
     }
 }

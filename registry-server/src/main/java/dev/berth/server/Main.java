@@ -126,6 +126,9 @@ public final class Main {
             String host = config.http().bindHost();
             log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage", server.scheme(), host,
                     server.port(), config.http().prefix(), config.storage().driver());
+            server.debugPort().ifPresent(p -> log.info("debug server listening on http://{}:{}/debug/health{}",
+                    config.http().debug().get().host(), p, config.http().debug().get().prometheus()
+                            ? " and " + config.http().debug().get().prometheusPath() : ""));
             server.join();
             return 0;
         } catch (IllegalArgumentException | ConfigException e) {
@@ -150,7 +153,7 @@ public final class Main {
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries());
         try {
-            return BerthServer.start(registry, config.http(), options);
+            return BerthServer.start(registry, config.http(), options, config.log().accessLog());
         } catch (Exception e) {
             registry.close();
             throw e;

@@ -13,13 +13,15 @@ import java.util.regex.Pattern;
 
 /** {@code registry-server.jar} as a real child process, with its log in a file and its port read off the log. */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on (https?)://[^:]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("registry listening on (https?)://[^:]+:(\\d+)");
+    private static final Pattern DEBUG = Pattern.compile("debug server listening on http://[^:]+:(\\d+)");
 
     final Process process;
     final Path log;
     final long startedNanos;
     String scheme;
     int port;
+    int debugPort = -1;
 
     private ServerProcess(Process process, Path log, long startedNanos) {
         this.process = process;
@@ -55,6 +57,10 @@ final class ServerProcess implements AutoCloseable {
             if (m.find()) {
                 scheme = m.group(1);
                 port = Integer.parseInt(m.group(2));
+                Matcher d = DEBUG.matcher(logText());
+                if (d.find()) {
+                    debugPort = Integer.parseInt(d.group(1));
+                }
                 return this;
             }
             if (!process.isAlive()) {

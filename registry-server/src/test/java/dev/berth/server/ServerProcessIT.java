@@ -71,6 +71,10 @@ class ServerProcessIT {
                   draintimeout: 20s
                   tls:
                     minimumtls: tls1.2
+                  debug:
+                    addr: 127.0.0.1:0
+                    prometheus:
+                      enabled: true
                 """);
         Map<String, String> env = Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", data.toString(),
                 "REGISTRY_HTTP_ADDR", "127.0.0.1:0", "REGISTRY_STORAGE_DELETE_ENABLED", "true",
@@ -99,6 +103,22 @@ class ServerProcessIT {
             assertThat(pulled.getImageId()).isEqualTo(pushed.getImageId());
             assertThat(data.resolve("docker/registry/v2/repositories/process/app/_manifests/tags/1/current/link"))
                     .exists();
+
+            // The debug port: storage health, and Prometheus metrics that saw the push and the pull.
+            assertThat(server.debugPort).isPositive();
+            HttpClient plain = HttpClient.newHttpClient();
+            String debug = "http://127.0.0.1:" + server.debugPort;
+            assertThat(plain.send(HttpRequest.newBuilder(URI.create(debug + "/debug/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            String metrics = plain.send(HttpRequest.newBuilder(URI.create(debug + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("berth_http_requests_seconds_count\\{[^}]*route=\"manifest\"[^}]*"
+                    + "status=\"201\"[^}]*} [1-9]")
+                    .containsPattern("berth_blob_pull_seconds_count(\\{[^}]*})? [1-9]")
+                    .containsPattern("berth_blob_upload_seconds_count(\\{[^}]*})? [1-9]")
+                    .contains("jvm_memory_used_bytes")
+                    .doesNotContain("process/app");
+            assertThat(server.logText()).as("access log").containsPattern("\"PUT /v2/process/app/manifests/1\\S*\" 201");
 
             // An upload in flight when SIGTERM arrives: its chunk is allowed to finish within the drain timeout.
             HttpResponse<String> start = http.send(HttpRequest.newBuilder(URI.create(base
