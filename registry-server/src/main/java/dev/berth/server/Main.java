@@ -118,6 +118,9 @@ public final class Main {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
                     server.close();
                     log.info("stopped");
+                    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+                        context.stop(); // flushes the asynchronous appender's queue
+                    }
                 } catch (Exception e) {
                     log.warn("stopping failed: {}", e.toString());
                 }
@@ -164,8 +167,11 @@ public final class Main {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
             root.setLevel(Level.toLevel(log.level(), Level.INFO));
+            ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent> console =
+                    root.getAppender("ASYNC") instanceof ch.qos.logback.classic.AsyncAppender async
+                            ? async.getAppender("STDERR") : root.getAppender("STDERR");
             if (log.formatter().equals("json")
-                    && root.getAppender("STDERR") instanceof ch.qos.logback.core.OutputStreamAppender<?> appender) {
+                    && console instanceof ch.qos.logback.core.OutputStreamAppender<?> appender) {
                 @SuppressWarnings("unchecked")
                 var stderr = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
                         appender;

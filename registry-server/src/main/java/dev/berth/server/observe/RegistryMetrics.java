@@ -85,6 +85,17 @@ public final class RegistryMetrics implements AutoCloseable {
     }
 
     /** Counts and times one finished request. */
+    private record RequestKey(RegistryRoute route, String method, int status) {
+    }
+
+    private final java.util.concurrent.ConcurrentMap<RequestKey, Timer> requestTimers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.ConcurrentMap<RegistryRoute, Counter> received =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<RegistryRoute, Counter> sent =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public void record(ObservedRequest request) {
         RegistryRoute route = request.route();
         String method = method(request.method());
@@ -92,17 +103,20 @@ public final class RegistryMetrics implements AutoCloseable {
         Tags routeTag = Tags.of("route", route.tag());
         long nanos = Math.max(0, request.durationNanos());
 
-        Timer.builder("berth.http.requests")
+        // Looked up once per (route, method, status): building the meter's id on every request costs more than the
+        // recording itself. The key set is small, as methods and statuses are bounded.
+        requestTimers.computeIfAbsent(new RequestKey(route, method, status), k -> Timer.builder("berth.http.requests")
                 .description("HTTP requests to the registry, by route, method and status")
                 .tags(routeTag).tag("method", method).tag("status", Integer.toString(status))
-                .register(registry)
+                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
         if (request.bytesReceived() > 0) {
-            bytes("berth.http.received.bytes", "request content bytes read", routeTag)
-                    .increment(request.bytesReceived());
+            received.computeIfAbsent(route, r -> bytes("berth.http.received.bytes", "request content bytes read",
+                    routeTag)).increment(request.bytesReceived());
         }
         if (request.bytesSent() > 0) {
-            bytes("berth.http.sent.bytes", "response content bytes written", routeTag).increment(request.bytesSent());
+            sent.computeIfAbsent(route, r -> bytes("berth.http.sent.bytes", "response content bytes written",
+                    routeTag)).increment(request.bytesSent());
         }
         if (completesUpload(request, route, method)) {
             uploadTimer().record(nanos, TimeUnit.NANOSECONDS);
