@@ -57,7 +57,30 @@ public final class TlsConnectors {
     private static final JcaX509CertificateConverter CERTIFICATES = new JcaX509CertificateConverter();
     private static final JcaPEMKeyConverter KEYS = new JcaPEMKeyConverter();
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TlsConnectors.class);
+
     private TlsConnectors() {
+    }
+
+    /**
+     * An expired or soon-expiring certificate still starts the server (an operator may be mid-rotation), but says so
+     * at startup, where it is cheap to notice, rather than only in every client's handshake error.
+     */
+    static String warnIfExpiring(X509Certificate leaf, TlsSettings tls, java.time.Instant now) {
+        java.time.Instant notAfter = leaf.getNotAfter().toInstant();
+        java.time.Instant notBefore = leaf.getNotBefore().toInstant();
+        String warning = null;
+        if (now.isAfter(notAfter)) {
+            warning = "expired on " + notAfter + "; clients will refuse it";
+        } else if (now.isBefore(notBefore)) {
+            warning = "is not valid before " + notBefore + "; clients will refuse it until then";
+        } else if (java.time.Duration.between(now, notAfter).toDays() < 14) {
+            warning = "expires on " + notAfter + ", in less than 14 days";
+        }
+        if (warning != null) {
+            LOG.warn("http.tls.certificate: {} {}", tls.certificate(), warning);
+        }
+        return warning;
     }
 
     /**
@@ -110,6 +133,7 @@ public final class TlsConnectors {
                     + " key; only RSA and EC keys are supported");
         }
         requireMatch(key, chain.get(0), tls);
+        warnIfExpiring(chain.get(0), tls, java.time.Instant.now());
 
         SslContextFactory.Server factory = new SslContextFactory.Server();
         // The password only guards an in-memory store that lives as long as the factory, so any will do; one is

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -243,6 +244,20 @@ class TlsConnectorsTest {
         assertThatThrownBy(() -> new TlsSettings(Path.of("a.crt"), Path.of("a.key"), null, version, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("http.tls.minimumtls: " + version).hasMessageContaining("insecure");
+    }
+
+    @Test
+    void anExpiredNotYetValidOrSoonExpiringCertificateIsWarnedAbout() throws Exception {
+        X509Certificate leaf = pki.server().chain().get(0); // valid from an hour ago for 30 days
+        TlsSettings tls = new TlsSettings(Path.of("a.crt"), Path.of("a.key"), null, null, null);
+        java.time.Instant now = java.time.Instant.now();
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now)).isNull();
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.plus(java.time.Duration.ofDays(20))))
+                .startsWith("expires on");
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.plus(java.time.Duration.ofDays(31))))
+                .startsWith("expired on");
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.minus(java.time.Duration.ofDays(1))))
+                .startsWith("is not valid before");
     }
 
     @Test
