@@ -10,7 +10,6 @@ import dev.berth.server.observe.HealthChecks;
 import dev.berth.server.observe.ObservingHandler;
 import dev.berth.server.observe.RegistryMetrics;
 import dev.berth.server.tls.TlsConnectors;
-import dev.berth.server.tls.TlsSettings;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -45,9 +44,8 @@ public final class BerthServer implements AutoCloseable {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         if (http.tls().isPresent()) {
-            ServerConfig.Tls t = http.tls().get();
-            TlsSettings tls = new TlsSettings(t.certificate(), t.key(), t.clientCas(), t.minimumTls(), t.cipherSuites());
-            this.connector = TlsConnectors.create(server, httpConfig, tls, http.bindHost(), http.port(), http.http2());
+            this.connector = TlsConnectors.create(server, httpConfig, http.tls().get(), http.bindHost(), http.port(),
+                    http.http2());
             this.scheme = "https";
         } else {
             this.connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.berth.server.tls.TlsSettings;
 
 /**
  * Reads distribution's config.yml ({@code version: 0.1}) and its {@code REGISTRY_...} environment overrides into a
@@ -236,7 +237,7 @@ public final class ConfigLoader {
                 debug(s.section("debug")), drain, http2);
     }
 
-    private Optional<ServerConfig.Tls> tls(Section s) {
+    private Optional<TlsSettings> tls(Section s) {
         if (s.has("letsencrypt")) {
             s.readAll("letsencrypt");
             throw new ConfigException(s.key("letsencrypt"), "Let's Encrypt is not supported; give a certificate"
@@ -246,7 +247,7 @@ public final class ConfigLoader {
         Optional<String> cert = s.string("certificate");
         Optional<String> key = s.string("key");
         List<String> clientCas = s.strings("clientcas");
-        String minimum = s.string("minimumtls", "tls1.2").toLowerCase(Locale.ROOT);
+        String minimum = s.string("minimumtls", TlsSettings.DEFAULT_MINIMUM_TLS);
         List<String> suites = s.strings("ciphersuites");
         if (cert.isEmpty() && key.isEmpty()) {
             if (!clientCas.isEmpty()) {
@@ -260,12 +261,16 @@ public final class ConfigLoader {
         if (key.isEmpty()) {
             throw new ConfigException(s.key("key"), "missing; http.tls.certificate is set");
         }
-        if (!Set.of("tls1.2", "tls1.3").contains(minimum)) {
-            throw new ConfigException(s.key("minimumtls"), "'" + minimum + "' is not allowed: use tls1.2 or tls1.3"
-                    + " (older versions are insecure)");
+        try {
+            return Optional.of(new TlsSettings(Path.of(cert.get()), Path.of(key.get()),
+                    clientCas.stream().map(Path::of).toList(), minimum, suites));
+        } catch (IllegalArgumentException e) {
+            // TlsSettings' messages start with the key they are about.
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            throw colon > 0 ? new ConfigException(message.substring(0, colon), message.substring(colon + 2))
+                    : new ConfigException(s.path(), message);
         }
-        return Optional.of(new ServerConfig.Tls(Path.of(cert.get()), Path.of(key.get()),
-                clientCas.stream().map(Path::of).toList(), minimum, suites));
     }
 
     private Optional<ServerConfig.Debug> debug(Section s) {

@@ -1,10 +1,10 @@
 package dev.berth.server.config;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.berth.server.tls.TlsSettings;
 
 /**
  * What the standalone server serves, read from distribution's config.yml format (see {@link ConfigLoader}). Every
@@ -39,18 +39,10 @@ public record ServerConfig(Log log, Storage storage, Http http, int catalogMaxEn
 
     /** {@code http}. {@code host} (the external URL) is empty when Location headers follow the request. */
     public record Http(String bindHost, int port, String prefix, Optional<String> host, boolean relativeUrls,
-            Map<String, List<String>> headers, Optional<Tls> tls, Optional<Debug> debug, Duration drainTimeout,
+            Map<String, List<String>> headers, Optional<TlsSettings> tls, Optional<Debug> debug, Duration drainTimeout,
             boolean http2) {
         public Http {
             headers = Map.copyOf(headers);
-        }
-    }
-
-    /** {@code http.tls}: PEM files, the lowest protocol version, cipher suites (empty: a safe default). */
-    public record Tls(Path certificate, Path key, List<Path> clientCas, String minimumTls, List<String> cipherSuites) {
-        public Tls {
-            clientCas = List.copyOf(clientCas);
-            cipherSuites = List.copyOf(cipherSuites);
         }
     }
 

@@ -85,7 +85,7 @@ class ConfigLoaderTest {
         assertThat(h.http2()).isFalse();
         assertThat(h.headers()).isEqualTo(Map.of("X-Content-Type-Options", List.of("nosniff"),
                 "X-Frame-Options", List.of("DENY")));
-        assertThat(h.tls()).contains(new ServerConfig.Tls(Path.of("/certs/server.crt"), Path.of("/certs/server.key"),
+        assertThat(h.tls()).contains(new dev.berth.server.tls.TlsSettings(Path.of("/certs/server.crt"), Path.of("/certs/server.key"),
                 List.of(Path.of("/certs/ca1.crt"), Path.of("/certs/ca2.crt")), "tls1.3",
                 List.of("TLS_AES_128_GCM_SHA256")));
         assertThat(h.debug()).contains(new ServerConfig.Debug("localhost", 5001, true, "/prom"));
@@ -175,6 +175,7 @@ class ConfigLoaderTest {
             STORAGE\\nhttp: {tls: {certificate: /c, key: /k, minimumtls: tls1.0}} | http.tls.minimumtls
             STORAGE\\nhttp: {tls: {certificate: /c, key: /k, minimumtls: tls1.1}} | http.tls.minimumtls
             STORAGE\\nhttp: {tls: {letsencrypt: {cachefile: /x}}}              | http.tls.letsencrypt
+            STORAGE\\nhttp: {tls: {certificate: /c, key: /k, ciphersuites: [TLS_NOT_A_SUITE]}} | http.tls.ciphersuites
             STORAGE\\nhttp: {debug: {addr: ':x'}}                              | http.debug.addr
             STORAGE\\nhttp: {relativeurls: maybe}                              | http.relativeurls
             STORAGE\\nlog: {level: loud}                                       | log.level
