@@ -127,11 +127,12 @@ public final class Main {
             }, "berth-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             String host = config.http().bindHost();
-            log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage", server.scheme(), host,
-                    server.port(), config.http().prefix(), config.storage().driver());
+            // The debug line first: the registry line is the "ready" signal that scripts and tests wait for.
             server.debugPort().ifPresent(p -> log.info("debug server listening on http://{}:{}/debug/health{}",
                     config.http().debug().get().host(), p, config.http().debug().get().prometheus()
                             ? " and " + config.http().debug().get().prometheusPath() : ""));
+            log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage", server.scheme(), host,
+                    server.port(), config.http().prefix(), config.storage().driver());
             server.join();
             return 0;
         } catch (IllegalArgumentException | ConfigException e) {
