@@ -65,12 +65,20 @@ public final class Registry implements AutoCloseable {
 
     /** As {@link #catalog(int, RepositoryName)}, with {@code last} as text to sort after (it need not be a name). */
     public Page<RepositoryName> catalog(int n, String last) {
+        return catalog(n, last, name -> true);
+    }
+
+    /**
+     * As {@link #catalog(int, String)}, listing only the repositories {@code visible} accepts (those a caller may
+     * pull); pages are filled with visible names, and the next page starts after the last one shown.
+     */
+    public Page<RepositoryName> catalog(int n, String last, java.util.function.Predicate<RepositoryName> visible) {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
         List<RepositoryName> names = new ArrayList<>();
         collectRepositories(Layout.REPOSITORIES, "", names);
-        names.removeIf(r -> last != null && r.value().compareTo(last) <= 0);
+        names.removeIf(r -> last != null && r.value().compareTo(last) <= 0 || !visible.test(r));
         names.sort(null);
         return page(names, n);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
+import dev.berth.registry.auth.AuthenticationRequiredException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -124,10 +125,14 @@ final class Exchange {
 
     /** The spec's error body for a registry error, with the status of its code. */
     void error(RegistryException e) throws IOException {
-        error(e.code(), e.detail());
+        error(e.code(), e.detail(), e instanceof AuthenticationRequiredException auth ? auth.challenge() : null);
     }
 
     void error(ErrorCode code, String detail) throws IOException {
+        error(code, detail, null);
+    }
+
+    private void error(ErrorCode code, String detail, String challenge) throws IOException {
         if (response.isCommitted()) {
             return; // too late for a body; the connection ends and the client sees a short response
         }
@@ -136,6 +141,9 @@ final class Exchange {
         RegistryServlet.commonHeaders(response, options);
         if (code == ErrorCode.RANGE_INVALID && contentRange != null) {
             response.setHeader("Content-Range", contentRange);
+        }
+        if (challenge != null) {
+            response.setHeader("WWW-Authenticate", challenge);
         }
         response.setStatus(code.httpStatus());
         response.setContentType("application/json");

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Listings: {@code /tags/list} and {@code /_catalog} with {@code n}/{@code last} paging, and {@code /referrers/}. */
 final class ListEndpoints {
@@ -38,10 +39,11 @@ final class ListEndpoints {
         x.json(200, "application/json", body);
     }
 
-    static void catalog(Exchange x, Registry registry, int maxEntries) throws IOException {
+    static void catalog(Exchange x, Registry registry, int maxEntries, Predicate<RepositoryName> visible)
+            throws IOException {
         int n = Math.min(pageSize(x, maxEntries), maxEntries);
         String last = x.param("last");
-        Page<RepositoryName> page = registry.catalog(n, last);
+        Page<RepositoryName> page = registry.catalog(n, last, visible);
         page.next().ifPresent(next -> link(x, "/v2/_catalog", n, next.value()));
         x.json(200, "application/json", Map.of("repositories", page.items().stream().map(RepositoryName::value).toList()));
     }

@@ -4,8 +4,16 @@ import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
+import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
+import dev.berth.registry.spi.auth.Action;
+import dev.berth.registry.spi.auth.AuthRequest;
+import dev.berth.registry.spi.auth.Principal;
+import java.security.cert.X509Certificate;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,8 +29,15 @@ import org.slf4j.LoggerFactory;
  * make one call to the core, write headers and body. Every failure becomes the spec's JSON error body with the status
  * of its code; a failure that is not the client's is logged here and answered 500 without details.
  *
+ * <p>Every request goes through the {@link AccessGuard} first (by default {@link AccessGuard#OPEN}, no
+ * authentication): {@code GET /v2/} answers 401 and the challenge to an anonymous caller when authentication is on,
+ * and each endpoint requires the action it does ({@code pull} to read, {@code push} to upload or put a manifest,
+ * {@code delete} to delete) on its repository; the catalog lists only the repositories the caller may pull. The
+ * caller's name is left in the request attribute {@value #USER_ATTRIBUTE} for access logs.
+ *
  * <pre>{@code
  * context.addServlet(new ServletHolder(new RegistryServlet(registry)), "/*");
+ * context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS, guard)), "/*");
  * }</pre>
  */
 public class RegistryServlet extends HttpServlet {
@@ -31,14 +46,28 @@ public class RegistryServlet extends HttpServlet {
 
     private final transient Registry registry;
     private final transient ServletOptions options;
+    private final transient AccessGuard guard;
+
+    /** The request attribute that holds the authenticated caller's name (absent for an anonymous one). */
+    public static final String USER_ATTRIBUTE = "dev.berth.user";
+
+    private static final EnumSet<Action> PULL = EnumSet.of(Action.PULL);
+    private static final EnumSet<Action> PUSH = EnumSet.of(Action.PUSH);
+    private static final EnumSet<Action> PULL_PUSH = EnumSet.of(Action.PULL, Action.PUSH);
+    private static final EnumSet<Action> DELETE = EnumSet.of(Action.DELETE);
 
     public RegistryServlet(Registry registry) {
         this(registry, ServletOptions.DEFAULTS);
     }
 
     public RegistryServlet(Registry registry, ServletOptions options) {
+        this(registry, options, AccessGuard.OPEN);
+    }
+
+    public RegistryServlet(Registry registry, ServletOptions options, AccessGuard guard) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.options = Objects.requireNonNull(options, "options");
+        this.guard = Objects.requireNonNull(guard, "guard");
     }
 
     static void commonHeaders(HttpServletResponse response, ServletOptions options) {
@@ -55,8 +84,10 @@ public class RegistryServlet extends HttpServlet {
         Exchange x = new Exchange(request, response, options);
         commonHeaders(response, options);
         try {
+            Optional<Principal> caller = guard.identify(authRequest(request));
+            caller.ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
-            dispatch(x, Route.parse(path), request.getMethod());
+            dispatch(x, Route.parse(path), request.getMethod(), caller);
         } catch (RegistryException e) {
             if (e.code().httpStatus() >= 500) {
                 LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage(), e);
@@ -72,47 +103,78 @@ public class RegistryServlet extends HttpServlet {
         }
     }
 
-    private void dispatch(Exchange x, Route route, String method) throws IOException {
+    /**
+     * Checks access, then calls the endpoint. The check comes before anything is parsed that could tell an
+     * unauthorized caller whether a manifest, blob or upload exists; a wrong method is refused only after it.
+     */
+    private void dispatch(Exchange x, Route route, String method, Optional<Principal> caller) throws IOException {
         Repository repo = route.name() == null ? null : registry.repository(route.name());
         switch (route.kind()) {
             case BASE -> {
+                guard.requireBase(caller);
                 requireMethod(method, "GET", "HEAD");
                 x.json(200, "application/json", Map.of());
             }
             case CATALOG -> {
+                var visible = guard.catalog(caller);
                 requireMethod(method, "GET", "HEAD");
-                ListEndpoints.catalog(x, registry, options.catalogMaxEntries());
+                ListEndpoints.catalog(x, registry, options.catalogMaxEntries(), visible);
             }
             case TAGS -> {
+                guard.require(caller, route.name(), PULL, PULL);
                 requireMethod(method, "GET", "HEAD");
                 ListEndpoints.tags(x, repo);
             }
             case REFERRERS -> {
+                guard.require(caller, route.name(), PULL, PULL);
                 requireMethod(method, "GET", "HEAD");
                 ListEndpoints.referrers(x, repo, Digest.parse(route.argument()));
             }
             case MANIFEST -> {
-                Reference reference = Reference.parse(route.argument());
                 switch (method) {
-                    case "GET", "HEAD" -> ManifestEndpoints.get(x, repo, reference);
-                    case "PUT" -> ManifestEndpoints.put(x, repo, reference);
-                    case "DELETE" -> ManifestEndpoints.delete(x, repo, reference);
-                    default -> throw methodNotAllowed(method);
+                    case "GET", "HEAD" -> {
+                        guard.require(caller, route.name(), PULL, PULL);
+                        ManifestEndpoints.get(x, repo, Reference.parse(route.argument()));
+                    }
+                    case "PUT" -> {
+                        guard.require(caller, route.name(), PUSH, PULL_PUSH);
+                        ManifestEndpoints.put(x, repo, Reference.parse(route.argument()));
+                    }
+                    case "DELETE" -> {
+                        guard.require(caller, route.name(), DELETE, DELETE);
+                        ManifestEndpoints.delete(x, repo, Reference.parse(route.argument()));
+                    }
+                    default -> {
+                        guard.require(caller, route.name(), PULL, PULL);
+                        throw methodNotAllowed(method);
+                    }
                 }
             }
             case BLOB -> {
-                Digest digest = Digest.parse(route.argument());
                 switch (method) {
-                    case "GET", "HEAD" -> BlobEndpoints.get(x, repo, digest);
-                    case "DELETE" -> BlobEndpoints.delete(x, repo, digest);
-                    default -> throw methodNotAllowed(method);
+                    case "GET", "HEAD" -> {
+                        guard.require(caller, route.name(), PULL, PULL);
+                        BlobEndpoints.get(x, repo, Digest.parse(route.argument()));
+                    }
+                    case "DELETE" -> {
+                        guard.require(caller, route.name(), DELETE, DELETE);
+                        BlobEndpoints.delete(x, repo, Digest.parse(route.argument()));
+                    }
+                    default -> {
+                        guard.require(caller, route.name(), PULL, PULL);
+                        throw methodNotAllowed(method);
+                    }
                 }
             }
             case UPLOADS -> {
+                guard.require(caller, route.name(), PUSH, PULL_PUSH);
                 requireMethod(method, "POST");
-                UploadEndpoints.start(x, repo);
+                // A mount reads the source repository, so the caller must be allowed to pull there; when not, the
+                // spec's fallback applies and an ordinary upload session starts, telling nothing about the source.
+                UploadEndpoints.start(x, repo, from -> guard.permits(caller, from, Action.PULL));
             }
             case UPLOAD -> {
+                guard.require(caller, route.name(), PUSH, PULL_PUSH);
                 String id = route.argument();
                 switch (method) {
                     case "GET" -> UploadEndpoints.status(x, repo, id);
@@ -124,6 +186,26 @@ public class RegistryServlet extends HttpServlet {
             }
             default -> throw new IllegalStateException("unrouted " + route);
         }
+    }
+
+    private static AuthRequest authRequest(HttpServletRequest request) {
+        return new AuthRequest() {
+            @Override
+            public Optional<String> header(String name) {
+                return Optional.ofNullable(request.getHeader(name));
+            }
+
+            @Override
+            public String remoteAddress() {
+                return request.getRemoteAddr();
+            }
+
+            @Override
+            public List<X509Certificate> clientCertificates() {
+                Object certs = request.getAttribute("jakarta.servlet.request.X509Certificate");
+                return certs instanceof X509Certificate[] chain ? List.of(chain) : List.of();
+            }
+        };
     }
 
     private static void requireMethod(String method, String... allowed) {

@@ -9,6 +9,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,12 +22,12 @@ final class UploadEndpoints {
     }
 
     /** POST: {@code ?mount=&from=} mounts, {@code ?digest=} takes the whole blob, otherwise a session starts. */
-    static void start(Exchange x, Repository repo) throws IOException {
+    static void start(Exchange x, Repository repo, Predicate<RepositoryName> mayPullFrom) throws IOException {
         String mount = x.param("mount");
         if (mount != null) {
             Digest digest = Digest.parse(mount);
             String from = x.param("from");
-            if (from != null && RepositoryName.isValid(from)) {
+            if (from != null && RepositoryName.isValid(from) && mayPullFrom.test(RepositoryName.parse(from))) {
                 Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
                 if (mounted.isPresent()) {
                     created(x, repo, digest);
