@@ -33,9 +33,12 @@ public final class BerthServer implements AutoCloseable {
     private final ServerConnector connector;
     private final String scheme;
     private final RegistryMetrics metrics = new RegistryMetrics();
+    private final ServerSecurity security;
     private DebugServer debug;
 
-    private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog) {
+    private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
+            ServerSecurity security) {
+        this.security = security;
         this.registry = registry;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("berth-http");
@@ -56,7 +59,10 @@ public final class BerthServer implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
-        context.addServlet(new ServletHolder("registry", new RegistryServlet(registry, options)), "/*");
+        context.addServlet(new ServletHolder("registry", new RegistryServlet(registry, options, security.guard())),
+                "/*");
+        security.tokenEndpoint().ifPresent(servlet -> context.addServlet(new ServletHolder("token", servlet),
+                ServerSecurity.TOKEN_PATH));
         Handler.Wrapper graceful = new GracefulHandler();
         graceful.setHandler(new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { }, context));
         server.setHandler(graceful);
@@ -75,7 +81,13 @@ public final class BerthServer implements AutoCloseable {
      */
     public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
             boolean accessLog) throws Exception {
-        BerthServer s = new BerthServer(registry, http, options, accessLog);
+        return start(registry, http, options, accessLog, ServerSecurity.OPEN);
+    }
+
+    /** As {@link #start(Registry, ServerConfig.Http, ServletOptions, boolean)}, behind an access check. */
+    public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
+            boolean accessLog, ServerSecurity security) throws Exception {
+        BerthServer s = new BerthServer(registry, http, options, accessLog, security);
         try {
             s.server.start();
             if (http.debug().isPresent()) {
@@ -131,7 +143,11 @@ public final class BerthServer implements AutoCloseable {
                 }
                 metrics.close();
             } finally {
-                registry.close();
+                try {
+                    security.close();
+                } finally {
+                    registry.close();
+                }
             }
         }
     }

@@ -156,9 +156,17 @@ public final class Main {
         }
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries());
+        ServerSecurity security;
         try {
-            return BerthServer.start(registry, config.http(), options, config.log().accessLog());
+            security = ServerSecurity.from(config.auth());
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        try {
+            return BerthServer.start(registry, config.http(), options, config.log().accessLog(), security);
         } catch (Exception e) {
+            security.close();
             registry.close();
             throw e;
         }

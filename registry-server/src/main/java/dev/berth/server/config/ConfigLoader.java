@@ -24,8 +24,7 @@ import dev.berth.server.tls.TlsSettings;
  * {@link ServerConfig}: environment over file over defaults. A key Berth does not know is a warning, never fatal; a
  * missing required key or a bad value is a {@link ConfigException} naming the key. A section Berth knows but cannot
  * honour yet is a warning when ignoring it only costs speed or convenience (a cache, notifications), and an error when
- * ignoring it would serve something other than what was configured (authentication, a pull-through proxy, read-only
- * mode): Berth never starts open when the file asks for a closed registry.
+ * ignoring it would serve something other than what was configured (a pull-through proxy, read-only mode): Berth never starts open when the file asks for a closed registry.
  */
 public final class ConfigLoader {
     /** The keys of {@code storage} that are not a driver. */
@@ -103,8 +102,7 @@ public final class ConfigLoader {
         unsupportedButHarmless(root, "validation", "manifest URL validation settings are not supported; ignored");
         unsupportedButHarmless(root, "compatibility", "schema1 is always refused; ignored");
         unsupportedButHarmless(root, "tags", "tag limits are not available yet; ignored");
-        refuseIfConfigured(root.section("auth"), "no authentication provider is available in this build yet; "
-                + "Berth will not start without the authentication you configured");
+        ServerConfig.Auth auth = auth(root);
         refuseIfConfigured(root.section("middleware"), "middleware is not supported");
         Section proxy = root.section("proxy");
         if (proxy.has("remoteurl")) {
@@ -118,7 +116,45 @@ public final class ConfigLoader {
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }
-        return new ServerConfig(log, storage, http, maxEntries, warnings);
+        return new ServerConfig(log, storage, http, auth, maxEntries, warnings);
+    }
+
+    /**
+     * {@code auth}: exactly one provider, whose section is handed to the provider of that name (found by
+     * ServiceLoader when the server starts); Berth's {@code access} rules beside it; and under {@code auth.token},
+     * Berth's {@code builtin} token issuer.
+     */
+    private ServerConfig.Auth auth(Section root) {
+        Section s = root.section("auth");
+        List<String> providers = s.names();
+        Optional<Map<String, Object>> access = root.has("access") ? Optional.of(root.plain("access"))
+                : Optional.empty();
+        root.readAll("access");
+        if (providers.isEmpty()) {
+            if (access.isPresent()) {
+                throw new ConfigException("access", "access rules need an auth provider (auth.htpasswd or auth.token)"
+                        + " to tell who is calling");
+            }
+            return ServerConfig.Auth.NONE;
+        }
+        if (providers.size() > 1) {
+            throw new ConfigException("auth", "names " + providers.size() + " providers (" + String.join(", ",
+                    providers) + "); exactly one is allowed");
+        }
+        String provider = providers.get(0);
+        Map<String, Object> parameters = s.plain(provider);
+        Optional<Map<String, Object>> builtin = Optional.empty();
+        if (provider.equals("token") && parameters.containsKey("builtin")) {
+            Object b = parameters.remove("builtin");
+            if (b != null && !(b instanceof Map)) {
+                throw new ConfigException("auth.token.builtin", "must be a mapping (key, certificate, htpasswd, "
+                        + "expiration)");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = b == null ? new LinkedHashMap<>() : new LinkedHashMap<>((Map<String, Object>) b);
+            builtin = Optional.of(map);
+        }
+        return new ServerConfig.Auth(provider, parameters, access, builtin);
     }
 
     private void unsupportedButHarmless(Section root, String name, String why) {

@@ -10,7 +10,8 @@ import dev.berth.server.tls.TlsSettings;
  * What the standalone server serves, read from distribution's config.yml format (see {@link ConfigLoader}). Every
  * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
  */
-public record ServerConfig(Log log, Storage storage, Http http, int catalogMaxEntries, List<String> warnings) {
+public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
+        List<String> warnings) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
@@ -43,6 +44,33 @@ public record ServerConfig(Log log, Storage storage, Http http, int catalogMaxEn
             boolean http2) {
         public Http {
             headers = Map.copyOf(headers);
+        }
+    }
+
+    /**
+     * {@code auth} and {@code access}: the authentication provider's name and section (handed to the provider found
+     * by ServiceLoader under that name), the access rules (Berth's; absent: distribution's rule, every authenticated
+     * caller may do everything), and the built-in token issuer's section ({@code auth.token.builtin}).
+     */
+    public record Auth(String provider, Map<String, Object> parameters, Optional<Map<String, Object>> access,
+            Optional<Map<String, Object>> builtinIssuer) {
+        /** No {@code auth} section: everyone may do everything, as in distribution. */
+        public static final Auth NONE = new Auth("anonymous", Map.of(), Optional.empty(), Optional.empty());
+
+        public Auth {
+            // Not Map.copyOf: a YAML key without a value is a null here, and the provider decides what it means.
+            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+        }
+
+        public boolean enabled() {
+            return !provider.equals("anonymous");
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[provider=" + provider + ", parameters=" + parameters.keySet() + " (values not shown), access="
+                    + access.map(a -> "rules").orElse("authenticated may do all") + ", builtinIssuer="
+                    + builtinIssuer.isPresent() + "]";
         }
     }
 

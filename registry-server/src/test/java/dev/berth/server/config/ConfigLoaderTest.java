@@ -179,8 +179,9 @@ class ConfigLoaderTest {
             STORAGE\\nhttp: {debug: {addr: ':x'}}                              | http.debug.addr
             STORAGE\\nhttp: {relativeurls: maybe}                              | http.relativeurls
             STORAGE\\nlog: {level: loud}                                       | log.level
-            STORAGE\\nauth: {htpasswd: {realm: r, path: /p}}                   | auth.htpasswd
-            STORAGE\\nauth: {token: {realm: r}}                                | auth.token
+            STORAGE\\nauth: {htpasswd: {path: /p}, token: {realm: r}}           | auth
+            STORAGE\\naccess: {rules: []}                                     | access
+            STORAGE\\nauth: {token: {realm: r, builtin: yes}}                  | auth.token.builtin
             STORAGE\\nproxy: {remoteurl: https://registry-1.docker.io}         | proxy.remoteurl
             STORAGE\\ncatalog: {maxentries: 0}                                 | catalog.maxentries
             STORAGE\\nhttp: [1, 2]                                             | http
@@ -229,8 +230,42 @@ class ConfigLoaderTest {
         assertThat(s3.storage().toString()).doesNotContain("secret\"").doesNotContain("=secret");
         assertThat(s3.warnings()).anyMatch(w -> w.startsWith("redis:")).anyMatch(w -> w.startsWith("storage.cache:"));
 
-        // Until the htpasswd provider exists, this file must stop startup rather than serve without authentication.
-        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("tls-htpasswd.yml"), Map.of()))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("auth.htpasswd"));
+        ServerConfig basic = ConfigLoader.load(dir.resolve("tls-htpasswd.yml"), Map.of());
+        assertThat(basic.warnings()).isEmpty();
+        assertThat(basic.auth().provider()).isEqualTo("htpasswd");
+        assertThat(basic.auth().parameters()).containsEntry("path", "/etc/berth/htpasswd");
+        assertThat(basic.auth().access()).isPresent();
+        assertThat(dev.berth.registry.auth.AccessRules.parse(basic.auth().access().get())).isNotNull();
+
+        ServerConfig token = ConfigLoader.load(dir.resolve("token-builtin.yml"), Map.of());
+        assertThat(token.warnings()).isEmpty();
+        assertThat(token.auth().provider()).isEqualTo("token");
+        assertThat(token.auth().parameters()).doesNotContainKey("builtin").containsKeys("realm", "service", "issuer");
+        assertThat(token.auth().builtinIssuer().orElseThrow()).containsKeys("htpasswd", "expiration");
+        assertThat(dev.berth.registry.auth.AccessRules.parse(token.auth().access().get())).isNotNull();
+    }
+
+    @Test
+    void authNamesOneProviderAndHandsItsSectionOverWithTheAccessRules() {
+        ServerConfig none = ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {}}", Map.of());
+        assertThat(none.auth()).isEqualTo(ServerConfig.Auth.NONE);
+        assertThat(none.auth().enabled()).isFalse();
+
+        ServerConfig c = ConfigLoader.parse("""
+                version: 0.1
+                storage: {filesystem: {}}
+                auth:
+                  htpasswd:
+                    realm: Team registry
+                    path: /from/file
+                access:
+                  rules:
+                    - {repositories: ["**"], who: [authenticated], allow: [pull]}
+                """, Map.of("REGISTRY_AUTH_HTPASSWD_PATH", "/from/env"));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(c.auth().enabled()).isTrue();
+        assertThat(c.auth().parameters()).containsEntry("realm", "Team registry").containsEntry("path", "/from/env");
+        assertThat(c.auth().access().orElseThrow()).containsKey("rules");
+        assertThat(c.auth().toString()).doesNotContain("/from/env");
     }
 }

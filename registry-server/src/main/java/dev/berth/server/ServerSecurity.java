@@ -1,0 +1,66 @@
+package dev.berth.server;
+
+import dev.berth.registry.auth.AccessGuard;
+import dev.berth.registry.auth.AccessRules;
+import dev.berth.registry.auth.AuthProviders;
+import dev.berth.registry.spi.auth.AccessController;
+import dev.berth.registry.spi.auth.Authenticator;
+import dev.berth.server.config.ConfigException;
+import dev.berth.server.config.ServerConfig;
+import jakarta.servlet.Servlet;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The standalone server's access check, built from {@code auth} and {@code access}: the {@link AccessGuard} the
+ * registry servlet asks on every request, and the built-in token endpoint ({@value #TOKEN_PATH}) when
+ * {@code auth.token.builtin} asks for one.
+ */
+public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint, AutoCloseable resources)
+        implements AutoCloseable {
+    /** Where the built-in token issuer answers, below the server's prefix. */
+    public static final String TOKEN_PATH = "/auth/token";
+
+    /** No authentication: what a config without {@code auth} serves. */
+    public static final ServerSecurity OPEN = new ServerSecurity(AccessGuard.OPEN, Optional.empty(), () -> { });
+
+    public ServerSecurity {
+        Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
+        Objects.requireNonNull(resources, "resources");
+    }
+
+    /**
+     * Builds the provider named in the config (found by ServiceLoader), the access rules and the built-in issuer.
+     *
+     * @throws ConfigException naming the key that is wrong
+     */
+    public static ServerSecurity from(ServerConfig.Auth auth) {
+        if (!auth.enabled()) {
+            return OPEN;
+        }
+        AccessController access = AccessController.AUTHENTICATED;
+        if (auth.access().isPresent()) {
+            try {
+                access = AccessRules.parse(auth.access().get());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("access", e.getMessage());
+            }
+        }
+        if (auth.builtinIssuer().isPresent()) {
+            return BuiltinTokenIssuer.create(auth, access);
+        }
+        Authenticator authenticator;
+        try {
+            authenticator = AuthProviders.create(auth.provider(), auth.parameters());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("auth." + auth.provider(), e.getMessage());
+        }
+        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator);
+    }
+
+    @Override
+    public void close() throws Exception {
+        resources.close();
+    }
+}
