@@ -92,3 +92,8 @@ pulled=$(cd "$work" && bash -euo pipefail -c "${readme_example//localhost:5000/$
 [ "$(printf %s "$pulled" | tail -c 5)" = hello ] || fail "README's example pulled '$pulled', not the blob it pushed"
 
 echo "interop: skopeo round trip OK (OCI and v2s2 push, inspect, list-tags, mount, pull, delete) and README's curl example"
+
+# --- authentication: htpasswd, access rules and token auth, with skopeo again
+kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+server_pid=
+bash interop/skopeo-auth.sh

@@ -1,0 +1,160 @@
+package dev.berth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import dev.berth.registry.Registry;
+import dev.berth.registry.model.Reference;
+import dev.berth.registry.servlet.ServletOptions;
+import dev.berth.server.config.ConfigLoader;
+import dev.berth.server.config.ServerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real clients against the server with authentication on: jib-core pushes and pulls with basic credentials checked
+ * against an htpasswd file that Debian's htpasswd binary wrote, and is refused where the access rules say; the
+ * docker/podman login flow (401 with a challenge on {@code /v2/}, then 200 with credentials).
+ */
+class AuthClientsTest {
+    static final String RULES = """
+            access:
+              rules:
+                - {repositories: ["public/**"], who: [everyone], allow: [pull]}
+                - {repositories: ["**"], who: [alice], allow: [pull, push, delete]}
+                - {repositories: ["team/**"], who: [bob], allow: [pull, push]}
+            """;
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path work;
+    BerthServer server;
+    Registry registry;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void plainHttp() {
+        System.setProperty("sendCredentialsOverHttp", "true");
+        System.setProperty("jib.disableUpdateChecks", "true");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Runs Debian's htpasswd: the test fails (never skips) when it is missing; CI installs apache2-utils. */
+    static void htpasswd(Path file, String... args) throws Exception {
+        Path binary = Path.of("/usr/bin/htpasswd");
+        assertThat(binary).as("htpasswd from apache2-utils (CI installs it)").isExecutable();
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString()));
+        command.addAll(List.of(args));
+        command.add(file.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    void startWithHtpasswd() throws Exception {
+        Path file = work.resolve("htpasswd");
+        Process p = new ProcessBuilder("/usr/bin/htpasswd", "-cbB", "-C", "5", file.toString(), "alice", "alice-pw")
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor()).isZero();
+        htpasswd(file, "-bm", "bob", "bob-pw");
+        ServerConfig config = ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: " + root
+                + "}, delete: {enabled: true}}\nhttp: {addr: '127.0.0.1:0'}\nauth: {htpasswd: {realm: Berth test, path: "
+                + file + "}}\n" + RULES, Map.of());
+        registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString()))
+                .deletesEnabled(true).build();
+        server = BerthServer.start(registry, config.http(), ServletOptions.DEFAULTS, false,
+                ServerSecurity.from(config.auth()));
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    HttpResponse<String> get(String path, Optional<String> user) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path));
+        user.ifPresent(u -> b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                u.getBytes(StandardCharsets.UTF_8))));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JibContainer push(String image, Optional<String[]> credentials) throws Exception {
+        Path file = Files.writeString(work.resolve("app-" + Math.abs(image.hashCode()) + ".txt"), image);
+        RegistryImage target = RegistryImage.named(image);
+        credentials.ifPresent(c -> target.addCredential(c[0], c[1]));
+        return Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/app"))
+                .containerize(Containerizer.to(target).setAllowInsecureRegistries(true));
+    }
+
+    @Test
+    void theLoginFlowIs401WithABasicChallengeThen200WithCredentials() throws Exception {
+        startWithHtpasswd();
+        HttpResponse<String> anonymous = get("/v2/", Optional.empty());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"Berth test\"");
+        assertThat(anonymous.body()).contains("\"code\":\"UNAUTHORIZED\"");
+        assertThat(get("/v2/", Optional.of("alice:alice-pw")).statusCode()).isEqualTo(200);
+        assertThat(get("/v2/", Optional.of("bob:bob-pw")).statusCode()).isEqualTo(200);
+        HttpResponse<String> wrong = get("/v2/", Optional.of("alice:bob-pw"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).doesNotContain("bob-pw");
+    }
+
+    @Test
+    void jibPushesAndPullsWithBasicCredentialsAndIsRefusedWhereTheRulesSay() throws Exception {
+        startWithHtpasswd();
+        String host = "127.0.0.1:" + server.port();
+        JibContainer pushed = push(host + "/team/app:1", Optional.of(new String[] {"bob", "bob-pw"}));
+        assertThat(registry.repository("team/app").manifests().getOrThrow(Reference.parse("1")).digest().toString())
+                .isEqualTo(pushed.getDigest().toString());
+        JibContainer pulled = Jib.from(RegistryImage.named(host + "/team/app:1").addCredential("bob", "bob-pw"))
+                .containerize(Containerizer.to(TarImage.at(work.resolve("pulled.tar")).named("pulled:1"))
+                        .setAllowInsecureRegistries(true));
+        assertThat(pulled.getImageId()).isEqualTo(pushed.getImageId());
+
+        // bob may not push outside team/, nobody anonymously, and a wrong password is refused.
+        assertThatThrownBy(() -> push(host + "/private/app:1", Optional.of(new String[] {"bob", "bob-pw"})))
+                .hasStackTraceContaining("DENIED");
+        assertThatThrownBy(() -> push(host + "/team/anon:1", Optional.empty()))
+                .hasStackTraceContaining("401");
+        assertThatThrownBy(() -> push(host + "/team/wrong:1", Optional.of(new String[] {"bob", "alice-pw"})))
+                .hasStackTraceContaining("401");
+        assertThat(registry.catalog()).extracting(Object::toString).containsExactly("team/app");
+
+        // alice pushes to public/, which anyone may then pull without credentials.
+        JibContainer open = push(host + "/public/app:1", Optional.of(new String[] {"alice", "alice-pw"}));
+        JibContainer anonymousPull = Jib.from(RegistryImage.named(host + "/public/app:1"))
+                .containerize(Containerizer.to(TarImage.at(work.resolve("public.tar")).named("public:1"))
+                        .setAllowInsecureRegistries(true));
+        assertThat(anonymousPull.getImageId()).isEqualTo(open.getImageId());
+        assertThat(get("/v2/_catalog", Optional.empty()).body()).isEqualTo("{\"repositories\":[\"public/app\"]}");
+        assertThat(get("/v2/_catalog", Optional.of("bob:bob-pw")).body())
+                .isEqualTo("{\"repositories\":[\"public/app\",\"team/app\"]}");
+    }
+}
