@@ -153,7 +153,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
             throw new IllegalArgumentException("auth.htpasswd.path: " + e.getMessage(), e);
         }
         this.nextCheck = new AtomicLong(ticker.read() + CHECK_INTERVAL_NANOS);
-        LOG.info("htpasswd: {} users from {}", current.users().size(), path);
+        LOG.info("htpasswd file {} read: {}", path, users(current));
     }
 
     @Override
@@ -250,7 +250,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         try {
             stamp = Stamp.of(path);
         } catch (IOException e) {
-            problem("cannot read " + path + ": " + describe(e));
+            problem("htpasswd file " + path + " cannot be read: " + describe(e));
             return;
         }
         if (stamp.equals(lastStamp)) {
@@ -261,7 +261,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
             fresh = HtpasswdFile.read(path, bcryptVerifications);
         } catch (IOException e) {
             // Not remembered as seen: a file caught mid-replacement is tried again at the next check.
-            problem("cannot read " + path + ": " + describe(e));
+            problem("htpasswd file " + path + " cannot be read: " + describe(e));
             return;
         } catch (IllegalArgumentException e) {
             lastStamp = stamp; // malformed until it changes again: say so once
@@ -274,12 +274,12 @@ public final class HtpasswdAuthenticator implements Authenticator {
         if (cache != null) {
             cache.invalidateAll();
         }
-        LOG.info("htpasswd: reloaded {}, {} users", path, fresh.users().size());
+        LOG.info("htpasswd file {} reloaded: {}", path, users(fresh));
     }
 
     private void problem(String why) {
         if (!why.equals(lastProblem)) {
-            LOG.warn("htpasswd: {}; keeping the last good file ({} users)", why, current.users().size());
+            LOG.warn("{}; keeping the last good one ({})", why, users(current));
             lastProblem = why;
         }
     }
@@ -314,6 +314,11 @@ public final class HtpasswdAuthenticator implements Authenticator {
     @Override
     public String toString() {
         return "htpasswd[" + path + "]";
+    }
+
+    private static String users(HtpasswdFile file) {
+        int n = file.users().size();
+        return n == 1 ? "1 user" : n + " users";
     }
 
     private static String describe(IOException e) {
