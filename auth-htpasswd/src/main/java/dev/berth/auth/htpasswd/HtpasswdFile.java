@@ -175,6 +175,11 @@ public final class HtpasswdFile {
         return e == null ? Optional.empty() : Optional.of(e.hash());
     }
 
+    /** The hash an unknown user's password is verified against, for tests of its cost. */
+    String dummyHash() {
+        return dummy.hash();
+    }
+
     /** How many bcrypt verifications ran (real and dummy), for tests; shared by files an authenticator loads. */
     long bcryptVerifications() {
         return bcryptVerifications.sum();

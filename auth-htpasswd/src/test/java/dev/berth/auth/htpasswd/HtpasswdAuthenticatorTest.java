@@ -203,6 +203,42 @@ class HtpasswdAuthenticatorTest {
         }
     }
 
+    @Test
+    void concurrentLoginsDuringReloadsSeeOneFileOrTheOther() throws Exception {
+        write(file, HtpasswdBinary.line("dave", "old", "-m"));
+        String oldFile = Files.readString(file);
+        String newFile = HtpasswdBinary.line("dave", "new", "-m") + "\n";
+        try (var auth = new HtpasswdAuthenticator("r", file, Duration.ofSeconds(60), ticker)) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    results.add(pool.submit(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            Authentication a = auth.authenticate(basic("dave", i % 2 == 0 ? "old" : "new"));
+                            assertThat(a).isIn(WRONG, Authentication.authenticated(Principal.user("dave")));
+                            ticker.advance(Duration.ofMillis(50));
+                        }
+                        return null;
+                    }));
+                }
+                for (int i = 0; i < 20; i++) {
+                    write(file, i % 2 == 0 ? newFile : oldFile);
+                    Thread.sleep(2);
+                }
+                for (var r : results) {
+                    r.get(); // rethrows an assertion error from a worker
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            write(file, newFile);
+            auth.checkNow();
+            assertThat(auth.authenticate(basic("dave", "new"))).isInstanceOf(Authentication.Authenticated.class);
+            assertThat(auth.authenticate(basic("dave", "old"))).isEqualTo(WRONG);
+        }
+    }
+
     // --- cache ---
 
     @Test

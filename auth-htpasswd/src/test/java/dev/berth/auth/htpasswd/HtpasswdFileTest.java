@@ -166,20 +166,21 @@ class HtpasswdFileTest {
     }
 
     @Test
-    void theDummyForAnUnknownUserHasTheCostOfTheFirstBcryptEntry() throws Exception {
-        // The file's bcrypt entries are cost 5; a cost 12 dummy would take ~100x as long. Timed, medians of 15.
+    void theDummyForAnUnknownUserHasTheCostOfTheFirstBcryptEntry() {
+        assertThat(file.dummyHash()).startsWith("$2y$05$").isNotEqualTo(file.storedHash("bcrypt").orElseThrow());
+        // Timings are printed, not asserted (a busy CI machine would make that flaky): the counter test above and
+        // the dummy's cost are the proof.
         long unknown = medianNanos(() -> file.verify("nobody", "wrong"));
         long known = medianNanos(() -> file.verify("bcrypt", "wrong"));
         System.out.printf("cost 5: unknown user %.2f ms, known user with a wrong password %.2f ms (medians of 15)%n",
                 unknown / 1e6, known / 1e6);
-        // Loose on purpose (a busy CI machine): the counter test above is the real proof that work is done.
-        assertThat(unknown).isBetween(known / 4, known * 4);
     }
 
     @Test
     void aFileWithoutBcryptEntriesMakesItsDummyLikeItsFirstEntry() {
         String apr1 = file.storedHash("apr1").orElseThrow();
         HtpasswdFile f = HtpasswdFile.parse("apr1:" + apr1 + "\n", "f");
+        assertThat(f.dummyHash()).startsWith("$apr1$").isNotEqualTo(apr1);
         assertThat(f.verify("nobody", "apr1-secret")).isFalse();
         assertThat(f.bcryptVerifications()).isZero();
     }
@@ -188,6 +189,7 @@ class HtpasswdFileTest {
     void anEmptyFileKnowsNobody() {
         HtpasswdFile f = HtpasswdFile.parse("", "f");
         assertThat(f.users()).isEmpty();
+        assertThat(f.dummyHash()).startsWith("$2y$10$");
         assertThat(f.verify("anyone", "x")).isFalse();
         assertThat(f.bcryptVerifications()).isEqualTo(1);
     }
