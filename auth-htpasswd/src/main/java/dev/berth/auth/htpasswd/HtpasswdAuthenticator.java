@@ -264,7 +264,9 @@ public final class HtpasswdAuthenticator implements Authenticator {
             problem("htpasswd file " + path + " cannot be read: " + describe(e));
             return;
         } catch (IllegalArgumentException e) {
-            lastStamp = stamp; // malformed until it changes again: say so once
+            // Malformed until it changes again, so it is read (and reported) once per change, never once a second.
+            lastStamp = stamp;
+            lastProblem = null;
             problem(e.getMessage());
             return;
         }
@@ -277,6 +279,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         LOG.info("htpasswd file {} reloaded: {}", path, users(fresh));
     }
 
+    /** Warns, but not again and again: an unreadable file would otherwise be reported at every check. */
     private void problem(String why) {
         if (!why.equals(lastProblem)) {
             LOG.warn("{}; keeping the last good one ({})", why, users(current));
