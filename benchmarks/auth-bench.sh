@@ -29,7 +29,7 @@ start() { # config file; sets pid and port
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 config() { # auth yaml fragment
-  printf 'version: 0.1\nlog: {level: warn, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp: {addr: "127.0.0.1:0"}\n%s\n' \
+  printf 'version: 0.1\nlog: {level: info, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp: {addr: "127.0.0.1:0"}\n%s\n' \
     "$work/data" "$1" > "$work/config.yml"
   echo "$work/config.yml"
 }
