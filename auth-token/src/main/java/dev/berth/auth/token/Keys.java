@@ -274,7 +274,12 @@ final class Keys {
         for (Object pem : readPem(file, configKey)) {
             try {
                 if (pem instanceof PEMKeyPair pair) {
-                    return CONVERTER.getKeyPair(pair);
+                    if (pair.getPublicKeyInfo() != null) {
+                        return CONVERTER.getKeyPair(pair);
+                    }
+                    // An "EC PRIVATE KEY" may omit its public point; derive it as for PKCS#8.
+                    PrivateKey key = CONVERTER.getPrivateKey(pair.getPrivateKeyInfo());
+                    return new KeyPair(publicKeyOf(key, pair.getPrivateKeyInfo()), key);
                 }
                 if (pem instanceof PrivateKeyInfo info) {
                     PrivateKey key = CONVERTER.getPrivateKey(info);

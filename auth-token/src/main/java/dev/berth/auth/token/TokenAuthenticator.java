@@ -62,7 +62,8 @@ import java.util.stream.Collectors;
  * <li>it is a JWS signed with RS256/RS384/RS512, ES256/ES384/ES512 or EdDSA (Ed25519) — {@code alg: none}, HMAC
  * and encrypted tokens are refused outright, so a public key can never be used as an HMAC secret;</li>
  * <li>the signing key is trusted: the {@code x5c} header's chain validates (PKIX, at the current time) to one of the
- * {@code rootcertbundle} certificates; or an embedded {@code jwk} header is one of the trusted keys; or the
+ * {@code rootcertbundle} certificates (or, failing that, its leaf's key is itself a trusted key); or an embedded
+ * {@code jwk} header is one of the trusted keys; or the
  * {@code kid} names a trusted key (a {@code jwks} key by its {@code kid}, or a bundle certificate's key by the
  * libtrust-style key id distribution derives, or by its RFC 7638 thumbprint); or, with neither {@code x5c} nor
  * {@code kid}, exactly one key is trusted and that key verifies it;</li>
@@ -359,9 +360,6 @@ public final class TokenAuthenticator implements Authenticator {
     }
 
     private PublicKey chainedKey(List<com.nimbusds.jose.util.Base64> x5c) throws Rejection {
-        if (anchors.isEmpty()) {
-            throw new Rejection("token has an x5c chain but no rootcertbundle is configured");
-        }
         List<X509Certificate> chain = new ArrayList<>();
         for (com.nimbusds.jose.util.Base64 b : x5c) {
             X509Certificate cert = X509CertUtils.parse(b.decode());
@@ -371,6 +369,13 @@ public final class TokenAuthenticator implements Authenticator {
             chain.add(cert);
         }
         X509Certificate leaf = chain.get(0);
+        PublicKey leafKey = leaf.getPublicKey();
+        if (anchors.isEmpty()) {
+            // Only keys are configured (jwks): the chain proves nothing here, but the key may be trusted itself.
+            return allKeys.stream().filter(k -> Keys.same(k, leafKey)).findFirst().orElseThrow(() -> new Rejection(
+                    "the token's x5c certificate is not trusted (no rootcertbundle is configured and its key is"
+                            + " not a jwks key)"));
+        }
         // A chain may end in (or be) a bundle certificate; PKIX wants the path without its anchor.
         List<X509Certificate> path = new ArrayList<>();
         for (X509Certificate c : chain) {
@@ -395,7 +400,9 @@ public final class TokenAuthenticator implements Authenticator {
             params.setDate(Date.from(clock.instant()));
             CertPathValidator.getInstance("PKIX").validate(certPath, params);
         } catch (GeneralSecurityException e) {
-            throw new Rejection("the token's x5c chain does not lead to a trusted root certificate");
+            // A certificate that does not chain may still carry a key trusted on its own (a jwks key).
+            return allKeys.stream().filter(k -> Keys.same(k, leafKey)).findFirst().orElseThrow(() -> new Rejection(
+                    "the token's x5c chain does not lead to a trusted root certificate"));
         }
         return leaf.getPublicKey();
     }
