@@ -88,6 +88,7 @@ import java.util.stream.Collectors;
  * <p>Thread-safe and immutable: the trusted keys are read once, when it is built.
  */
 public final class TokenAuthenticator implements Authenticator {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenAuthenticator.class);
     /** The clock skew allowed on {@code exp}, {@code nbf} and {@code iat}, as distribution allows. */
     public static final Duration LEEWAY = Duration.ofSeconds(60);
     /** The principal name of a token whose {@code sub} is empty. */
@@ -149,7 +150,7 @@ public final class TokenAuthenticator implements Authenticator {
             }
             if (jwk.isPrivate()) {
                 // A JWKS for a verifier should hold public keys only; use only the public half and say so once.
-                org.slf4j.LoggerFactory.getLogger(TokenAuthenticator.class).warn(
+                LOG.warn(
                         "auth.token.jwks: key {} contains private key material; only its public key is used",
                         jwk.getKeyID());
             }
