@@ -153,4 +153,72 @@ class AuthClientsTest {
         assertThat(get("/v2/_catalog", Optional.of("bob:bob-pw")).body())
                 .isEqualTo("{\"repositories\":[\"public/app\",\"team/app\"]}");
     }
+
+    void startWithBuiltinTokenIssuer() throws Exception {
+        Path file = work.resolve("htpasswd");
+        htpasswd("-cbB", file, "alice", "alice-pw");
+        htpasswd("-bs", file, "bob", "bob-pw"); // {SHA}
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort(); // the realm names the server's own address, so the port is chosen first
+        }
+        ServerConfig config = ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: " + root
+                + "}, delete: {enabled: true}}\nhttp: {addr: '127.0.0.1:" + port + "'}\nauth:\n  token:\n"
+                + "    realm: http://127.0.0.1:" + port + "/auth/token\n    service: berth-test\n"
+                + "    issuer: berth-test\n    builtin: {htpasswd: {path: " + file + "}, expiration: 2m}\n" + RULES,
+                Map.of());
+        registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString()))
+                .deletesEnabled(true).build();
+        server = BerthServer.start(registry, config.http(), ServletOptions.DEFAULTS, false,
+                ServerSecurity.from(config.auth()));
+    }
+
+    @Test
+    void jibFollowsTheBearerChallengeToTheBuiltinIssuerAndGetsOnlyWhatTheRulesAllow() throws Exception {
+        startWithBuiltinTokenIssuer();
+        String host = "127.0.0.1:" + server.port();
+        HttpResponse<String> challenge = get("/v2/", Optional.empty());
+        assertThat(challenge.statusCode()).isEqualTo(401);
+        assertThat(challenge.headers().firstValue("WWW-Authenticate")).contains(
+                "Bearer realm=\"http://" + host + "/auth/token\",service=\"berth-test\"");
+
+        JibContainer pushed = push(host + "/team/tok:1", Optional.of(new String[] {"bob", "bob-pw"}));
+        assertThat(registry.repository("team/tok").manifests().getOrThrow(Reference.parse("1")).digest().toString())
+                .isEqualTo(pushed.getDigest().toString());
+        assertThatThrownBy(() -> push(host + "/private/tok:1", Optional.of(new String[] {"bob", "bob-pw"})))
+                .hasStackTraceContaining("Unauthorized");
+        assertThatThrownBy(() -> push(host + "/team/tok:2", Optional.of(new String[] {"bob", "alice-pw"})))
+                .hasStackTraceContaining("Unauthorized");
+        JibContainer open = push(host + "/public/tok:1", Optional.of(new String[] {"alice", "alice-pw"}));
+        // Without credentials jib gets an anonymous token, which may pull public/ and nothing else.
+        JibContainer anonymousPull = Jib.from(RegistryImage.named(host + "/public/tok:1"))
+                .containerize(Containerizer.to(TarImage.at(work.resolve("tok.tar")).named("tok:1"))
+                        .setAllowInsecureRegistries(true));
+        assertThat(anonymousPull.getImageId()).isEqualTo(open.getImageId());
+        assertThatThrownBy(() -> Jib.from(RegistryImage.named(host + "/team/tok:1"))
+                .containerize(Containerizer.to(TarImage.at(work.resolve("no.tar")).named("no:1"))
+                        .setAllowInsecureRegistries(true))).hasStackTraceContaining("Unauthorized");
+        assertThat(registry.catalog()).extracting(Object::toString).containsExactly("public/tok", "team/tok");
+
+        // A token asked for more than the rules allow carries only what they allow, and the registry honours it.
+        HttpResponse<String> token = get("/auth/token?service=berth-test&scope=repository:team/tok:pull,push"
+                + "&scope=repository:private/x:pull,push", Optional.of("bob:bob-pw"));
+        assertThat(token.statusCode()).isEqualTo(200);
+        String jwt = Exchange.json(token.body()).get("token").asText();
+        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base() + "/v2/team/tok/tags/list"))
+                .header("Authorization", "Bearer " + jwt).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200);
+        HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(base()
+                + "/v2/private/x/tags/list")).header("Authorization", "Bearer " + jwt).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(denied.statusCode()).isIn(401, 403);
+        assertThat(denied.body()).containsAnyOf("UNAUTHORIZED", "DENIED");
+    }
+
+    /** Tiny JSON access for the token answer. */
+    static final class Exchange {
+        static com.fasterxml.jackson.databind.JsonNode json(String text) throws Exception {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        }
+    }
 }

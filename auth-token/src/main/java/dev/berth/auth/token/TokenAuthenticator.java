@@ -72,8 +72,9 @@ import java.util.stream.Collectors;
  * future, each with {@link #LEEWAY} of clock skew.</li>
  * </ul>
  * The token's {@code access} claim becomes the principal's grants ({@link Principal#withToken}); its {@code sub} the
- * name. A token with an empty {@code sub} (token servers issue those to anonymous clients) becomes a principal named
- * {@value #ANONYMOUS_SUBJECT}: its grants are still the ceiling, so it can pull what the token server let it pull.
+ * name. A token with an empty {@code sub} (token servers issue those to anonymous clients) becomes an anonymous
+ * principal ({@link Principal#anonymousWithToken}, named {@value #ANONYMOUS_SUBJECT} in logs): access rules see it as
+ * anonymous, and its grants are still the ceiling, so it can pull what the token server let anonymous callers pull.
  *
  * <p>Bad tokens are {@link Authentication.Rejected} with a reason for the log and the client; the reason never
  * quotes the token. No {@code Authorization} header is anonymous; a {@code Basic} one is rejected, because a token
@@ -92,7 +93,7 @@ public final class TokenAuthenticator implements Authenticator {
     /** The clock skew allowed on {@code exp}, {@code nbf} and {@code iat}, as distribution allows. */
     public static final Duration LEEWAY = Duration.ofSeconds(60);
     /** The principal name of a token whose {@code sub} is empty. */
-    public static final String ANONYMOUS_SUBJECT = "anonymous";
+    public static final String ANONYMOUS_SUBJECT = Principal.ANONYMOUS_NAME;
 
     /** Every algorithm a token may be signed with; anything else (none, HS*, PS*) is refused. */
     public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
@@ -325,8 +326,8 @@ public final class TokenAuthenticator implements Authenticator {
         }
         checkClaims(claims);
         String sub = claims.getSubject();
-        String name = sub == null || sub.isEmpty() ? ANONYMOUS_SUBJECT : sub;
-        return Authentication.authenticated(Principal.withToken(name, access(claims)));
+        return Authentication.authenticated(sub == null || sub.isEmpty() ? Principal.anonymousWithToken(access(claims))
+                : Principal.withToken(sub, access(claims)));
     }
 
     /** Finds the key the token says it is signed with, and refuses keys that are not trusted. */

@@ -13,9 +13,19 @@ import java.util.Set;
  *
  * @param name    the user name (a token's {@code sub}); never empty
  * @param groups  groups the authenticator put the user in (the access rules add their own)
- * @param granted what a bearer token grants, or empty when the caller was not authenticated by a token
+ * @param granted   what a bearer token grants, or empty when the caller was not authenticated by a token
+ * @param anonymous whether this is an anonymous caller holding a token (a token server gives those to clients
+ *                  without credentials, with an empty {@code sub}): access rules see it as anonymous, whatever
+ *                  its name
  */
-public record Principal(String name, Set<String> groups, Optional<List<Scope>> granted) {
+public record Principal(String name, Set<String> groups, Optional<List<Scope>> granted, boolean anonymous) {
+    /** The name an anonymous token holder goes by in logs. */
+    public static final String ANONYMOUS_NAME = "anonymous";
+
+    public Principal(String name, Set<String> groups, Optional<List<Scope>> granted) {
+        this(name, groups, granted, false);
+    }
+
     public Principal {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty()) {
@@ -31,6 +41,11 @@ public record Principal(String name, Set<String> groups, Optional<List<Scope>> g
 
     public static Principal withToken(String name, List<Scope> granted) {
         return new Principal(name, Set.of(), Optional.of(granted));
+    }
+
+    /** An anonymous caller with a token (empty {@code sub}): it may do what the token grants and anonymous may. */
+    public static Principal anonymousWithToken(List<Scope> granted) {
+        return new Principal(ANONYMOUS_NAME, Set.of(), Optional.of(granted), true);
     }
 
     /** Whether a token limits this caller and its grants do not include {@code action} on {@code repository}. */
