@@ -142,8 +142,12 @@ public final class AccessGuard implements AutoCloseable {
      */
     public Predicate<RepositoryName> catalog(Optional<Principal> caller) {
         Principal p = caller.orElse(null);
-        boolean tokenLacksIt = p != null && p.tokenForbidsCatalog();
-        if (tokenLacksIt || !access.permitsCatalog(p)) {
+        boolean controllerPermits = access.permitsCatalog(p);
+        boolean tokenForbids = p != null && p.tokenForbidsCatalog();
+        if (tokenForbids || !controllerPermits) {
+            // As for repositories: a token that lacks the catalog scope is worth replacing only when the access
+            // controller would let the caller list; otherwise another token would not help, and the answer is 403.
+            boolean tokenLacksIt = tokenForbids && controllerPermits;
             if (p == null && authenticator.acceptsCredentials() || tokenLacksIt) {
                 throw new AuthenticationRequiredException("authentication required for " + Scope.CATALOG,
                         authenticator.challenge(List.of(Scope.CATALOG)));

@@ -61,8 +61,9 @@ public final class AccessRules implements AccessController {
     private AccessRules(Map<String, Set<String>> groupsByUser, List<Rule> rules) {
         this.groupsByUser = groupsByUser;
         this.rules = List.copyOf(rules);
+        // A personal pattern never matches an anonymous caller, but a fixed pattern of the same rule does.
         this.anonymousMayPullSomewhere = rules.stream().anyMatch(r -> r.matchesAnonymous()
-                && r.allow.contains(Action.PULL) && !r.personal);
+                && r.allow.contains(Action.PULL) && r.hasFixedPattern());
     }
 
     /**
@@ -194,15 +195,46 @@ public final class AccessRules implements AccessController {
     private static final class Rule {
         private final List<String> patterns;
         private final List<Pattern> fixed;
-        private final boolean personal;
-        private final Set<String> who;
+        private final boolean everyone;
+        private final boolean anonymous;
+        private final boolean authenticated;
+        /** From {@code user:NAME} and plain names. */
+        private final Set<String> users;
+        /** From {@code group:NAME}. */
+        private final Set<String> groups;
         private final Set<Action> allow;
 
         Rule(List<String> patterns, List<String> who, Set<Action> allow, String key) {
             this.patterns = List.copyOf(patterns);
-            this.who = Set.copyOf(who);
             this.allow = Set.copyOf(allow);
-            this.personal = patterns.stream().anyMatch(p -> p.contains("${user}"));
+            // Each entry is of one kind only: "group:dev" names a group and is never compared with a user name, and
+            // a keyword is never a user name, so a user called "group:dev" or "anonymous" gains nothing from them.
+            Set<String> userNames = new LinkedHashSet<>();
+            Set<String> groupNames = new LinkedHashSet<>();
+            boolean all = false;
+            boolean anon = false;
+            boolean auth = false;
+            for (String w : who) {
+                switch (w) {
+                    case "everyone" -> all = true;
+                    case "anonymous" -> anon = true;
+                    case "authenticated" -> auth = true;
+                    default -> {
+                        if (w.startsWith("group:")) {
+                            groupNames.add(w.substring(6));
+                        } else if (w.startsWith("user:")) {
+                            userNames.add(w.substring(5));
+                        } else {
+                            userNames.add(w);
+                        }
+                    }
+                }
+            }
+            this.everyone = all;
+            this.anonymous = anon;
+            this.authenticated = auth;
+            this.users = Set.copyOf(userNames);
+            this.groups = Set.copyOf(groupNames);
             List<Pattern> compiled = new ArrayList<>();
             for (String p : patterns) {
                 if (p.isEmpty()) {
@@ -214,7 +246,11 @@ public final class AccessRules implements AccessController {
         }
 
         boolean matchesAnonymous() {
-            return who.contains("everyone") || who.contains("anonymous");
+            return everyone || anonymous;
+        }
+
+        boolean hasFixedPattern() {
+            return fixed.stream().anyMatch(java.util.Objects::nonNull);
         }
 
         boolean matches(Principal p, RepositoryName repository, Set<String> groups) {
@@ -236,21 +272,18 @@ public final class AccessRules implements AccessController {
             return false;
         }
 
-        private boolean matchesWho(Principal p, Set<String> groups) {
-            if (who.contains("everyone")) {
+        private boolean matchesWho(Principal p, Set<String> callerGroups) {
+            if (everyone) {
                 return true;
             }
             if (p == null) {
-                return who.contains("anonymous");
+                return anonymous;
             }
-            if (who.contains("authenticated") || who.contains("user:" + p.name())) {
+            if (authenticated || users.contains(p.name())) {
                 return true;
             }
-            if (who.contains(p.name()) && !Set.of("anonymous", "authenticated", "everyone").contains(p.name())) {
-                return true;
-            }
-            for (String g : groups) {
-                if (who.contains("group:" + g)) {
+            for (String g : callerGroups) {
+                if (groups.contains(g)) {
                     return true;
                 }
             }
