@@ -93,7 +93,16 @@ public final class AccessGuard implements AutoCloseable {
         if (p != null && p.tokenForbids(repository, action)) {
             return false;
         }
-        return access.permits(p, repository, action);
+        return access.permits(asSeenByRules(p), repository, action);
+    }
+
+    /** The principal the access controller judges: none for an anonymous caller, with or without a token. */
+    private static Principal asSeenByRules(Principal p) {
+        return p == null || p.anonymous() ? null : p;
+    }
+
+    private static boolean isAnonymous(Optional<Principal> caller) {
+        return caller.isEmpty() || caller.get().anonymous();
     }
 
     /**
@@ -119,15 +128,16 @@ public final class AccessGuard implements AutoCloseable {
         // fetches a token for the scope. An authenticated caller whom the rules refuse is denied outright.
         boolean tokenLacksIt = caller.isPresent() && caller.get().granted().isPresent()
                 && missing.stream().anyMatch(a -> caller.get().tokenForbids(repository, a))
-                && missing.stream().allMatch(a -> access.permits(caller.get(), repository, a));
-        if (caller.isEmpty() && authenticator.acceptsCredentials() || tokenLacksIt) {
+                && missing.stream().allMatch(a -> access.permits(asSeenByRules(caller.get()), repository, a));
+        // An anonymous token holder is told to log in, like any anonymous caller.
+        if (isAnonymous(caller) && authenticator.acceptsCredentials() || tokenLacksIt) {
             EnumSet<Action> challenge = EnumSet.copyOf(needed);
             challenge.addAll(challengeFor);
             throw new AuthenticationRequiredException("authentication required for " + scope,
                     authenticator.challenge(List.of(Scope.repository(repository, challenge))));
         }
         throw new RegistryException(ErrorCode.DENIED, "requested access to the resource is denied: " + scope
-                + (caller.isPresent() ? " for " + caller.get().name() : ""));
+                + (isAnonymous(caller) ? "" : " for " + caller.get().name()));
     }
 
     public void require(Optional<Principal> caller, RepositoryName repository, Action needed) {
@@ -142,21 +152,22 @@ public final class AccessGuard implements AutoCloseable {
      */
     public Predicate<RepositoryName> catalog(Optional<Principal> caller) {
         Principal p = caller.orElse(null);
-        boolean controllerPermits = access.permitsCatalog(p);
+        Principal judged = asSeenByRules(p);
+        boolean controllerPermits = access.permitsCatalog(judged);
         boolean tokenForbids = p != null && p.tokenForbidsCatalog();
         if (tokenForbids || !controllerPermits) {
             // As for repositories: a token that lacks the catalog scope is worth replacing only when the access
             // controller would let the caller list; otherwise another token would not help, and the answer is 403.
             boolean tokenLacksIt = tokenForbids && controllerPermits;
-            if (p == null && authenticator.acceptsCredentials() || tokenLacksIt) {
+            if (judged == null && authenticator.acceptsCredentials() || tokenLacksIt) {
                 throw new AuthenticationRequiredException("authentication required for " + Scope.CATALOG,
                         authenticator.challenge(List.of(Scope.CATALOG)));
             }
             throw new RegistryException(ErrorCode.DENIED, "listing the catalog is denied"
-                    + (p != null ? " for " + p.name() : ""));
+                    + (judged != null ? " for " + judged.name() : ""));
         }
         // A token's catalog grant lets the caller list; which repositories it sees is still the controller's call.
-        return name -> access.permits(p, name, Action.PULL);
+        return name -> access.permits(judged, name, Action.PULL);
     }
 
     @Override

@@ -229,6 +229,23 @@ class AccessGuardTest {
                 .isInstanceOf(AuthenticationRequiredException.class);
     }
 
+    @Test
+    void anAnonymousTokenHolderIsAnonymousToTheRulesWhateverItsTokenGrants() {
+        AccessGuard authenticatedPull = new AccessGuard(AUTH, AccessRules.parse(Map.of("rules", List.of(
+                rule("public/**", "everyone", List.of("pull")), rule("**", "authenticated", List.of("pull"))))));
+        Optional<Principal> anon = Optional.of(Principal.anonymousWithToken(List.of(
+                Scope.parse("repository:app/x:pull"), Scope.parse("repository:public/y:pull"), Scope.CATALOG)));
+        assertThat(authenticatedPull.permits(anon, PUBLIC, PULL)).isTrue();
+        // The token grants app/x, but "authenticated" does not match an anonymous caller named "anonymous".
+        assertThat(authenticatedPull.permits(anon, APP, PULL)).isFalse();
+        AuthenticationRequiredException e = catchThrowableOfType(AuthenticationRequiredException.class,
+                () -> authenticatedPull.require(anon, APP, PULL));
+        assertThat(e.challenge()).contains("repository:app/x:pull");
+        assertThat(authenticatedPull.catalog(anon)).accepts(PUBLIC).rejects(APP);
+        // A real user named like the placeholder is a user.
+        assertThat(authenticatedPull.permits(user(Principal.ANONYMOUS_NAME), APP, PULL)).isTrue();
+    }
+
     // ------------------------------------------------------------------ catalog
 
     @Test

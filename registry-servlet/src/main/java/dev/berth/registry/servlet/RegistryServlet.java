@@ -85,7 +85,7 @@ public class RegistryServlet extends HttpServlet {
         commonHeaders(response, options);
         try {
             Optional<Principal> caller = guard.identify(authRequest(request));
-            caller.ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
+            caller.filter(p -> !p.anonymous()).ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
             dispatch(x, Route.parse(path), request.getMethod(), caller);
         } catch (RegistryException e) {
