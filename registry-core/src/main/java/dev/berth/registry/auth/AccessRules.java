@@ -48,7 +48,8 @@ import java.util.regex.Pattern;
  *
  * <p><b>Who</b>: {@code everyone} (anonymous callers included), {@code authenticated}, {@code anonymous},
  * {@code group:NAME} (a group of the {@code groups} section, or one the authenticator reports), {@code user:NAME},
- * or a plain user name.
+ * or a plain user name. Each entry is of one kind: {@code group:dev} only ever matches members of {@code dev}, and a
+ * keyword never matches a user who happens to have its name.
  *
  * <p>The catalog lists the repositories the caller may pull. An anonymous caller may list it only when some rule
  * lets anonymous callers pull somewhere.
