@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request goes through the {@link AccessGuard} first (by default {@link AccessGuard#OPEN}, no
  * authentication): {@code GET /v2/} answers 401 and the challenge to an anonymous caller when authentication is on,
- * and each endpoint requires the action it does ({@code pull} to read, {@code push} to upload or put a manifest,
- * {@code delete} to delete) on its repository; the catalog lists only the repositories the caller may pull. The
+ * and each endpoint requires the actions it does on its repository ({@code pull} to read; {@code pull} and
+ * {@code push} to upload or put a manifest, as distribution requires; {@code delete} to delete); the catalog lists only the repositories the caller may pull. The
  * caller's name is left in the request attribute {@value #USER_ATTRIBUTE} for access logs.
  *
  * <pre>{@code
@@ -52,7 +52,6 @@ public class RegistryServlet extends HttpServlet {
     public static final String USER_ATTRIBUTE = "dev.berth.user";
 
     private static final EnumSet<Action> PULL = EnumSet.of(Action.PULL);
-    private static final EnumSet<Action> PUSH = EnumSet.of(Action.PUSH);
     private static final EnumSet<Action> PULL_PUSH = EnumSet.of(Action.PULL, Action.PUSH);
     private static final EnumSet<Action> DELETE = EnumSet.of(Action.DELETE);
 
@@ -137,7 +136,7 @@ public class RegistryServlet extends HttpServlet {
                         ManifestEndpoints.get(x, repo, Reference.parse(route.argument()));
                     }
                     case "PUT" -> {
-                        guard.require(caller, route.name(), PUSH, PULL_PUSH);
+                        guard.require(caller, route.name(), PULL_PUSH, PULL_PUSH);
                         ManifestEndpoints.put(x, repo, Reference.parse(route.argument()));
                     }
                     case "DELETE" -> {
@@ -167,14 +166,14 @@ public class RegistryServlet extends HttpServlet {
                 }
             }
             case UPLOADS -> {
-                guard.require(caller, route.name(), PUSH, PULL_PUSH);
+                guard.require(caller, route.name(), PULL_PUSH, PULL_PUSH);
                 requireMethod(method, "POST");
                 // A mount reads the source repository, so the caller must be allowed to pull there; when not, the
                 // spec's fallback applies and an ordinary upload session starts, telling nothing about the source.
                 UploadEndpoints.start(x, repo, from -> guard.permits(caller, from, Action.PULL));
             }
             case UPLOAD -> {
-                guard.require(caller, route.name(), PUSH, PULL_PUSH);
+                guard.require(caller, route.name(), PULL_PUSH, PULL_PUSH);
                 String id = route.argument();
                 switch (method) {
                     case "GET" -> UploadEndpoints.status(x, repo, id);
