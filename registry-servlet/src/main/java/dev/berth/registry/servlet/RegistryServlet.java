@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every request goes through the {@link AccessGuard} first (by default {@link AccessGuard#OPEN}, no
  * authentication): {@code GET /v2/} answers 401 and the challenge to an anonymous caller when authentication is on,
  * and each endpoint requires the actions it does on its repository ({@code pull} to read; {@code pull} and
- * {@code push} to upload or put a manifest, as distribution requires; {@code delete} to delete); the catalog lists only the repositories the caller may pull. The
- * caller's name is left in the request attribute {@value #USER_ATTRIBUTE} for access logs.
+ * {@code push} to upload or put a manifest, as distribution requires; {@code delete} to delete); the catalog lists
+ * only the repositories the caller may pull. The caller's name is left in the request attribute
+ * {@value #USER_ATTRIBUTE} for access logs.
  *
  * <pre>{@code
  * context.addServlet(new ServletHolder(new RegistryServlet(registry)), "/*");
