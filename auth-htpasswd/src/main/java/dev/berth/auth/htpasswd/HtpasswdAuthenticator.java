@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it promises:
  * <ul>
- * <li>No {@code Authorization} header: anonymous. {@code Basic} credentials (scheme in any case) that are good:
+ * <li>No {@code Authorization} header, or Basic with an empty user name and password (what skopeo and podman send
+ *     when they have no credentials): anonymous. {@code Basic} credentials (scheme in any case) that are good:
  *     authenticated as {@link Principal#user(String) the user}; wrong user or wrong password: the same rejection
  *     ("wrong user name or password") after about the same time (see {@link HtpasswdFile}); undecodable: "malformed
  *     basic credentials"; any other scheme, {@code Bearer} included: "this registry takes basic credentials".</li>
@@ -175,6 +176,11 @@ public final class HtpasswdAuthenticator implements Authenticator {
             return Authentication.rejected("malformed basic credentials");
         }
         try {
+            if (decoded.length == 1 && decoded[0] == ':') {
+                // containers/image (skopeo, podman, buildah) answers a Basic challenge with empty credentials when
+                // it has none: that is an anonymous caller, who may still pull what anonymous callers may.
+                return Authentication.ANONYMOUS;
+            }
             int colon = indexOf(decoded, (byte) ':');
             if (colon <= 0) {
                 return Authentication.rejected("malformed basic credentials");

@@ -53,6 +53,16 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
+    void emptyBasicCredentialsAsContainersImageSendsThemAreAnonymousButAnEmptyUserWithAPasswordIsNot() {
+        try (var auth = authenticator(Duration.ofSeconds(60))) {
+            assertThat(auth.authenticate(header("Basic " + b64(":")))).isEqualTo(Authentication.ANONYMOUS);
+            assertThat(auth.authenticate(header("Basic " + b64(":alice-pw"))))
+                    .isInstanceOf(Authentication.Rejected.class);
+            assertThat(auth.authenticate(header("Basic " + b64("alice:")))).isInstanceOf(Authentication.Rejected.class);
+        }
+    }
+
+    @Test
     void goodCredentialsAuthenticateTheUser() {
         try (var auth = authenticator(Duration.ofSeconds(60))) {
             assertThat(auth.authenticate(basic("alice", "alice-pw")))
