@@ -113,6 +113,14 @@ public final class Main {
         config.warnings().forEach(w -> log.warn("config: {}", w));
         try {
             BerthServer server = serve(config);
+            ServerConfig.Auth auth = config.auth();
+            if (auth.enabled()) {
+                log.info("authentication: {}{}; access: {}", auth.provider(), auth.builtinIssuer().isPresent()
+                        ? " with the built-in token issuer at " + config.http().prefix() + ServerSecurity.TOKEN_PATH
+                        : "", auth.access().isPresent() ? "the access rules" : "every authenticated caller may do all");
+            } else {
+                log.info("authentication: none (no auth section: every caller may do everything)");
+            }
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
