@@ -1,8 +1,10 @@
 package dev.berth.examples.jetty;
 
 import dev.berth.registry.Registry;
+import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.servlet.RegistryServlet;
+import dev.berth.registry.servlet.ServletOptions;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,6 +26,10 @@ import org.eclipse.jetty.server.ServerConnector;
  * skopeo) only ever ask {@code host/v2/...}: an image reference has no room for a path prefix. A registry that only
  * plain HTTP clients use can live in its own context instead (see the tomcat example, which runs at {@code /registry}).
  *
+ * <p>Behind an {@link AccessGuard} (see {@link #start(Path, String, int, AccessGuard)}) the registry asks the
+ * application's choice of authenticator who is calling and its access rules what they may do; the application's own
+ * servlets are not affected.
+ *
  * <p>Usage: {@code AppWithRegistry [port] [storage folder]} (defaults 8080 and {@code ./berth-data}).
  */
 public final class AppWithRegistry implements AutoCloseable {
@@ -31,7 +37,7 @@ public final class AppWithRegistry implements AutoCloseable {
     private final Server jetty = new Server();
     private final ServerConnector connector = new ServerConnector(jetty);
 
-    private AppWithRegistry(Registry registry, String host, int port) {
+    private AppWithRegistry(Registry registry, String host, int port, AccessGuard guard) {
         this.registry = registry;
         connector.setHost(host);
         connector.setPort(port);
@@ -39,16 +45,25 @@ public final class AppWithRegistry implements AutoCloseable {
 
         ServletContextHandler app = new ServletContextHandler("/");
         app.addServlet(new ServletHolder("hello", new HelloServlet(registry)), "/hello");
-        app.addServlet(new ServletHolder("registry", new RegistryServlet(registry)), "/v2/*");
+        app.addServlet(new ServletHolder("registry", new RegistryServlet(registry, ServletOptions.DEFAULTS, guard)),
+                "/v2/*");
         jetty.setHandler(app);
     }
 
     /** Starts the application on {@code host:port} (0: a free port); {@link #close()} stops it and the registry. */
     public static AppWithRegistry start(Path storage, String host, int port) throws Exception {
+        return start(storage, host, port, AccessGuard.OPEN);
+    }
+
+    /**
+     * As {@link #start(Path, String, int)}, with the registry behind {@code guard}, e.g.
+     * {@code new AccessGuard(new HtpasswdAuthenticator("app", htpasswdFile), AccessRules.parse(rules))}.
+     */
+    public static AppWithRegistry start(Path storage, String host, int port, AccessGuard guard) throws Exception {
         Registry registry = Registry.builder()
                 .storage("filesystem", Map.of("rootdirectory", storage.toAbsolutePath().toString()))
                 .build();
-        AppWithRegistry app = new AppWithRegistry(registry, host, port);
+        AppWithRegistry app = new AppWithRegistry(registry, host, port, guard);
         try {
             app.jetty.start();
         } catch (Exception e) {

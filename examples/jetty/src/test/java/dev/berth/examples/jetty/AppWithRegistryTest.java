@@ -88,4 +88,41 @@ class AppWithRegistryTest {
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), BodyHandlers.ofString());
     }
+
+    /** The registry behind htpasswd users and access rules; the application's own servlet stays open. */
+    @Test
+    void behindAnAccessGuardJibNeedsCredentialsAndTheRulesDecide() throws Exception {
+        app.close();
+        // {SHA} of "ci-password", as `htpasswd -bs` writes it.
+        Path users = Files.writeString(work.resolve("htpasswd"), "ci:{SHA}" + java.util.Base64.getEncoder()
+                .encodeToString(java.security.MessageDigest.getInstance("SHA-1").digest(
+                        "ci-password".getBytes(java.nio.charset.StandardCharsets.UTF_8))) + "\n");
+        java.util.Map<String, Object> rules = java.util.Map.of("rules", List.of(
+                java.util.Map.of("repositories", List.of("**"), "who", List.of("everyone"), "allow", List.of("pull")),
+                java.util.Map.of("repositories", List.of("team/**"), "who", List.of("ci"),
+                        "allow", List.of("pull", "push"))));
+        app = AppWithRegistry.start(storage, "127.0.0.1", 0, new dev.berth.registry.auth.AccessGuard(
+                new dev.berth.auth.htpasswd.HtpasswdAuthenticator("app", users),
+                dev.berth.registry.auth.AccessRules.parse(rules)));
+        base = "http://127.0.0.1:" + app.port();
+        assertThat(get("/hello").statusCode()).isEqualTo(200);
+        HttpResponse<String> v2 = get("/v2/");
+        assertThat(v2.statusCode()).isEqualTo(401);
+        assertThat(v2.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"app\"");
+
+        Path file = Files.writeString(work.resolve("secured.txt"), "pushed with credentials\n");
+        String image = "127.0.0.1:" + app.port() + "/team/secured:1";
+        JibContainer pushed = Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/srv"))
+                .containerize(Containerizer.to(RegistryImage.named(image).addCredential("ci", "ci-password"))
+                        .setAllowInsecureRegistries(true));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Jib.fromScratch()
+                .addLayer(List.of(file), AbsoluteUnixPath.get("/srv"))
+                .containerize(Containerizer.to(RegistryImage.named("127.0.0.1:" + app.port() + "/team/anon:1"))
+                        .setAllowInsecureRegistries(true))).hasStackTraceContaining("401");
+        // Anyone may pull.
+        JibContainer pulled = Jib.from(RegistryImage.named(image))
+                .containerize(Containerizer.to(TarImage.at(work.resolve("secured.tar")).named("secured:1"))
+                        .setAllowInsecureRegistries(true));
+        assertThat(pulled.getImageId()).isEqualTo(pushed.getImageId());
+    }
 }
