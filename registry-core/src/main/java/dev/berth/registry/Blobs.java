@@ -33,7 +33,7 @@ public final class Blobs {
         if (!isLinked(digest)) {
             return Optional.empty();
         }
-        return store.stat(Layout.blobData(digest)).map(info -> Descriptor.of(MediaTypes.OCTET_STREAM, digest, info.size()));
+        return storedSize(digest).map(size -> Descriptor.of(MediaTypes.OCTET_STREAM, digest, size));
     }
 
     /**
@@ -69,7 +69,14 @@ public final class Blobs {
      */
     public void delete(Digest digest) {
         store.checkDeletesEnabled();
-        if (!store.delete(Layout.layerLinkDir(name, digest))) {
+        boolean deleted;
+        try {
+            deleted = store.delete(Layout.layerLinkDir(name, digest));
+        } finally {
+            // Even when the delete failed half-way: the link may be gone, so the cache must not say it is there.
+            store.cache().invalidateLink(name, digest);
+        }
+        if (!deleted) {
             throw unknown(digest);
         }
     }
@@ -85,7 +92,14 @@ public final class Blobs {
     }
 
     boolean isLinked(Digest digest) {
-        return store.readLink(Layout.layerLink(name, digest)).filter(digest::equals).isPresent();
+        if (store.cache().isLinked(name, digest)) {
+            return true;
+        }
+        boolean linked = store.readLink(Layout.layerLink(name, digest)).filter(digest::equals).isPresent();
+        if (linked) {
+            store.cache().fillLink(name, digest);
+        }
+        return linked;
     }
 
     /** Links a blob whose bytes are in the store into this repository. */
@@ -95,7 +109,13 @@ public final class Blobs {
 
     /** The size of a stored blob whether or not it is linked here, for manifest checks. */
     Optional<Long> storedSize(Digest digest) {
-        return store.stat(Layout.blobData(digest)).map(FileInfo::size);
+        Optional<Descriptor> cached = store.cache().blob(digest);
+        if (cached.isPresent()) {
+            return Optional.of(cached.get().size());
+        }
+        Optional<Long> size = store.stat(Layout.blobData(digest)).map(FileInfo::size);
+        size.ifPresent(s -> store.cache().fillBlob(Descriptor.of(MediaTypes.OCTET_STREAM, digest, s)));
+        return size;
     }
 
     private RegistryException unknown(Digest digest) {

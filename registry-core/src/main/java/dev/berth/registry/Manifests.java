@@ -95,7 +95,16 @@ public final class Manifests {
             return store.readLink(Layout.manifestRevisionLink(name, digest)).filter(digest::equals);
         }
         Tag tag = reference.asTag().orElseThrow();
-        return tags.get(tag).filter(d -> store.readLink(Layout.manifestRevisionLink(name, d)).isPresent());
+        // A cached tag stands for both reads below: every write that moves or removes the tag, or deletes the
+        // manifest it points at, invalidates it.
+        Optional<Digest> cached = store.cache().tag(name, tag);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<Digest> resolved = tags.get(tag)
+                .filter(d -> store.readLink(Layout.manifestRevisionLink(name, d)).isPresent());
+        resolved.ifPresent(d -> store.cache().fillTag(name, tag, d));
+        return resolved;
     }
 
     /** The manifest a tag or digest names, as pushed. */

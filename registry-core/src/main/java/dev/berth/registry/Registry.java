@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.CheckedStorageDriver;
 import dev.berth.registry.internal.storage.StoragePaths;
@@ -7,6 +8,7 @@ import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
 import java.time.Clock;
@@ -133,10 +135,19 @@ public final class Registry implements AutoCloseable {
         return new Page<>(items, n == 0 ? Optional.empty() : Optional.of(items.get(n - 1)));
     }
 
-    /** Closes the storage driver. */
+    /** What the cache did so far (all zero without a cache). */
+    public CacheStats cacheStats() {
+        return store.cache().stats();
+    }
+
+    /** Closes the storage driver, and the cache when the builder created it by name. */
     @Override
     public void close() throws IOException {
-        store.driver().close();
+        try {
+            store.cache().close();
+        } finally {
+            store.driver().close();
+        }
     }
 
     /** Builds a {@link Registry}. */
@@ -146,6 +157,8 @@ public final class Registry implements AutoCloseable {
         private boolean deletesEnabled = true;
         private long maxRunningUploads = 10_000;
         private Duration uploadIdle = Duration.ofHours(1);
+        private BlobDescriptorCache cache;
+        private boolean cacheOwned;
 
         private Builder() {
         }
@@ -159,6 +172,27 @@ public final class Registry implements AutoCloseable {
         /** Use the driver found by {@link java.util.ServiceLoader} under {@code name}, built from {@code parameters}. */
         public Builder storage(String name, Map<String, ?> parameters) {
             this.driver = StorageDrivers.create(name, parameters);
+            return this;
+        }
+
+        /**
+         * Put this cache in front of storage (blob descriptors, blob links, tags). The caller owns it: closing the
+         * registry leaves it open, so several registries may share it. A cache only ever saves storage reads; when it
+         * fails or is down, reads go to storage ({@link #cacheStats()} counts the failures).
+         */
+        public Builder cache(BlobDescriptorCache cache) {
+            this.cache = Objects.requireNonNull(cache, "cache");
+            this.cacheOwned = false;
+            return this;
+        }
+
+        /**
+         * Use the cache found by {@link java.util.ServiceLoader} under {@code name} ({@code inmemory}, {@code redis}),
+         * built from {@code parameters}; closing the registry closes it.
+         */
+        public Builder cache(String name, Map<String, ?> parameters) {
+            this.cache = Caches.create(name, parameters);
+            this.cacheOwned = true;
             return this;
         }
 
@@ -189,7 +223,8 @@ public final class Registry implements AutoCloseable {
 
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
-            return new Registry(new Store(d, clock, deletesEnabled, new RunningHashes(maxRunningUploads, uploadIdle)));
+            return new Registry(new Store(d, clock, deletesEnabled, new RunningHashes(maxRunningUploads, uploadIdle),
+                    new GuardedCache(cache, cacheOwned)));
         }
     }
 }

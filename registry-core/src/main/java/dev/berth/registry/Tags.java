@@ -67,7 +67,13 @@ public final class Tags {
      */
     public void delete(Tag tag) {
         store.checkDeletesEnabled();
-        if (!store.delete(Layout.tagDir(name, tag))) {
+        boolean deleted;
+        try {
+            deleted = store.delete(Layout.tagDir(name, tag));
+        } finally {
+            store.cache().invalidateTag(name, tag);
+        }
+        if (!deleted) {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "tag " + tag + " is not in repository " + name);
         }
     }
@@ -75,7 +81,11 @@ public final class Tags {
     /** Points a tag at a manifest: the history entry first, then the one atomic write that moves the tag. */
     void set(Tag tag, Digest digest) {
         store.putLink(Layout.tagIndexLink(name, tag, digest), digest);
-        store.putLink(Layout.tagCurrentLink(name, tag), digest);
+        try {
+            store.putLink(Layout.tagCurrentLink(name, tag), digest);
+        } finally {
+            store.cache().invalidateTag(name, tag);
+        }
     }
 
     /** Removes every tag that points at {@code digest}. */
@@ -83,7 +93,11 @@ public final class Tags {
         for (String path : store.list(Layout.tagsDir(name))) {
             String tag = StoragePaths.name(path);
             if (Tag.isValid(tag) && get(new Tag(tag)).filter(digest::equals).isPresent()) {
-                store.delete(Layout.tagDir(name, new Tag(tag)));
+                try {
+                    store.delete(Layout.tagDir(name, new Tag(tag)));
+                } finally {
+                    store.cache().invalidateTag(name, new Tag(tag));
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.berth.registry.internal.store;
 
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
+import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
@@ -23,12 +24,23 @@ public final class Store {
     private final Clock clock;
     private final boolean deletesEnabled;
     private final RunningHashes hashes;
+    private final GuardedCache cache;
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes) {
+        this(driver, clock, deletesEnabled, hashes, new GuardedCache(null, false));
+    }
+
+    public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes, GuardedCache cache) {
         this.driver = driver;
         this.clock = clock;
         this.deletesEnabled = deletesEnabled;
         this.hashes = hashes;
+        this.cache = cache;
+    }
+
+    /** The cache in front of storage (a no-op when none is configured); it never throws. */
+    public GuardedCache cache() {
+        return cache;
     }
 
     public StorageDriver driver() {
