@@ -55,6 +55,14 @@ public abstract class RegistryContract {
         return first;
     }
 
+    /**
+     * Adds what the registries of a test are built with beyond their storage (a cache, say); called for each
+     * registry a test builds, including the second instances some tests open over the same storage.
+     */
+    protected Registry.Builder configure(Registry.Builder builder) throws Exception {
+        return builder;
+    }
+
     protected StorageDriver driver;
     protected Registry registry;
     protected Repository repo;
@@ -63,7 +71,7 @@ public abstract class RegistryContract {
     @BeforeEach
     void openRegistry() throws Exception {
         driver = createDriver();
-        registry = Registry.builder().storage(driver).build();
+        registry = configure(Registry.builder().storage(driver)).build();
         repo = registry.repository("library/test");
     }
 
@@ -213,7 +221,7 @@ public abstract class RegistryContract {
     @Test
     public void anotherInstanceCanContinueAndCommitAnUpload() throws Exception {
         Blob blob = TestContent.randomBlob(random, 4_000_000);
-        try (Registry second = Registry.builder().storage(createSecondDriver(driver)).build()) {
+        try (Registry second = configure(Registry.builder().storage(createSecondDriver(driver))).build()) {
             Repository[] replicas = {repo, second.repository("library/test")};
             UploadStatus up = replicas[0].uploads().start();
             long offset = 0;
@@ -232,14 +240,14 @@ public abstract class RegistryContract {
         Blob blob = TestContent.randomBlob(random, 1_000_000);
         UploadStatus up = repo.uploads().start();
         repo.uploads().append(up.id(), new ByteArrayInputStream(blob.bytes()));
-        try (Registry fresh = Registry.builder().storage(createSecondDriver(driver)).build()) {
+        try (Registry fresh = configure(Registry.builder().storage(createSecondDriver(driver))).build()) {
             Repository other = fresh.repository("library/test");
             assertCode(() -> other.uploads().commit(up.id(), TestContent.text("wrong").digest(), null),
                     ErrorCode.DIGEST_INVALID);
         }
         UploadStatus again = repo.uploads().start();
         repo.uploads().append(again.id(), new ByteArrayInputStream(blob.bytes()));
-        try (Registry fresh = Registry.builder().storage(createSecondDriver(driver)).build()) {
+        try (Registry fresh = configure(Registry.builder().storage(createSecondDriver(driver))).build()) {
             fresh.repository("library/test").uploads().commit(again.id(), blob.digest(), null);
         }
         assertThat(Arrays.mismatch(readBlob(repo, blob.digest()), blob.bytes())).as("first differing byte").isEqualTo(-1);
@@ -302,7 +310,7 @@ public abstract class RegistryContract {
 
     @Test
     public void deletesCanBeDisabled() throws Exception {
-        try (Registry readOnlyDeletes = Registry.builder().storage(createSecondDriver(driver)).deletesEnabled(false).build()) {
+        try (Registry readOnlyDeletes = configure(Registry.builder().storage(createSecondDriver(driver))).deletesEnabled(false).build()) {
             Repository r = readOnlyDeletes.repository("library/test");
             Blob blob = push(r, TestContent.text("kept"));
             assertCode(() -> r.blobs().delete(blob.digest()), ErrorCode.UNSUPPORTED);

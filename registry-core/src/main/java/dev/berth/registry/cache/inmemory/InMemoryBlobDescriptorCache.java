@@ -21,21 +21,30 @@ import java.util.Optional;
  * a replica may serve a tag or blob link another replica deleted. Use {@code redis} for replicas.
  */
 public final class InMemoryBlobDescriptorCache implements BlobDescriptorCache {
-    /** How long an invalidation keeps racing fills out (see the SPI's contract). */
-    static final Duration TOMBSTONE = Duration.ofSeconds(2);
+    /** How long an invalidation keeps racing fills out by default (see the SPI's contract). */
+    public static final Duration DEFAULT_TOMBSTONE = Duration.ofSeconds(2);
 
     private final Cache<String, Entry> entries;
     private final Ticker ticker;
+    private final long tombstoneNanos;
 
     /** A value, or a tombstone (value null) that turns fills away until {@code until} (ticker nanos). */
     private record Entry(Object value, long until) {
     }
 
     public InMemoryBlobDescriptorCache(long maxEntries, Duration ttl) {
-        this(maxEntries, ttl, Ticker.systemTicker());
+        this(maxEntries, ttl, DEFAULT_TOMBSTONE, Ticker.systemTicker());
     }
 
-    InMemoryBlobDescriptorCache(long maxEntries, Duration ttl, Ticker ticker) {
+    /**
+     * {@code tombstone}: how long after an invalidation fills are ignored (a read that began before a write must not
+     * put the old value back); reads of that key go to storage meanwhile.
+     */
+    public InMemoryBlobDescriptorCache(long maxEntries, Duration ttl, Duration tombstone) {
+        this(maxEntries, ttl, tombstone, Ticker.systemTicker());
+    }
+
+    InMemoryBlobDescriptorCache(long maxEntries, Duration ttl, Duration tombstone, Ticker ticker) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("size must be at least 1: " + maxEntries);
         }
@@ -43,6 +52,7 @@ public final class InMemoryBlobDescriptorCache implements BlobDescriptorCache {
             throw new IllegalArgumentException("ttl must be positive: " + ttl);
         }
         this.ticker = ticker;
+        this.tombstoneNanos = tombstone.toNanos();
         this.entries = CacheBuilder.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).ticker(ticker).build();
     }
 
@@ -113,7 +123,7 @@ public final class InMemoryBlobDescriptorCache implements BlobDescriptorCache {
     }
 
     private void invalidate(String key) {
-        entries.put(key, new Entry(null, ticker.read() + TOMBSTONE.toNanos()));
+        entries.put(key, new Entry(null, ticker.read() + tombstoneNanos));
     }
 
     private static String blobKey(Digest d) {
