@@ -71,7 +71,8 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
                         ? config.readTimeout() : config.writeTimeout()))
                 .database(config.db())
                 .ssl(config.tls())
-                .clientName("berth");
+                .clientName("berth")
+                .autoNegotiateProtocol(false);
         if (config.password() != null) {
             client.password(config.password());
         }
