@@ -139,8 +139,9 @@ public final class Main {
             server.debugPort().ifPresent(p -> log.info("debug server listening on http://{}:{}/debug/health{}",
                     config.http().debug().get().host(), p, config.http().debug().get().prometheus()
                             ? " and " + config.http().debug().get().prometheusPath() : ""));
-            log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage", server.scheme(), host,
-                    server.port(), config.http().prefix(), config.storage().driver());
+            log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage and {}", server.scheme(), host,
+                    server.port(), config.http().prefix(), config.storage().driver(), config.storage().cache()
+                            .map(c -> "the " + c.name() + " cache").orElse("no cache"));
             server.join();
             return 0;
         } catch (IllegalArgumentException | ConfigException e) {
@@ -157,8 +158,17 @@ public final class Main {
         ServerConfig.Storage storage = config.storage();
         Registry registry;
         try {
-            registry = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled()).build();
+            Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
+                    .deletesEnabled(storage.deleteEnabled());
+            if (storage.cache().isPresent()) {
+                ServerConfig.Cache cache = storage.cache().get();
+                try {
+                    builder.cache(cache.name(), cache.parameters());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache", e.getMessage());
+                }
+            }
+            registry = builder.build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("storage." + storage.driver(), e.getMessage());
         }

@@ -94,7 +94,7 @@ public final class ConfigLoader {
         ServerConfig.Log log = log(root.section("log"));
         ServerConfig.Storage storage = storage(root.section("storage"), embeddedDefault);
         ServerConfig.Http http = http(root.section("http"));
-        unsupportedButHarmless(root, "redis", "the Redis cache is not available yet; ignored");
+        storage = withCache(root, storage);
         unsupportedButHarmless(root, "notifications", "notifications are not available yet; ignored");
         unsupportedButHarmless(root, "health", "storage health checks are served on the debug port; "
                 + "the health section is ignored");
@@ -220,10 +220,17 @@ public final class ConfigLoader {
         boolean delete = s.section("delete").bool("enabled", embeddedDefault);
         boolean redirectDisabled = s.section("redirect").bool("disable", false);
         Section cache = s.section("cache");
-        if (cache.present()) {
-            warnings.add(s.key("cache") + ": caches are not available yet; every read goes to storage");
+        Optional<String> cacheName = cache.string("blobdescriptor").map(String::trim).filter(n -> !n.isEmpty());
+        int cacheSize = cache.integer("blobdescriptorsize", 10_000, 1, Integer.MAX_VALUE);
+        if (cacheName.isPresent() && !Set.of("inmemory", "redis").contains(cacheName.get())) {
+            throw new ConfigException(cache.key("blobdescriptor"), "'" + cacheName.get()
+                    + "' is not a cache; use inmemory or redis");
         }
-        s.readAll("cache");
+        if (cacheName.isEmpty() && cache.has("blobdescriptorsize")) {
+            warnings.add(cache.key("blobdescriptorsize") + ": no blobdescriptor cache is configured; ignored");
+        }
+        Optional<ServerConfig.Cache> pending = cacheName.map(n -> new ServerConfig.Cache(n,
+                n.equals("inmemory") ? Map.of("size", cacheSize) : Map.of()));
         s.readAll("tag");
         Section maintenance = s.section("maintenance");
         if (maintenance.section("readonly").bool("enabled", false)) {
@@ -235,7 +242,36 @@ public final class ConfigLoader {
                     + " stay until removed");
         }
         maintenance.readAll("uploadpurging");
-        return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled);
+        return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled, pending);
+    }
+
+    /**
+     * The top-level {@code redis} section, checked now (a mistake names its key at startup, not at the first
+     * request), and handed to the {@code redis} cache when {@code storage.cache.blobdescriptor} names it.
+     */
+    private ServerConfig.Storage withCache(Section root, ServerConfig.Storage storage) {
+        boolean redisPresent = root.section("redis").present();
+        Map<String, Object> redis = root.plain("redis");
+        boolean wantsRedis = storage.cache().filter(c -> c.name().equals("redis")).isPresent();
+        if (wantsRedis && !redisPresent) {
+            throw new ConfigException("storage.cache.blobdescriptor", "redis needs the top-level redis section"
+                    + " (at least redis.addr)");
+        }
+        if (redisPresent) {
+            try {
+                dev.berth.cache.redis.RedisCacheConfig.parse(redis);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("redis", e.getMessage());
+            }
+            if (!wantsRedis) {
+                warnings.add("redis: not used: set storage.cache.blobdescriptor: redis to cache in it");
+            }
+        }
+        if (!wantsRedis) {
+            return storage;
+        }
+        return new ServerConfig.Storage(storage.driver(), storage.parameters(), storage.deleteEnabled(),
+                storage.redirectDisabled(), Optional.of(new ServerConfig.Cache("redis", redis)));
     }
 
     private ServerConfig.Http http(Section s) {

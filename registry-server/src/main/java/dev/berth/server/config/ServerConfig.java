@@ -26,7 +26,7 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
      * name), and the switches around it.
      */
     public record Storage(String driver, Map<String, Object> parameters, boolean deleteEnabled,
-            boolean redirectDisabled) {
+            boolean redirectDisabled, Optional<Cache> cache) {
         public Storage {
             parameters = Map.copyOf(parameters);
         }
@@ -34,7 +34,24 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         @Override
         public String toString() {
             return "Storage[driver=" + driver + ", parameters=" + parameters.keySet() + " (values not shown)"
-                    + ", deleteEnabled=" + deleteEnabled + ", redirectDisabled=" + redirectDisabled + "]";
+                    + ", deleteEnabled=" + deleteEnabled + ", redirectDisabled=" + redirectDisabled + ", cache="
+                    + cache.map(Cache::toString).orElse("none") + "]";
+        }
+    }
+
+    /**
+     * {@code storage.cache.blobdescriptor}: the cache's name ({@code inmemory}, {@code redis}) and the parameters it
+     * is built from (for {@code inmemory}, {@code size} from {@code blobdescriptorsize}; for {@code redis}, the
+     * top-level {@code redis} section).
+     */
+    public record Cache(String name, Map<String, Object> parameters) {
+        public Cache {
+            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+        }
+
+        @Override
+        public String toString() {
+            return "Cache[" + name + ", parameters=" + parameters.keySet() + " (values not shown)]";
         }
     }
 

@@ -148,12 +148,17 @@ class ConfigLoaderTest {
                 notifications: {endpoints: []}
                 frobnicate: 1
                 """, Map.of("REGISTRY_LOG_LEVELX", "debug"));
-        assertThat(c.warnings()).anyMatch(w -> w.startsWith("storage.cache:"))
+        assertThat(c.warnings()).noneMatch(w -> w.startsWith("storage.cache:"))
                 .anyMatch(w -> w.startsWith("storage.maintenance.uploadpurging:"))
                 .contains("http.colour: unknown key, ignored", "frobnicate: unknown key, ignored",
                         "log.levelx: unknown key, ignored")
-                .anyMatch(w -> w.startsWith("redis:")).anyMatch(w -> w.startsWith("notifications:"))
+                .noneMatch(w -> w.startsWith("redis:")).anyMatch(w -> w.startsWith("notifications:"))
                 .noneMatch(w -> w.contains("hunter2"));
+        assertThat(c.storage().cache()).hasValueSatisfying(cache -> {
+            assertThat(cache.name()).isEqualTo("redis");
+            assertThat(cache.parameters()).containsEntry("addr", "localhost:6379");
+        });
+        assertThat(c.storage().toString()).doesNotContain("hunter2");
     }
 
     @ParameterizedTest
@@ -228,7 +233,11 @@ class ConfigLoaderTest {
         assertThat(s3.storage().driver()).isEqualTo("s3");
         assertThat(s3.storage().parameters()).containsEntry("bucket", "my-registry").containsEntry("secretkey", "secret");
         assertThat(s3.storage().toString()).doesNotContain("secret\"").doesNotContain("=secret");
-        assertThat(s3.warnings()).anyMatch(w -> w.startsWith("redis:")).anyMatch(w -> w.startsWith("storage.cache:"));
+        assertThat(s3.warnings()).noneMatch(w -> w.startsWith("redis:")).noneMatch(w -> w.startsWith("storage.cache"));
+        assertThat(s3.storage().cache()).hasValueSatisfying(cache -> {
+            assertThat(cache.name()).isEqualTo("redis");
+            assertThat(cache.parameters()).containsEntry("addr", "redis.example.com:6379").containsEntry("db", 0);
+        });
 
         ServerConfig basic = ConfigLoader.load(dir.resolve("tls-htpasswd.yml"), Map.of());
         assertThat(basic.warnings()).isEmpty();
@@ -267,5 +276,39 @@ class ConfigLoaderTest {
         assertThat(c.auth().parameters()).containsEntry("realm", "Team registry").containsEntry("path", "/from/env");
         assertThat(c.auth().access().orElseThrow()).containsKey("rules");
         assertThat(c.auth().toString()).doesNotContain("/from/env");
+    }
+
+    @Test
+    void inMemoryBlobDescriptorCacheTakesItsSize() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  cache: {blobdescriptor: inmemory, blobdescriptorsize: 5000}
+                """, Map.of());
+        assertThat(c.storage().cache()).contains(new ServerConfig.Cache("inmemory", Map.of("size", 5000)));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of()).storage().cache()).isEmpty();
+    }
+
+    @Test
+    void cacheAndRedisMistakesNameTheirKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + """
+                  cache: {blobdescriptor: memcached}
+                """, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.cache.blobdescriptor").hasMessageContaining("memcached");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + """
+                  cache: {blobdescriptor: redis}
+                """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("redis");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + """
+                  cache: {blobdescriptor: redis}
+                redis: {addr: localhost:6379, pool: {maxactiv: 3}}
+                """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("pool.maxactiv");
+        ServerConfig unused = ConfigLoader.parse(MINIMAL + """
+                redis: {addr: localhost:6379}
+                """, Map.of("REGISTRY_REDIS_DB", "3"));
+        assertThat(unused.warnings()).anyMatch(w -> w.startsWith("redis: not used"));
+        ServerConfig env = ConfigLoader.parse(MINIMAL + """
+                  cache: {blobdescriptor: redis}
+                redis: {addr: localhost:6379}
+                """, Map.of("REGISTRY_REDIS_PASSWORD", "pw"));
+        assertThat(env.storage().cache().orElseThrow().parameters()).containsEntry("password", "pw");
     }
 }
