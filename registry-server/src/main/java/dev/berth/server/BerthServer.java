@@ -40,6 +40,7 @@ public final class BerthServer implements AutoCloseable {
             ServerSecurity security) {
         this.security = security;
         this.registry = registry;
+        metrics.bindCache(registry::cacheStats);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("berth-http");
         this.server = new Server(threads);

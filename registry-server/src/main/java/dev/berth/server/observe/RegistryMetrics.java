@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code berth_blob_pull_seconds}: blob GETs answered 200 or 206;
  *   <li>{@code berth_storage_errors_total} (responses 503, which the registry answers storage failures with) and
  *       {@code berth_http_server_errors_total} (every 5xx) by {@code route};
+ *   <li>{@code berth_cache_hits_total}, {@code berth_cache_misses_total} and {@code berth_cache_errors_total}: the
+ *       blob-descriptor/tag cache's lookups answered, lookups that went to storage, and cache failures (each one served
+ *       from storage instead); all zero without a cache;
  *   <li>the JVM's: Micrometer's memory, GC, thread and processor binders under their usual names ({@code jvm_*},
  *       {@code system_cpu_*}, {@code process_cpu_*}), unprefixed so that stock dashboards work.
  * </ul>
@@ -72,6 +75,16 @@ public final class RegistryMetrics implements AutoCloseable {
             storageErrors(route);
             serverErrors(route);
         }
+    }
+
+    /** Exposes a registry's cache counters ({@link dev.berth.registry.Registry#cacheStats()}). */
+    public void bindCache(java.util.function.Supplier<dev.berth.registry.CacheStats> stats) {
+        io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.hits", stats, s -> s.get().hits())
+                .description("cache lookups answered by the cache").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.misses", stats, s -> s.get().misses())
+                .description("cache lookups that went to storage").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.errors", stats, s -> s.get().errors())
+                .description("cache failures, each served from storage instead").register(registry);
     }
 
     /** The Micrometer registry, for adding meters of one's own. */
