@@ -30,6 +30,10 @@ public final class Blobs {
 
     /** The blob's descriptor when this repository holds it. */
     public Optional<Descriptor> stat(Digest digest) {
+        Optional<Descriptor> cached = store.cache().linkedBlob(name, digest);
+        if (cached.isPresent()) {
+            return Optional.of(Descriptor.of(MediaTypes.OCTET_STREAM, digest, cached.get().size()));
+        }
         if (!isLinked(digest)) {
             return Optional.empty();
         }

@@ -113,16 +113,37 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
     @Override
     public Optional<Descriptor> blob(Digest digest) {
         String key = blobKey(digest);
-        return get(key).flatMap(v -> {
-            int space = v.indexOf(' ');
-            try {
-                long size = Long.parseLong(space < 0 ? v : v.substring(0, space));
-                String mediaType = space < 0 ? "application/octet-stream" : v.substring(space + 1);
-                return Optional.of(Descriptor.of(mediaType, digest, size));
-            } catch (RuntimeException e) {
+        return get(key).flatMap(v -> descriptor(key, digest, v));
+    }
+
+    /** One round trip ({@code MGET}) for the link and the descriptor. */
+    @Override
+    public Optional<Descriptor> linkedBlob(RepositoryName repository, Digest digest) {
+        String link = linkKey(repository, digest);
+        String blob = blobKey(digest);
+        java.util.List<String> values = call(j -> j.mget(link, blob), null);
+        if (values == null || values.size() != 2 || values.get(0) == null || values.get(1) == null
+                || values.get(0).equals(TOMBSTONE) || values.get(1).equals(TOMBSTONE)) {
+            return Optional.empty();
+        }
+        if (!values.get(0).equals("1")) {
+            return garbage(link);
+        }
+        return descriptor(blob, digest, values.get(1));
+    }
+
+    private Optional<Descriptor> descriptor(String key, Digest digest, String v) {
+        int space = v.indexOf(' ');
+        try {
+            long size = Long.parseLong(space < 0 ? v : v.substring(0, space));
+            if (size < 0) {
                 return garbage(key);
             }
-        });
+            String mediaType = space < 0 ? "application/octet-stream" : v.substring(space + 1);
+            return Optional.of(Descriptor.of(mediaType, digest, size));
+        } catch (RuntimeException e) {
+            return garbage(key);
+        }
     }
 
     @Override

@@ -125,6 +125,23 @@ public abstract class BlobDescriptorCacheContract {
     }
 
     @Test
+    public void linkedBlobNeedsBothTheLinkAndTheDescriptor() {
+        Digest d = digest();
+        Descriptor desc = Descriptor.of(MediaTypes.OCTET_STREAM, d, 99);
+        assertThat(cache.linkedBlob(repo("a"), d)).isEmpty();
+        cache.fillBlob(desc);
+        assertThat(cache.linkedBlob(repo("a"), d)).as("descriptor without the link").isEmpty();
+        cache.fillLink(repo("a"), d);
+        assertThat(cache.linkedBlob(repo("a"), d)).contains(desc);
+        assertThat(cache.linkedBlob(repo("b"), d)).isEmpty();
+        cache.invalidateLink(repo("a"), d);
+        assertThat(cache.linkedBlob(repo("a"), d)).isEmpty();
+        Digest other = digest();
+        cache.fillLink(repo("a"), other);
+        assertThat(cache.linkedBlob(repo("a"), other)).as("link without the descriptor").isEmpty();
+    }
+
+    @Test
     public void tagsArePerRepositoryAndTag() {
         Digest one = digest();
         Digest two = digest();

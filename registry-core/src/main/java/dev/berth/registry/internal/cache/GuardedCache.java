@@ -62,6 +62,10 @@ public final class GuardedCache {
                 .isPresent();
     }
 
+    public Optional<Descriptor> linkedBlob(RepositoryName repository, Digest digest) {
+        return lookup(() -> cache.linkedBlob(repository, digest).filter(d -> d.digest().equals(digest)));
+    }
+
     public void fillLink(RepositoryName repository, Digest digest) {
         run(() -> cache.fillLink(repository, digest));
     }

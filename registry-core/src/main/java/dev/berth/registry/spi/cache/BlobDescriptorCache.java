@@ -42,6 +42,15 @@ public interface BlobDescriptorCache extends AutoCloseable {
     /** True when the cache knows that {@code repository} links {@code digest}; false means "ask storage". */
     boolean isLinked(RepositoryName repository, Digest digest);
 
+    /**
+     * The blob's descriptor when the cache knows both that {@code repository} links it and its descriptor: the
+     * whole of a HEAD blob in one lookup. The default asks {@link #isLinked} then {@link #blob}; a remote cache
+     * answers both in one round trip.
+     */
+    default Optional<Descriptor> linkedBlob(RepositoryName repository, Digest digest) {
+        return isLinked(repository, digest) ? blob(digest) : Optional.empty();
+    }
+
     /** Remembers that {@code repository} links {@code digest}, just read from storage. */
     void fillLink(RepositoryName repository, Digest digest);
 
