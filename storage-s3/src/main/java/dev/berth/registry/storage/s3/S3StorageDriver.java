@@ -61,25 +61,21 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The {@code s3} driver: every storage path is an object key in one bucket (under {@code rootdirectory}), exactly as
  * distribution's s3 driver lays them out, so a bucket written by {@code registry:2} is served as it is.
  *
- * <p><b>Appendable writers</b> are multipart uploads whose state lives in the bucket, so that any replica can take
- * the next chunk of a blob upload. Bytes are buffered in a local temporary file (never in heap) until a whole part of
- * {@code chunksize} is there, which is uploaded as the next part. What is left when a writer is closed (less than a
- * part; S3 only allows the last part of an upload to be smaller than 5 MiB) is stored beside the object, at its key
- * plus {@value #TAIL_SUFFIX}, together with the multipart upload's id and the number of bytes in its parts. The next
- * writer reads that tail back into its buffer and goes on. Commit uploads the buffer as the last part and completes
- * the upload (or, for an object smaller than a part, puts it whole); cancel aborts it. A crash between uploading a
- * part and rewriting the tail is detected (the parts hold more than the tail says) and resolved: a new part always
- * starts with the old tail, so the parts alone are then the content. Tail keys hold a {@code ~}, which no storage
- * path can, so they never clash with a real path; {@code list} and {@code stat} show a closed upload at its path.
+ * <p><b>Appendable writers</b> are multipart uploads: bytes are buffered in a local temporary file (never in heap)
+ * and each whole part of {@code chunksize} is uploaded as soon as it is there. Closing a writer completes its upload,
+ * so that what it wrote is an ordinary object at the key, readable and of a known size for any replica: the core
+ * reads an unfinished blob upload back to catch up its digest when another replica took the previous chunk, and S3
+ * cannot read the parts of an upload before it completes. A writer that resumes the object starts a new multipart
+ * upload whose first parts are a server-side copy of the object (S3 takes a part smaller than 5 MiB only as the last
+ * one, so an object smaller than that is read back into the buffer instead), and does so only once it has bytes to
+ * add. Commit completes the upload; cancel aborts it and deletes the object. A writer that dies leaves the object as
+ * its last close left it, and a multipart upload that nobody will complete, which {@code delete} of any path above
+ * it aborts (that is how purging old blob uploads cleans them).
  *
  * <p>Thread-safe: the SDK client is, and a writer is used by one thread at a time.
  */
 public final class S3StorageDriver implements StorageDriver {
     public static final String NAME = "s3";
-    /** Appended to an object's key to name the tail of its unfinished upload. */
-    public static final String TAIL_SUFFIX = "~berth-append";
-    static final String META_UPLOAD_ID = "berth-upload-id";
-    static final String META_PARTS_BYTES = "berth-parts-bytes";
 
     private static final Logger LOG = LoggerFactory.getLogger(S3StorageDriver.class);
     private static final int DELETE_BATCH = 1000;
@@ -108,6 +104,8 @@ public final class S3StorageDriver implements StorageDriver {
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials)
                 .forcePathStyle(config.forcePathStyle())
+                // HttpURLConnection waits for "100 Continue" before every body, which costs a round trip per PUT
+                .serviceConfiguration(S3Configuration.builder().expectContinueEnabled(false).build())
                 // S3-compatible servers do not all know the flexible checksums the SDK sends by default.
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
@@ -230,24 +228,10 @@ public final class S3StorageDriver implements StorageDriver {
         } catch (PathNotFoundException notAnObject) {
             ListObjectsV2Response below = call("stat", path, () -> s3.listObjectsV2(b -> b.bucket(bucket)
                     .prefix(dirPrefix(path)).maxKeys(1)));
-            if (!below.contents().isEmpty()) {
-                return FileInfo.directory(path, below.contents().get(0).lastModified());
+            if (below.contents().isEmpty()) {
+                throw notAnObject;
             }
-            HeadObjectResponse tail = call("stat", path,
-                    () -> s3.headObject(b -> b.bucket(bucket).key(key(path) + TAIL_SUFFIX)));
-            return FileInfo.file(path, partsBytes(tail.metadata().get(META_PARTS_BYTES)) + tail.contentLength(),
-                    tail.lastModified());
-        }
-    }
-
-    static long partsBytes(String recorded) {
-        if (recorded == null || recorded.isEmpty()) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(recorded);
-        } catch (NumberFormatException e) {
-            return 0;
+            return FileInfo.directory(path, below.contents().get(0).lastModified());
         }
     }
 
@@ -264,10 +248,7 @@ public final class S3StorageDriver implements StorageDriver {
             }
             for (S3Object o : page.contents()) {
                 String name = o.key().substring(prefix.length());
-                if (name.endsWith(TAIL_SUFFIX)) {
-                    name = name.substring(0, name.length() - TAIL_SUFFIX.length());
-                }
-                if (!name.isEmpty() && name.indexOf('~') < 0) {
+                if (!name.isEmpty()) {
                     children.add(path.equals("/") ? "/" + name : path + "/" + name);
                 }
             }
@@ -305,16 +286,15 @@ public final class S3StorageDriver implements StorageDriver {
         for (ListObjectsV2Response page : listPages("walk", path, b -> b.prefix(prefix))) {
             for (S3Object o : page.contents()) {
                 String key = o.key();
-                if (key.length() == prefix.length() || key.endsWith(TAIL_SUFFIX)
-                        || key.indexOf('~', prefix.length()) >= 0) {
-                    continue; // unfinished uploads are not objects yet
+                if (key.length() == prefix.length()) {
+                    continue; // a "folder" object some S3 consoles create
                 }
                 any = true;
                 visitor.visit(FileInfo.file(pathOf(key), o.size(), o.lastModified()));
             }
         }
         if (!any) {
-            stat(path); // an empty walk of a directory that exists (only unfinished uploads in it) is fine
+            throw new PathNotFoundException(path);
         }
     }
 
@@ -388,22 +368,38 @@ public final class S3StorageDriver implements StorageDriver {
     private void multipartCopy(String sourcePath, String source, String dest, long size) throws IOException {
         String uploadId = call("move", sourcePath, () -> s3.createMultipartUpload(createMultipart(dest)).uploadId());
         try {
-            List<CompletedPart> parts = new ArrayList<>();
-            long chunk = config.multipartCopyChunkSize();
-            for (long from = 0; from < size; from += chunk) {
-                int number = parts.size() + 1;
-                String range = "bytes=" + from + "-" + (Math.min(size, from + chunk) - 1);
-                UploadPartCopyResponse r = call("move", sourcePath, () -> s3.uploadPartCopy(b -> b
-                        .sourceBucket(bucket).sourceKey(source).destinationBucket(bucket).destinationKey(dest)
-                        .uploadId(uploadId).partNumber(number).copySourceRange(range)));
-                parts.add(CompletedPart.builder().partNumber(number).eTag(r.copyPartResult().eTag()).build());
-            }
+            List<CompletedPart> parts = copyParts(sourcePath, source, dest, uploadId, size, 1);
             call("move", sourcePath, () -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(dest)
                     .uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
         } catch (IOException | RuntimeException e) {
             abortQuietly(dest, uploadId);
             throw e;
         }
+    }
+
+    /**
+     * Copies the first {@code size} bytes of {@code source} on the server as parts {@code firstPart}, ... of an
+     * upload to {@code dest}: pieces of {@code multipartcopychunksize}, the last one merged into the one before when
+     * it would be under 5 MiB (only an upload's last part may be that small, and more parts may follow these).
+     */
+    List<CompletedPart> copyParts(String path, String source, String dest, String uploadId, long size, int firstPart)
+            throws IOException {
+        long chunk = Math.min(config.multipartCopyChunkSize(), S3Config.MAX_PART_SIZE - S3Config.MIN_CHUNK_SIZE);
+        List<CompletedPart> parts = new ArrayList<>();
+        for (long from = 0; from < size; ) {
+            long to = Math.min(size, from + chunk);
+            if (size - to < S3Config.MIN_CHUNK_SIZE) {
+                to = size;
+            }
+            int number = firstPart + parts.size();
+            String range = "bytes=" + from + "-" + (to - 1);
+            UploadPartCopyResponse r = call("copy", path, () -> s3.uploadPartCopy(b -> b
+                    .sourceBucket(bucket).sourceKey(source).destinationBucket(bucket).destinationKey(dest)
+                    .uploadId(uploadId).partNumber(number).copySourceRange(range)));
+            parts.add(CompletedPart.builder().partNumber(number).eTag(r.copyPartResult().eTag()).build());
+            from = to;
+        }
+        return parts;
     }
 
     void abortQuietly(String key, String uploadId) {
@@ -444,10 +440,9 @@ public final class S3StorageDriver implements StorageDriver {
         }
     }
 
-    /** The object {@code key} itself, its unfinished upload's tail, and everything below it; not its siblings. */
+    /** The object {@code key} itself and everything below it; not its siblings ({@code key-2}, {@code keyx}). */
     private static boolean covers(String key, String candidate) {
-        return candidate.equals(key) || candidate.equals(key + TAIL_SUFFIX)
-                || candidate.startsWith(key) && candidate.charAt(key.length()) == '/';
+        return candidate.equals(key) || candidate.startsWith(key) && candidate.charAt(key.length()) == '/';
     }
 
     private boolean abortUploadsUnder(String path, String prefix, boolean all) throws IOException {

@@ -10,23 +10,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListPartsResponse;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
-import software.amazon.awssdk.services.s3.model.Part;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
- * One appendable object on S3: whole parts of {@code chunksize} go to a multipart upload as soon as they are full;
- * the rest waits in a local temporary file and, on {@link #close()}, in the tail object beside the key (see
- * {@link S3StorageDriver}). Not thread-safe (a writer is used by one thread at a time).
+ * One appendable object on S3 (see {@link S3StorageDriver} for the scheme): bytes wait in a local temporary file
+ * until a whole part of {@code chunksize} is there, which goes to a multipart upload at once; close and commit both
+ * complete the upload, so the object at the key always holds everything written up to the last close. A writer that
+ * resumes such an object brings its bytes in as the first parts of a new multipart upload, with a server-side copy
+ * (or, under 5 MiB, which S3 does not take as a part that is not the last, by reading them back into the buffer), and
+ * only when it has something to add: a commit right after a resume costs nothing.
+ *
+ * <p>Not thread-safe (a writer is used by one thread at a time).
  */
 final class S3Writer implements StorageWriter {
     private final S3StorageDriver driver;
@@ -37,10 +36,11 @@ final class S3Writer implements StorageWriter {
     private final FileChannel buffer;
     private final List<CompletedPart> parts = new ArrayList<>();
     private String uploadId;
+    /** Bytes already in the object at the key that are neither in a part nor in the buffer yet. */
+    private long base;
     private long partsBytes;
     private long buffered;
-    /** Whether a tail object exists (to delete it on commit, and to skip rewriting it unchanged on close). */
-    private boolean tailStored;
+    /** Whether the object at the key must be rewritten on close (new bytes, or a new empty object). */
     private boolean changed;
     private boolean done;
 
@@ -56,74 +56,26 @@ final class S3Writer implements StorageWriter {
     /** A writer of new content; nothing is sent before the first whole part, a close or a commit. */
     static S3Writer create(S3StorageDriver driver, String path) throws IOException {
         S3Writer w = new S3Writer(driver, path);
-        w.changed = true; // a closed empty writer must still leave something to append to
+        w.changed = true; // even an empty writer replaces what was there
         return w;
     }
 
-    /** A writer that continues what an earlier writer (in any process) closed. */
+    /** A writer that continues what an earlier writer (in any process) closed: one HEAD request. */
     static S3Writer resume(S3StorageDriver driver, String path) throws IOException {
         S3Writer w = new S3Writer(driver, path);
         try {
-            w.load();
+            HeadObjectResponse head = driver.call("writer", path,
+                    () -> driver.client().headObject(b -> b.bucket(driver.bucket()).key(w.key)));
+            w.base = head.contentLength();
             return w;
+        } catch (PathNotFoundException e) {
+            w.discardBuffer();
+            PathNotFoundException notFound = new PathNotFoundException(path, "nothing to append to");
+            notFound.initCause(e);
+            throw notFound;
         } catch (IOException | RuntimeException e) {
             w.discardBuffer();
             throw e;
-        }
-    }
-
-    private void load() throws IOException {
-        String tailKey = key + S3StorageDriver.TAIL_SUFFIX;
-        Map<String, String> meta;
-        try (ResponseInputStream<GetObjectResponse> tail = driver.call("writer", path,
-                () -> driver.client().getObject(b -> b.bucket(driver.bucket()).key(tailKey)))) {
-            meta = tail.response().metadata();
-            try (InputStream in = tail) {
-                byte[] chunk = new byte[64 << 10];
-                int n;
-                while ((n = in.read(chunk)) > 0) {
-                    buffer.write(ByteBuffer.wrap(chunk, 0, n));
-                    buffered += n;
-                }
-            }
-        } catch (PathNotFoundException e) {
-            PathNotFoundException notFound = new PathNotFoundException(path, "no unfinished upload to append to");
-            notFound.initCause(e);
-            throw notFound;
-        }
-        tailStored = true;
-        uploadId = meta.get(S3StorageDriver.META_UPLOAD_ID);
-        long recorded = S3StorageDriver.partsBytes(meta.get(S3StorageDriver.META_PARTS_BYTES));
-        if (uploadId == null || uploadId.isEmpty()) {
-            uploadId = null;
-            return;
-        }
-        Integer marker = null;
-        do {
-            Integer m = marker;
-            ListPartsResponse page = driver.call("writer", path, () -> driver.client().listParts(b -> {
-                b.bucket(driver.bucket()).key(key).uploadId(uploadId);
-                if (m != null) {
-                    b.partNumberMarker(m);
-                }
-            }));
-            for (Part p : page.parts()) {
-                parts.add(CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build());
-                partsBytes += p.size();
-            }
-            marker = Boolean.TRUE.equals(page.isTruncated()) ? page.nextPartNumberMarker() : null;
-        } while (marker != null);
-        parts.sort(Comparator.comparing(CompletedPart::partNumber));
-        if (partsBytes > recorded) {
-            // A part was uploaded after the tail was written and the writer died before rewriting it. Every part
-            // starts with the tail that was buffered before it, so the tail is inside the parts now.
-            buffer.truncate(0);
-            buffer.position(0);
-            buffered = 0;
-            changed = true;
-        } else if (partsBytes < recorded) {
-            throw new IOException("the upload of " + path + " lost parts: " + partsBytes + " bytes in parts, "
-                    + recorded + " recorded");
         }
     }
 
@@ -131,6 +83,12 @@ final class S3Writer implements StorageWriter {
     public void write(byte[] bytes, int offset, int len) throws IOException {
         if (done) {
             throw new IOException("the writer for " + path + " is closed");
+        }
+        if (len == 0) {
+            return;
+        }
+        if (base > 0 && base < S3Config.MIN_CHUNK_SIZE) {
+            readBaseIntoBuffer();
         }
         while (len > 0) {
             int n = (int) Math.min(len, chunkSize - buffered);
@@ -148,15 +106,46 @@ final class S3Writer implements StorageWriter {
         }
     }
 
+    /** Too small to be a part of its own, the existing content goes in front of the new bytes. */
+    private void readBaseIntoBuffer() throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = driver.call("write", path,
+                () -> driver.client().getObject(b -> b.bucket(driver.bucket()).key(key)));
+                InputStream body = in) {
+            byte[] chunk = new byte[64 << 10];
+            long read = 0;
+            int n;
+            while ((n = body.read(chunk)) > 0) {
+                buffer.write(ByteBuffer.wrap(chunk, 0, n));
+                read += n;
+            }
+            if (read != base) {
+                throw new IOException("the object at " + path + " changed while it was appended to (" + base
+                        + " bytes at the start, " + read + " now)");
+            }
+        }
+        buffered = base;
+        base = 0;
+    }
+
+    private void startUpload() throws IOException {
+        uploadId = driver.call("write", path,
+                () -> driver.client().createMultipartUpload(driver.createMultipart(key)).uploadId());
+        if (base > 0) { // at least 5 MiB here: copied on the server as the first parts
+            parts.addAll(driver.copyParts(path, key, key, uploadId, base, 1));
+            partsBytes = base;
+            base = 0;
+        }
+    }
+
     private void uploadPart() throws IOException {
         if (uploadId == null) {
-            uploadId = driver.call("write", path,
-                    () -> driver.client().createMultipartUpload(driver.createMultipart(key)).uploadId());
+            startUpload();
         }
         int number = parts.isEmpty() ? 1 : parts.get(parts.size() - 1).partNumber() + 1;
         long length = buffered;
+        String id = uploadId;
         String eTag = driver.call("write", path, () -> driver.client().uploadPart(b -> b.bucket(driver.bucket())
-                .key(key).uploadId(uploadId).partNumber(number).contentLength(length),
+                .key(key).uploadId(id).partNumber(number).contentLength(length),
                 RequestBody.fromFile(bufferFile)).eTag());
         parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
         partsBytes += length;
@@ -167,7 +156,33 @@ final class S3Writer implements StorageWriter {
 
     @Override
     public long size() {
-        return partsBytes + buffered;
+        return base + partsBytes + buffered;
+    }
+
+    /** Makes the object at the key hold everything written so far. */
+    private void finish(String operation) throws IOException {
+        if (!changed) {
+            return; // resumed, nothing added: the object is already complete
+        }
+        if (uploadId == null && base == 0) { // less than a part in all: one PUT
+            driver.call(operation, path, () -> driver.client().putObject(driver.put(key),
+                    RequestBody.fromFile(bufferFile)));
+            return;
+        }
+        if (uploadId == null) {
+            startUpload();
+        }
+        try {
+            if (buffered > 0) {
+                uploadPart(); // the last part may be smaller than 5 MiB
+            }
+            String id = uploadId;
+            driver.call(operation, path, () -> driver.client().completeMultipartUpload(b -> b
+                    .bucket(driver.bucket()).key(key).uploadId(id).multipartUpload(m -> m.parts(parts))));
+        } catch (IOException | RuntimeException e) {
+            driver.abortQuietly(key, uploadId); // the object keeps what the last close gave it
+            throw e;
+        }
     }
 
     @Override
@@ -177,20 +192,7 @@ final class S3Writer implements StorageWriter {
         }
         done = true;
         try {
-            if (uploadId == null) {
-                PutObjectRequest put = driver.put(key);
-                driver.call("commit", path, () -> driver.client().putObject(put, RequestBody.fromFile(bufferFile)));
-            } else {
-                if (buffered > 0 || parts.isEmpty()) {
-                    uploadPart(); // the last part may be smaller than 5 MiB
-                }
-                driver.call("commit", path, () -> driver.client().completeMultipartUpload(b -> b
-                        .bucket(driver.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
-            }
-            if (tailStored) {
-                driver.call("commit", path, () -> driver.client().deleteObject(b -> b.bucket(driver.bucket())
-                        .key(key + S3StorageDriver.TAIL_SUFFIX)));
-            }
+            finish("commit");
         } finally {
             discardBuffer();
         }
@@ -206,15 +208,13 @@ final class S3Writer implements StorageWriter {
             if (uploadId != null) {
                 driver.abortQuietly(key, uploadId);
             }
-            List<ObjectIdentifier> doomed = List.of(ObjectIdentifier.builder().key(key).build(),
-                    ObjectIdentifier.builder().key(key + S3StorageDriver.TAIL_SUFFIX).build());
-            driver.call("cancel", path, () -> driver.client().deleteObjects(b -> b.bucket(driver.bucket())
-                    .delete(Delete.builder().objects(doomed).quiet(true).build())));
+            driver.call("cancel", path, () -> driver.client().deleteObject(b -> b.bucket(driver.bucket()).key(key)));
         } finally {
             discardBuffer();
         }
     }
 
+    /** Like commit on S3: a multipart upload cannot be read before it completes, and the core reads uploads back. */
     @Override
     public void close() throws IOException {
         if (done) {
@@ -222,14 +222,7 @@ final class S3Writer implements StorageWriter {
         }
         done = true;
         try {
-            if (changed || !tailStored) {
-                PutObjectRequest put = driver.put(key + S3StorageDriver.TAIL_SUFFIX).toBuilder()
-                        .metadata(uploadId == null ? Map.of(S3StorageDriver.META_PARTS_BYTES, "0")
-                                : Map.of(S3StorageDriver.META_UPLOAD_ID, uploadId,
-                                        S3StorageDriver.META_PARTS_BYTES, Long.toString(partsBytes)))
-                        .storageClass((String) null).build();
-                driver.call("close", path, () -> driver.client().putObject(put, RequestBody.fromFile(bufferFile)));
-            }
+            finish("close");
         } finally {
             discardBuffer();
         }

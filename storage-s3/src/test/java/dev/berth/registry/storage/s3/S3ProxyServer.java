@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import java.nio.file.Files;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -30,7 +33,7 @@ final class S3ProxyServer {
     static synchronized URI endpoint() {
         if (proxy == null) {
             try {
-                S3Proxy p = S3Proxy.builder().blobStore(new TransientNio2BlobStore())
+                S3Proxy p = S3Proxy.builder().blobStore(blobStore())
                         .endpoint(URI.create("http://127.0.0.1:0"))
                         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                         .build();
@@ -50,6 +53,29 @@ final class S3ProxyServer {
             }
         }
         return endpoint;
+    }
+
+    /**
+     * The in-memory backend; {@code -Ds3proxy.backend=filesystem} picks the filesystem one under a temporary folder
+     * (for big blobs, which would fill the heap).
+     */
+    private static BlobStore blobStore() throws java.io.IOException {
+        if (!"filesystem".equals(System.getProperty("s3proxy.backend"))) {
+            return new TransientNio2BlobStore();
+        }
+        java.nio.file.Path dir = Files.createTempDirectory("berth-s3proxy-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir.toFile())));
+        return new FilesystemNio2BlobStore(dir.toString());
+    }
+
+    private static void deleteTree(java.io.File f) {
+        java.io.File[] children = f.listFiles();
+        if (children != null) {
+            for (java.io.File c : children) {
+                deleteTree(c);
+            }
+        }
+        f.delete();
     }
 
     /** A client with full access, to look at the bucket behind the driver's back. */
