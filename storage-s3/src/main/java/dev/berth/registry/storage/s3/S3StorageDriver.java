@@ -29,7 +29,6 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -79,6 +78,7 @@ public final class S3StorageDriver implements StorageDriver {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3StorageDriver.class);
     private static final int DELETE_BATCH = 1000;
+    private static final int MAX_ATTEMPTS = 8;
     private static final Duration MAX_PRESIGN = Duration.ofDays(7);
 
     private final S3Config config;
@@ -110,8 +110,11 @@ public final class S3StorageDriver implements StorageDriver {
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> {
-                    // standard mode: exponential backoff with jitter on throttling, 5xx and I/O errors
-                    o.retryStrategy(RetryMode.STANDARD);
+                    // Standard mode: exponential backoff with jitter on throttling, 5xx and I/O errors. More attempts
+                    // than its default 3: the JDK keeps up to 5 idle connections per server, and a PUT on one the
+                    // server has closed meanwhile fails at once (HttpURLConnection retries only idempotent reads).
+                    o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy()
+                            .toBuilder().maxAttempts(MAX_ATTEMPTS).build());
                     interceptors.forEach(o::addExecutionInterceptor);
                 });
         config.regionEndpoint().ifPresent(builder::endpointOverride);

@@ -165,8 +165,9 @@ final class S3Writer implements StorageWriter {
             return; // resumed, nothing added: the object is already complete
         }
         if (uploadId == null && base == 0) { // less than a part in all: one PUT
-            driver.call(operation, path, () -> driver.client().putObject(driver.put(key),
-                    RequestBody.fromFile(bufferFile)));
+            // an empty file as a body fails now and then with HttpURLConnection; an empty array does not
+            RequestBody body = buffered == 0 ? RequestBody.fromBytes(new byte[0]) : RequestBody.fromFile(bufferFile);
+            driver.call(operation, path, () -> driver.client().putObject(driver.put(key), body));
             return;
         }
         if (uploadId == null) {
