@@ -89,10 +89,14 @@ public record S3Config(Optional<String> accessKey, Optional<String> secretKey, O
                 throw new IllegalArgumentException("storage driver 's3': regionendpoint is not a URL: " + e, bad);
             }
         });
+        String region = string(parameters, "region").orElse("us-east-1");
+        if (endpoint.isEmpty() && !secure) { // AWS itself over plain HTTP, as distribution does with secure: false
+            endpoint = Optional.of(URI.create("http://s3." + region + ".amazonaws.com"));
+        }
         Optional<String> storageClass = string(parameters, "storageclass").map(c -> c.toUpperCase(Locale.ROOT))
                 .filter(c -> !c.equals("NONE"));
         return new S3Config(string(parameters, "accesskey"), string(parameters, "secretkey"),
-                string(parameters, "sessiontoken"), string(parameters, "region").orElse("us-east-1"), endpoint,
+                string(parameters, "sessiontoken"), region, endpoint,
                 bool(parameters, "forcepathstyle", false),
                 string(parameters, "bucket").orElseThrow(
                         () -> new IllegalArgumentException("storage driver 's3': bucket is required")),

@@ -232,6 +232,9 @@ class S3SpecificTest {
                 .contains("bucket=b");
         assertThat(S3Config.parse(Map.of("bucket", "b", "regionendpoint", "minio:9000", "secure", false))
                 .regionEndpoint()).contains(URI.create("http://minio:9000"));
+        assertThat(S3Config.parse(Map.of("bucket", "b", "region", "eu-west-1", "secure", "false")).regionEndpoint())
+                .contains(URI.create("http://s3.eu-west-1.amazonaws.com"));
+        assertThat(S3Config.parse(Map.of("bucket", "b")).regionEndpoint()).as("AWS, https").isEmpty();
         assertThat(StorageDrivers.names()).contains("s3");
     }
 }
