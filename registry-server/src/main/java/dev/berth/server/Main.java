@@ -173,7 +173,7 @@ public final class Main {
             throw new ConfigException("storage." + storage.driver(), e.getMessage());
         }
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
-                config.http().headers(), config.catalogMaxEntries());
+                config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
         try {
             security = ServerSecurity.from(config.auth());

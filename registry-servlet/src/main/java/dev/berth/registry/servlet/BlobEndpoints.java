@@ -12,7 +12,10 @@ import java.io.OutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges. */
+/**
+ * {@code GET|HEAD|DELETE /v2/<name>/blobs/<digest>}, with single byte ranges; a GET is redirected to the storage when
+ * the driver offers a URL and {@link ServletOptions#redirects()} is on.
+ */
 final class BlobEndpoints {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final int COPY_BUFFER = 256 << 10;
@@ -23,6 +26,16 @@ final class BlobEndpoints {
     static void get(Exchange x, Repository repo, Digest digest) throws IOException {
         Descriptor d = repo.blobs().stat(digest).orElseThrow(() -> new RegistryException(ErrorCode.BLOB_UNKNOWN,
                 "blob " + digest + " is not in repository " + repo.name()));
+        if (!x.isHead() && x.options.redirects()) {
+            java.util.Optional<java.net.URI> direct = repo.blobs().redirectUrl(digest, ServletOptions.REDIRECT_VALIDITY);
+            if (direct.isPresent()) {
+                // the client fetches the bytes (and any Range) from the storage itself
+                x.response.setHeader("Docker-Content-Digest", digest.toString());
+                x.response.setHeader("Location", direct.get().toString());
+                x.response.setStatus(307);
+                return;
+            }
+        }
         long size = d.size();
         long start = 0;
         long end = size - 1;

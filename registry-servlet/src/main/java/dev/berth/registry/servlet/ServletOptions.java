@@ -15,11 +15,28 @@ import java.util.Optional;
  * @param relativeUrls     Location headers without scheme and host
  * @param headers          sent with every response
  * @param catalogMaxEntries the most repositories one catalog page holds
+ * @param redirects        blob GETs answer 307 to the storage's own URL (an S3 presigned GET) when the driver offers
+ *                         one, as distribution does unless {@code storage.redirect.disable} is set; HEAD is always
+ *                         answered by the registry
  */
 public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
-        int catalogMaxEntries) {
+        int catalogMaxEntries, boolean redirects) {
 
     public static final ServletOptions DEFAULTS = new ServletOptions(Optional.empty(), false, Map.of(), 1000);
+
+    /** How long a redirect URL stays valid (distribution's s3 driver gives 20 minutes). */
+    public static final java.time.Duration REDIRECT_VALIDITY = java.time.Duration.ofMinutes(20);
+
+    /** Options with redirects on, the default. */
+    public ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
+            int catalogMaxEntries) {
+        this(externalUrl, relativeUrls, headers, catalogMaxEntries, true);
+    }
+
+    /** These options with blob redirects on or off. */
+    public ServletOptions withRedirects(boolean on) {
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on);
+    }
 
     public ServletOptions {
         Objects.requireNonNull(externalUrl, "externalUrl");

@@ -1,0 +1,244 @@
+package dev.berth.registry.storage.s3;
+
+import dev.berth.registry.spi.storage.PathNotFoundException;
+import dev.berth.registry.spi.storage.StorageWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * One appendable object on S3 (see {@link S3StorageDriver} for the scheme): bytes wait in a local temporary file
+ * until a whole part of {@code chunksize} is there, which goes to a multipart upload at once; close and commit both
+ * complete the upload, so the object at the key always holds everything written up to the last close. A writer that
+ * resumes such an object brings its bytes in as the first parts of a new multipart upload, with a server-side copy
+ * (or, under 5 MiB, which S3 does not take as a part that is not the last, by reading them back into the buffer), and
+ * only when it has something to add: a commit right after a resume costs nothing.
+ *
+ * <p>Not thread-safe (a writer is used by one thread at a time).
+ */
+final class S3Writer implements StorageWriter {
+    private final S3StorageDriver driver;
+    private final String path;
+    private final String key;
+    private final long chunkSize;
+    private final Path bufferFile;
+    private final FileChannel buffer;
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private String uploadId;
+    /** Bytes already in the object at the key that are neither in a part nor in the buffer yet. */
+    private long base;
+    private long partsBytes;
+    private long buffered;
+    /** Whether the object at the key must be rewritten on close (new bytes, or a new empty object). */
+    private boolean changed;
+    private boolean done;
+
+    private S3Writer(S3StorageDriver driver, String path) throws IOException {
+        this.driver = driver;
+        this.path = path;
+        this.key = driver.key(path);
+        this.chunkSize = driver.config().chunkSize();
+        this.bufferFile = Files.createTempFile("berth-s3-", ".part");
+        this.buffer = FileChannel.open(bufferFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /** A writer of new content; nothing is sent before the first whole part, a close or a commit. */
+    static S3Writer create(S3StorageDriver driver, String path) throws IOException {
+        S3Writer w = new S3Writer(driver, path);
+        w.changed = true; // even an empty writer replaces what was there
+        return w;
+    }
+
+    /** A writer that continues what an earlier writer (in any process) closed: one HEAD request. */
+    static S3Writer resume(S3StorageDriver driver, String path) throws IOException {
+        S3Writer w = new S3Writer(driver, path);
+        try {
+            HeadObjectResponse head = driver.call("writer", path,
+                    () -> driver.client().headObject(b -> b.bucket(driver.bucket()).key(w.key)));
+            w.base = head.contentLength();
+            return w;
+        } catch (PathNotFoundException e) {
+            w.discardBuffer();
+            PathNotFoundException notFound = new PathNotFoundException(path, "nothing to append to");
+            notFound.initCause(e);
+            throw notFound;
+        } catch (IOException | RuntimeException e) {
+            w.discardBuffer();
+            throw e;
+        }
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int len) throws IOException {
+        if (done) {
+            throw new IOException("the writer for " + path + " is closed");
+        }
+        if (len == 0) {
+            return;
+        }
+        if (base > 0 && base < S3Config.MIN_CHUNK_SIZE) {
+            readBaseIntoBuffer();
+        }
+        while (len > 0) {
+            int n = (int) Math.min(len, chunkSize - buffered);
+            ByteBuffer b = ByteBuffer.wrap(bytes, offset, n);
+            while (b.hasRemaining()) {
+                buffer.write(b);
+            }
+            buffered += n;
+            offset += n;
+            len -= n;
+            changed = true;
+            if (buffered == chunkSize) {
+                uploadPart();
+            }
+        }
+    }
+
+    /** Too small to be a part of its own, the existing content goes in front of the new bytes. */
+    private void readBaseIntoBuffer() throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = driver.call("write", path,
+                () -> driver.client().getObject(b -> b.bucket(driver.bucket()).key(key)));
+                InputStream body = in) {
+            byte[] chunk = new byte[64 << 10];
+            long read = 0;
+            int n;
+            while ((n = body.read(chunk)) > 0) {
+                buffer.write(ByteBuffer.wrap(chunk, 0, n));
+                read += n;
+            }
+            if (read != base) {
+                throw new IOException("the object at " + path + " changed while it was appended to (" + base
+                        + " bytes at the start, " + read + " now)");
+            }
+        }
+        buffered = base;
+        base = 0;
+    }
+
+    private void startUpload() throws IOException {
+        uploadId = driver.call("write", path,
+                () -> driver.client().createMultipartUpload(driver.createMultipart(key)).uploadId());
+        if (base > 0) { // at least 5 MiB here: copied on the server as the first parts
+            parts.addAll(driver.copyParts(path, key, key, uploadId, base, 1));
+            partsBytes = base;
+            base = 0;
+        }
+    }
+
+    private void uploadPart() throws IOException {
+        if (uploadId == null) {
+            startUpload();
+        }
+        int number = parts.isEmpty() ? 1 : parts.get(parts.size() - 1).partNumber() + 1;
+        long length = buffered;
+        String id = uploadId;
+        String eTag = driver.call("write", path, () -> driver.client().uploadPart(b -> b.bucket(driver.bucket())
+                .key(key).uploadId(id).partNumber(number).contentLength(length),
+                RequestBody.fromFile(bufferFile)).eTag());
+        parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+        partsBytes += length;
+        buffer.truncate(0);
+        buffer.position(0);
+        buffered = 0;
+    }
+
+    @Override
+    public long size() {
+        return base + partsBytes + buffered;
+    }
+
+    /** Makes the object at the key hold everything written so far. */
+    private void finish(String operation) throws IOException {
+        if (!changed) {
+            return; // resumed, nothing added: the object is already complete
+        }
+        if (uploadId == null && base == 0) { // less than a part in all: one PUT
+            // an empty file as a body fails now and then with HttpURLConnection; an empty array does not
+            RequestBody body = buffered == 0 ? RequestBody.fromBytes(new byte[0]) : RequestBody.fromFile(bufferFile);
+            driver.call(operation, path, () -> driver.client().putObject(driver.put(key), body));
+            return;
+        }
+        if (uploadId == null) {
+            startUpload();
+        }
+        try {
+            if (buffered > 0) {
+                uploadPart(); // the last part may be smaller than 5 MiB
+            }
+            String id = uploadId;
+            driver.call(operation, path, () -> driver.client().completeMultipartUpload(b -> b
+                    .bucket(driver.bucket()).key(key).uploadId(id).multipartUpload(m -> m.parts(parts))));
+        } catch (IOException | RuntimeException e) {
+            driver.abortQuietly(key, uploadId); // the object keeps what the last close gave it
+            throw e;
+        }
+    }
+
+    @Override
+    public void commit() throws IOException {
+        if (done) {
+            throw new IOException("the writer for " + path + " is already closed");
+        }
+        done = true;
+        try {
+            finish("commit");
+        } finally {
+            discardBuffer();
+        }
+    }
+
+    @Override
+    public void cancel() throws IOException {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            if (uploadId != null) {
+                driver.abortQuietly(key, uploadId);
+            }
+            driver.call("cancel", path, () -> driver.client().deleteObject(b -> b.bucket(driver.bucket()).key(key)));
+        } finally {
+            discardBuffer();
+        }
+    }
+
+    /** Like commit on S3: a multipart upload cannot be read before it completes, and the core reads uploads back. */
+    @Override
+    public void close() throws IOException {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            finish("close");
+        } finally {
+            discardBuffer();
+        }
+    }
+
+    private void discardBuffer() {
+        try {
+            buffer.close();
+        } catch (IOException ignored) {
+            // the file is deleted next
+        }
+        try {
+            Files.deleteIfExists(bufferFile);
+        } catch (IOException ignored) {
+            bufferFile.toFile().deleteOnExit();
+        }
+    }
+}
