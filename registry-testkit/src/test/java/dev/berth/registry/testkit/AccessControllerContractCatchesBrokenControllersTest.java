@@ -1,8 +1,5 @@
 package dev.berth.registry.testkit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
-
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
@@ -11,11 +8,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
-import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * The access-controller kit fails controllers with the bugs such controllers have: each one here is a hand-written
@@ -46,28 +38,13 @@ class AccessControllerContractCatchesBrokenControllersTest {
     @ParameterizedTest(name = "{0} fails {1}")
     @MethodSource("brokenControllers")
     void theContractFailsABrokenController(Class<? extends AccessControllerContract> broken, String test) {
-        TestExecutionSummary summary = run(broken, test);
-        assertThat(summary.getTestsFoundCount()).as("tests found").isEqualTo(1);
-        assertThat(summary.getTestsFailedCount()).as("%s should fail %s", broken.getSimpleName(), test).isEqualTo(1);
+        KitRun.assertFails(broken, test);
     }
 
     @ParameterizedTest(name = "a faithful controller passes {0}")
     @MethodSource("testsUsed")
     void theSameTestPassesTheFaithfulController(String test) {
-        TestExecutionSummary summary = run(Faithful.class, test);
-        assertThat(summary.getTestsFoundCount()).as("tests found").isEqualTo(1);
-        assertThat(summary.getFailures()).as("failures of %s", test)
-                .extracting(f -> f.getException().toString()).isEmpty();
-        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
-    }
-
-    private static TestExecutionSummary run(Class<? extends AccessControllerContract> kit, String test) {
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectMethod(kit, test))
-                .build();
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(request, listener);
-        return listener.getSummary();
+        KitRun.assertPasses(Faithful.class, test);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

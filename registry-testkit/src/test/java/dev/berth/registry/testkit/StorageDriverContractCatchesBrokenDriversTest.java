@@ -1,8 +1,5 @@
 package dev.berth.registry.testkit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
-
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
@@ -24,11 +21,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
-import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * The kit is only worth something if it fails broken drivers: each driver here is the in-memory one with one bug that
@@ -70,29 +62,14 @@ class StorageDriverContractCatchesBrokenDriversTest {
     @ParameterizedTest(name = "{0} fails {1}")
     @MethodSource("brokenDrivers")
     void theContractFailsABrokenDriver(Class<? extends StorageDriverContract> broken, String test) {
-        TestExecutionSummary summary = run(broken, test);
-        assertThat(summary.getTestsFoundCount()).as("tests found").isEqualTo(1);
-        assertThat(summary.getTestsFailedCount()).as("%s should fail %s", broken.getSimpleName(), test).isEqualTo(1);
+        KitRun.assertFails(broken, test);
     }
 
     /** The control: through the same harness, the faithful delegate passes, so the failures above are the bugs'. */
     @ParameterizedTest(name = "a faithful delegate passes {0}")
     @MethodSource("testsUsed")
     void theSameTestPassesTheFaithfulDelegate(String test) {
-        TestExecutionSummary summary = run(Faithful.class, test);
-        assertThat(summary.getTestsFoundCount()).as("tests found").isEqualTo(1);
-        assertThat(summary.getFailures()).as("failures of %s", test)
-                .extracting(f -> f.getException().toString()).isEmpty();
-        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
-    }
-
-    private static TestExecutionSummary run(Class<? extends StorageDriverContract> kit, String test) {
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectMethod(kit, test))
-                .build();
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(request, listener);
-        return listener.getSummary();
+        KitRun.assertPasses(Faithful.class, test);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
