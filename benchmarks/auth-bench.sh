@@ -6,6 +6,7 @@
 # (Debian: wrk, apache2-utils). BENCH_BCRYPT_COST picks the bcrypt cost (default 5, htpasswd -B's default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. interop/lib.sh # await_port
 jar=registry-server/target/registry-server.jar
 [ -f "$jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
 for tool in wrk htpasswd curl; do
@@ -20,12 +21,7 @@ htpasswd -cbB -C "$cost" "$work/htpasswd" bench bench-password 2>/dev/null
 start() { # config file; sets pid and port
   java -Xmx256m -jar "$jar" serve "$1" > "$work/server.log" 2>&1 &
   pid=$!
-  port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\)\/v2\/.*/\1/p' "$work/server.log" | head -n 1)
-    [ -n "$port" ] && break; sleep 0.1
-  done
-  [ -n "$port" ] || { cat "$work/server.log" >&2; exit 1; }
+  port=$(await_port "$work/server.log" "$pid") || { cat "$work/server.log" >&2; exit 1; }
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 config() { # auth yaml fragment

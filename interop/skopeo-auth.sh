@@ -5,6 +5,7 @@
 # Needs: skopeo and htpasswd (Debian: skopeo, apache2-utils), the built server jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. interop/lib.sh
 
 jar=registry-server/target/registry-server.jar
 [ -f "$jar" ] || { echo "interop: $jar is missing; run 'mvn -B -DskipTests package' first" >&2; exit 1; }
@@ -24,14 +25,8 @@ fail() { echo "interop-auth: FAILED: $*" >&2; echo "--- server log:" >&2; tail -
 start_server() { # config file; sets server_pid and reg
   java -jar "$jar" serve "$1" > "$work/server.log" 2>&1 &
   server_pid=$!
-  local port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\)\/v2\/.*/\1/p' "$work/server.log" | head -n 1)
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "the server did not start"
-    sleep 0.1
-  done
-  [ -n "$port" ] || fail "the server did not report its port"
+  local port
+  port=$(await_port "$work/server.log" "$server_pid") || fail "the server did not start or did not report its port"
   reg="127.0.0.1:$port"
 }
 status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
@@ -45,20 +40,7 @@ grep -q '^alice:\$2y\$' "$work/htpasswd" && grep -q '^bob:\$apr1\$' "$work/htpas
 
 # --- a small image in an OCI layout, to copy in
 layout="$work/layout"
-mkdir -p "$layout/blobs/sha256" "$work/rootfs"
-echo "hello from the berth auth interop test" > "$work/rootfs/hello.txt"
-tar -C "$work/rootfs" -cf - hello.txt | gzip -n > "$work/layer.tar.gz"
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-layer=$(sha "$work/layer.tar.gz"); cp "$work/layer.tar.gz" "$layout/blobs/sha256/$layer"
-diff_id=$(tar -C "$work/rootfs" -cf - hello.txt | sha256sum | cut -d' ' -f1)
-printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$diff_id" > "$work/config.json"
-config=$(sha "$work/config.json"); cp "$work/config.json" "$layout/blobs/sha256/$config"
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%d}]}' \
-  "$config" "$(stat -c %s "$work/config.json")" "$layer" "$(stat -c %s "$work/layer.tar.gz")" > "$work/manifest.json"
-manifest=$(sha "$work/manifest.json"); cp "$work/manifest.json" "$layout/blobs/sha256/$manifest"
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' \
-  "$manifest" "$(stat -c %s "$work/manifest.json")" > "$layout/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+make_oci_layout "$layout" "hello from the berth auth interop test"
 
 rules='access:
   rules:

@@ -4,6 +4,7 @@
 # Needs: skopeo (Debian), the built server jar (mvn -B verify builds it). Fails loudly on any mismatch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. interop/lib.sh
 
 jar=registry-server/target/registry-server.jar
 [ -f "$jar" ] || { echo "interop: $jar is missing; run 'mvn -B -DskipTests package' first" >&2; exit 1; }
@@ -17,35 +18,15 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "interop: FAILED: $*" >&2; echo "--- server log:" >&2; tail -n 30 "$work/server.log" >&2 || true; exit 1; }
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # --- a small OCI image layout, written by hand
 layout="$work/layout"
-mkdir -p "$layout/blobs/sha256" "$work/rootfs"
-echo "hello from the berth interop test" > "$work/rootfs/hello.txt"
-tar -C "$work/rootfs" -cf - hello.txt | gzip -n > "$work/layer.tar.gz"
-diff_id=$(tar -C "$work/rootfs" -cf - hello.txt | sha256sum | cut -d' ' -f1)
-layer=$(sha "$work/layer.tar.gz"); cp "$work/layer.tar.gz" "$layout/blobs/sha256/$layer"
-printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/hello.txt"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$diff_id" > "$work/config.json"
-config=$(sha "$work/config.json"); cp "$work/config.json" "$layout/blobs/sha256/$config"
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%d}]}' \
-  "$config" "$(stat -c %s "$work/config.json")" "$layer" "$(stat -c %s "$work/layer.tar.gz")" > "$work/manifest.json"
-manifest=$(sha "$work/manifest.json"); cp "$work/manifest.json" "$layout/blobs/sha256/$manifest"
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' \
-  "$manifest" "$(stat -c %s "$work/manifest.json")" > "$layout/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+make_oci_layout "$layout" "hello from the berth interop test"
 
 # --- the server, on a free port
 java -jar "$jar" --port 0 --root "$work/data" > "$work/server.log" 2>&1 &
 server_pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/.*listening on http:\/\/0\.0\.0\.0:\([0-9]*\)\/v2\/.*/\1/p' "$work/server.log" | head -n 1)
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "the server did not start"
-  sleep 0.1
-done
-[ -n "$port" ] || fail "the server did not report its port"
+port=$(await_port "$work/server.log" "$server_pid") || fail "the server did not start or did not report its port"
 reg="127.0.0.1:$port"
 opts=(--src-tls-verify=false --dest-tls-verify=false)
 echo "interop: Berth on $reg, skopeo $(skopeo --version | awk '{print $3}')"
@@ -54,7 +35,7 @@ echo "interop: Berth on $reg, skopeo $(skopeo --version | awk '{print $3}')"
 skopeo copy "${opts[@]}" "oci:$layout:v1" "docker://$reg/interop/oci:v1" >/dev/null || fail "copy in (OCI)"
 got=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$reg/interop/oci:v1") || fail "inspect (OCI)"
 [ "$got" = "sha256:$manifest" ] || fail "OCI manifest digest is $got, expected sha256:$manifest"
-skopeo inspect --tls-verify=false --raw "docker://$reg/interop/oci:v1" | cmp -s - "$work/manifest.json" \
+skopeo inspect --tls-verify=false --raw "docker://$reg/interop/oci:v1" | cmp -s - "$layout/blobs/sha256/$manifest" \
   || fail "the OCI manifest served differs from the one pushed"
 
 # --- push as Docker schema2
