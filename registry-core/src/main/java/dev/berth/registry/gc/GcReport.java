@@ -47,7 +47,7 @@ public record GcReport(boolean dryRun, Instant cutoff, int repositories, int man
         return String.format(Locale.ROOT, "%s %d manifests and %d blobs (%s)%s; kept %d manifests and %d blobs in %d "
                         + "repositories; %.1f s", dryRun ? "would delete" : "deleted", manifestsDeleted.size(),
                 blobsDeleted.size(), bytes(bytesFreed()), linksDeleted == 0 ? "" : " and " + linksDeleted
-                        + " dangling blob links", manifestsKept, blobsKept, repositories, duration.toMillis() / 1000.0);
+                        + " repository links to them", manifestsKept, blobsKept, repositories, duration.toMillis() / 1000.0);
     }
 
     /** A byte count as people read it: {@code 1.5 MiB}. */

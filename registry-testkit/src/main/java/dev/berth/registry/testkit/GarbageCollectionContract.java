@@ -485,70 +485,19 @@ public abstract class GarbageCollectionContract {
         }
     }
 
-    /** Runs a hook before each {@code getContent}; leaves the driver it wraps open when closed. */
-    private static final class ReadHook implements StorageDriver {
-        private final StorageDriver d;
+    /** Runs a hook before each {@code getContent}. */
+    private static final class ReadHook extends ForwardingStorageDriver {
         private final java.util.function.Consumer<String> hook;
 
         ReadHook(StorageDriver d, java.util.function.Consumer<String> hook) {
-            this.d = d;
+            super(d);
             this.hook = hook;
-        }
-
-        @Override
-        public String name() {
-            return d.name();
         }
 
         @Override
         public byte[] getContent(String path) throws IOException {
             hook.accept(path);
-            return d.getContent(path);
-        }
-
-        @Override
-        public void putContent(String path, byte[] content) throws IOException {
-            d.putContent(path, content);
-        }
-
-        @Override
-        public InputStream reader(String path, long offset) throws IOException {
-            return d.reader(path, offset);
-        }
-
-        @Override
-        public dev.berth.registry.spi.storage.StorageWriter writer(String path, boolean append) throws IOException {
-            return d.writer(path, append);
-        }
-
-        @Override
-        public dev.berth.registry.spi.storage.FileInfo stat(String path) throws IOException {
-            return d.stat(path);
-        }
-
-        @Override
-        public List<String> list(String path) throws IOException {
-            return d.list(path);
-        }
-
-        @Override
-        public void move(String sourcePath, String destPath) throws IOException {
-            d.move(sourcePath, destPath);
-        }
-
-        @Override
-        public void delete(String path) throws IOException {
-            d.delete(path);
-        }
-
-        @Override
-        public void walk(String path, WalkVisitor visitor) throws IOException {
-            d.walk(path, visitor);
-        }
-
-        @Override
-        public void close() {
-            // the test's registry owns the driver
+            return super.getContent(path);
         }
     }
 }
