@@ -90,6 +90,7 @@ public final class Blobs {
      * {@code from} does not hold it (the client then uploads it).
      */
     public Optional<Descriptor> mount(Digest digest, RepositoryName from) {
+        store.touch(digest);
         Optional<Descriptor> source = new Blobs(store, from).stat(digest);
         source.ifPresent(d -> link(digest));
         return source;

@@ -68,6 +68,9 @@ public final class Manifests {
             }
             digest = claimed;
         }
+        // An online garbage collection in this JVM must not delete what this push relies on, bytes included.
+        store.touch(digest);
+        manifest.references().forEach(d -> store.touch(d.digest()));
         checkReferences(manifest);
 
         Set<Tag> tagsToSet = new LinkedHashSet<>();

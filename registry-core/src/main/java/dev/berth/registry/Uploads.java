@@ -122,6 +122,7 @@ public final class Uploads {
                         "the uploaded content has digest " + actual + ", not " + digest + " (" + size + " bytes)");
             }
             String target = Layout.blobData(digest);
+            store.touch(digest); // an online garbage collection must not delete the blob we find already there
             if (!store.exists(target)) {
                 // Two commits of one blob may race here; both moves leave the same bytes, so either winner is fine.
                 try {

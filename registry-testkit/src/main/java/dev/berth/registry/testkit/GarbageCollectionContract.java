@@ -329,6 +329,35 @@ public abstract class GarbageCollectionContract {
     }
 
     @Test
+    void aBlobThisRegistryReusesJustBeforeTheSweepIsKept() throws Exception {
+        Blob config = upload("reuse", TestContent.randomBlob(random, 64));
+        Blob layer = upload("reuse", TestContent.randomBlob(random, 1000));
+        Thread.sleep(3000); // old, and referenced by nothing: only the push below can keep them
+        byte[] manifest = utf8(TestContent.imageManifest(false, config, List.of(layer)));
+        AtomicBoolean pushed = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Registry> self = new java.util.concurrent.atomic.AtomicReference<>();
+        StorageDriver hooked = new ForwardingStorageDriver(driver) {
+            @Override
+            public void walk(String path, WalkVisitor visitor) throws IOException {
+                // The mark is over and both listings are done; a client that found the blobs with HEAD puts its
+                // manifest now, through the same registry, before the blobs are deleted.
+                if (path.startsWith("/docker/registry/v2/blobs/") && pushed.compareAndSet(false, true)) {
+                    self.get().repository("reuse").manifests().put(Reference.parse("late"), MediaTypes.OCI_MANIFEST,
+                            manifest);
+                }
+                super.walk(path, visitor);
+            }
+        };
+        try (Registry shared = Registry.builder().storage(hooked).build()) {
+            self.set(shared);
+            GcReport report = shared.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(2)));
+            assertThat(pushed).isTrue();
+            assertThat(report.blobsDeleted()).isEmpty();
+        }
+        assertComplete(new Image("reuse", Digest.sha256(manifest), manifest, config, List.of(layer)), "late");
+    }
+
+    @Test
     void pushesAndPullsGoOnWhileCollectionsRun() throws Exception {
         List<Image> base = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -111,7 +111,19 @@ public final class MarkSweep {
     private GcReport collect() {
         long t0 = System.nanoTime();
         cutoff = store.clock().instant().minus(options.gracePeriod());
+        SweepGuard guard = store.sweepGuard();
+        if (options.dryRun()) {
+            return collect(t0, null);
+        }
+        guard.begin();
+        try {
+            return collect(t0, guard);
+        } finally {
+            guard.end();
+        }
+    }
 
+    private GcReport collect(long t0, SweepGuard guard) {
         Map<RepositoryName, Scan> first = scanAll();
         Map<RepositoryName, Set<Digest>> tagged = readTags(first.values());
         Map<Digest, Refs> refs = new ConcurrentHashMap<>();
@@ -125,8 +137,7 @@ public final class MarkSweep {
 
         Set<Digest> marked = new HashSet<>();
         int manifestsKept = 0;
-        List<GcReport.DeletedManifest> manifestsDeleted = new ArrayList<>();
-        Map<RepositoryName, Set<Digest>> deleteFrom = new HashMap<>();
+        List<GcReport.DeletedManifest> doomedManifests = new ArrayList<>();
         for (Scan scan : scans.values()) {
             Set<Digest> kept = keep(scan, tagged.getOrDefault(scan.name, Set.of()), refs);
             manifestsKept += kept.size();
@@ -139,64 +150,77 @@ public final class MarkSweep {
                     marked.add(d);
                 }
             });
-            Set<Digest> doomed = new HashSet<>(scan.revisions.keySet());
-            doomed.removeAll(kept);
-            if (!doomed.isEmpty()) {
-                deleteFrom.put(scan.name, doomed);
-                doomed.stream().sorted().forEach(d -> manifestsDeleted.add(new GcReport.DeletedManifest(scan.name, d)));
-            }
+            scan.revisions.keySet().stream().filter(d -> !kept.contains(d)).sorted()
+                    .forEach(d -> doomedManifests.add(new GcReport.DeletedManifest(scan.name, d)));
         }
-        if (!options.dryRun()) {
-            parallel(deleteFrom.entrySet(), e -> {
-                deleteManifests(scans.get(e.getKey()), e.getValue());
-                return null;
-            });
-        }
+        // A manifest pushed again meanwhile (its writer touched it, and everything it references) stays.
+        List<GcReport.DeletedManifest> manifestsDeleted = deleteAll(guard, doomedManifests,
+                GcReport.DeletedManifest::digest, m -> deleteManifest(scans.get(m.repository()), m.digest()));
+        manifestsKept += doomedManifests.size() - manifestsDeleted.size();
 
         // The sweep: blobs nobody marked, and the links pointing at them.
         Map<Digest, FileInfo> stored = listBlobs();
-        List<GcReport.DeletedBlob> blobsDeleted = new ArrayList<>();
+        List<GcReport.DeletedBlob> unmarked = new ArrayList<>();
         stored.forEach((d, info) -> {
             if (!marked.contains(d) && !young(info.modTime())) {
-                blobsDeleted.add(new GcReport.DeletedBlob(d, info.size()));
+                unmarked.add(new GcReport.DeletedBlob(d, info.size()));
             }
         });
-        blobsDeleted.sort((a, b) -> a.digest().compareTo(b.digest()));
+        unmarked.sort((a, b) -> a.digest().compareTo(b.digest()));
+        List<GcReport.DeletedBlob> blobsDeleted = deleteAll(guard, unmarked, GcReport.DeletedBlob::digest, b -> {
+            try {
+                store.delete(Layout.blobDir(b.digest()));
+            } finally {
+                store.cache().invalidateBlob(b.digest());
+            }
+        });
         Set<Digest> gone = new HashSet<>();
         blobsDeleted.forEach(b -> gone.add(b.digest()));
-        if (!options.dryRun()) {
-            parallel(blobsDeleted, b -> {
-                try {
-                    store.delete(Layout.blobDir(b.digest()));
-                } finally {
-                    store.cache().invalidateBlob(b.digest());
-                }
-                return null;
-            });
-        }
-        List<Map.Entry<RepositoryName, Digest>> links = new ArrayList<>();
+        List<Map.Entry<RepositoryName, Digest>> dangling = new ArrayList<>();
         for (Scan scan : scans.values()) {
             scan.layers.forEach((d, modified) -> {
                 if (!young(modified) && (gone.contains(d) || !stored.containsKey(d))) {
-                    links.add(Map.entry(scan.name, d));
+                    dangling.add(Map.entry(scan.name, d));
                 }
             });
         }
-        if (!options.dryRun()) {
-            parallel(links, link -> {
-                try {
-                    store.delete(Layout.layerLinkDir(link.getKey(), link.getValue()));
-                } finally {
-                    store.cache().invalidateLink(link.getKey(), link.getValue());
-                }
-                return null;
-            });
-        }
+        List<Map.Entry<RepositoryName, Digest>> linksDeleted = deleteAll(guard, dangling, Map.Entry::getValue,
+                link -> {
+                    try {
+                        store.delete(Layout.layerLinkDir(link.getKey(), link.getValue()));
+                    } finally {
+                        store.cache().invalidateLink(link.getKey(), link.getValue());
+                    }
+                });
         GcReport report = new GcReport(options.dryRun(), cutoff, scans.size(), manifestsKept, manifestsDeleted,
-                stored.size() - blobsDeleted.size(), blobsDeleted, links.size(),
+                stored.size() - blobsDeleted.size(), blobsDeleted, linksDeleted.size(),
                 Duration.ofNanos(System.nanoTime() - t0));
         LOG.info("garbage collection: {}", report.summary());
         return report;
+    }
+
+    /**
+     * Deletes each item in parallel unless a writer in this JVM touched its digest since the collection started, and
+     * returns those deleted, in order. A dry run (no guard) deletes nothing and returns them all.
+     */
+    private <T> List<T> deleteAll(SweepGuard guard, List<T> items, Function<T, Digest> digest,
+            java.util.function.Consumer<T> delete) {
+        if (guard == null) {
+            return items;
+        }
+        Map<T, Boolean> done = parallel(items, item -> {
+            Digest d = digest.apply(item);
+            if (!guard.claim(d)) {
+                return false;
+            }
+            try {
+                delete.accept(item);
+                return true;
+            } finally {
+                guard.release(d);
+            }
+        });
+        return items.stream().filter(done::get).toList();
     }
 
     private boolean young(Instant modified) {
@@ -232,16 +256,15 @@ public final class MarkSweep {
         return kept;
     }
 
-    private void deleteManifests(Scan scan, Set<Digest> doomed) {
-        for (Digest d : doomed) {
-            for (String dir : scan.tagHistory.getOrDefault(d, List.of())) {
-                store.delete(dir);
-            }
-            for (String dir : scan.referrerEntries.getOrDefault(d, List.of())) {
-                store.delete(dir);
-            }
-            store.delete(Layout.manifestRevisionLinkDir(scan.name, d));
+    /** An untagged manifest leaves its repository: tag history entries, referrers entry, then the revision. */
+    private void deleteManifest(Scan scan, Digest d) {
+        for (String dir : scan.tagHistory.getOrDefault(d, List.of())) {
+            store.delete(dir);
         }
+        for (String dir : scan.referrerEntries.getOrDefault(d, List.of())) {
+            store.delete(dir);
+        }
+        store.delete(Layout.manifestRevisionLinkDir(scan.name, d));
     }
 
     // -----------------------------------------------------------------------------------------------------------

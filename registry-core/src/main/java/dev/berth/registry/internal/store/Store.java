@@ -25,6 +25,7 @@ public final class Store {
     private final boolean deletesEnabled;
     private final RunningHashes hashes;
     private final GuardedCache cache;
+    private final dev.berth.registry.internal.gc.SweepGuard sweepGuard = new dev.berth.registry.internal.gc.SweepGuard();
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes) {
         this(driver, clock, deletesEnabled, hashes, new GuardedCache(null, false));
@@ -41,6 +42,19 @@ public final class Store {
     /** The cache in front of storage (a no-op when none is configured); it never throws. */
     public GuardedCache cache() {
         return cache;
+    }
+
+    /** What an online garbage collection in this JVM and the writers coordinate through. */
+    public dev.berth.registry.internal.gc.SweepGuard sweepGuard() {
+        return sweepGuard;
+    }
+
+    /**
+     * A writer is about to rely on the blob {@code digest} being in storage (and checks that it is next): a garbage
+     * collection running in this JVM will not delete it, or has just deleted it and this returns once it is gone.
+     */
+    public void touch(Digest digest) {
+        sweepGuard.touch(digest);
     }
 
     public StorageDriver driver() {
