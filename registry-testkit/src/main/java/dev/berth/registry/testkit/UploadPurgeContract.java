@@ -105,13 +105,19 @@ public abstract class UploadPurgeContract {
     /** Every object in storage with its size. */
     protected Map<String, Long> snapshot() throws IOException {
         Map<String, Long> all = new TreeMap<>();
-        driver.walk("/", f -> all.put(f.path(), f.size()));
+        try {
+            driver.walk("/", f -> all.put(f.path(), f.size()));
+        } catch (dev.berth.registry.spi.storage.PathNotFoundException empty) {
+            // some drivers say so of an empty store
+        }
         return all;
     }
 
     @Test
     void purgesUploadsOlderThanTheAgeAndKeepsYoungerOnes() throws Exception {
+        Instant startedFrom = Instant.now().minus(Duration.ofDays(10)).truncatedTo(ChronoUnit.SECONDS);
         String old = upload(tenDaysAgo, "lib/app", bytes("abandoned ten days ago"));
+        Instant startedTo = Instant.now().minus(Duration.ofDays(10));
         String young = upload(anHourAgo, "lib/app", bytes("still going"));
         Instant before = Instant.now();
 
@@ -119,10 +125,12 @@ public abstract class UploadPurgeContract {
 
         assertThat(report.dryRun()).isFalse();
         assertThat(report.cutoff()).isBetween(before.minus(AGE).minusSeconds(5), Instant.now().minus(AGE));
-        assertThat(report.purged()).containsExactly(new PurgedUpload(RepositoryName.parse("lib/app"), old,
-                tenDaysAgo.repository("lib/app").uploads().status(young).startedAt().minus(Duration.ofDays(10))
-                        .plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS),
-                "abandoned ten days ago".length()));
+        assertThat(report.purged()).singleElement().satisfies(p -> {
+            assertThat(p.repository()).isEqualTo(RepositoryName.parse("lib/app"));
+            assertThat(p.id()).isEqualTo(old);
+            assertThat(p.startedAt()).as("its startedat").isBetween(startedFrom, startedTo);
+            assertThat(p.bytes()).isEqualTo("abandoned ten days ago".length());
+        });
         assertThat(report.count()).isEqualTo(1);
         assertThat(report.bytes()).isEqualTo("abandoned ten days ago".length());
         assertThat(report.kept()).isEqualTo(1);
