@@ -159,7 +159,7 @@ public final class Main {
         Registry registry;
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled());
+                    .deletesEnabled(storage.deleteEnabled()).readOnly(storage.maintenance().readOnly());
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();
                 try {
@@ -181,13 +181,26 @@ public final class Main {
             registry.close();
             throw e;
         }
+        BerthServer server;
         try {
-            return BerthServer.start(registry, config.http(), options, config.log().accessLog(), security);
+            server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security);
         } catch (Exception e) {
             security.close();
             registry.close();
             throw e;
         }
+        if (storage.maintenance().readOnly()) {
+            LoggerFactory.getLogger(Main.class).warn("storage: read-only mode (storage.maintenance.readonly):"
+                    + " pushes and deletes are refused");
+        }
+        try {
+            UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(),
+                    new java.util.Random());
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     static void configureLogging(ServerConfig.Log log) {
