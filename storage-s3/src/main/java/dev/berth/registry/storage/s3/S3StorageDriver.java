@@ -69,7 +69,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * one, so an object smaller than that is read back into the buffer instead), and does so only once it has bytes to
  * add. Commit completes the upload; cancel aborts it and deletes the object. A writer that dies leaves the object as
  * its last close left it, and a multipart upload that nobody will complete, which {@code delete} of any path above
- * it aborts (that is how purging old blob uploads cleans them).
+ * it aborts (that is how purging old blob uploads cleans them), and {@link #purgeIncompleteWrites} too once it is old
+ * (for those no upload folder holds, such as a multipart copy into the blob store that died).
  *
  * <p>Thread-safe: the SDK client is, and a writer is used by one thread at a time.
  */
