@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param cutoff                  uploads that started before this instant were old enough to purge
  * @param dryRun                  whether nothing was deleted
  * @param purged                  the uploads deleted (in a dry run: that would be deleted), in the order found
- * @param kept                    uploads younger than the cutoff, left alone
+ * @param kept                    uploads younger than the cutoff (or taking a chunk on this instance at that
+ *                                moment), left alone
  * @param undated                 uploads whose age could not be told (no readable {@code startedat}, no modification
  *                                time), left alone
  * @param failed                  uploads that could not be read or deleted, plus one when releasing storage-side
