@@ -26,16 +26,50 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
      * name), and the switches around it.
      */
     public record Storage(String driver, Map<String, Object> parameters, boolean deleteEnabled,
-            boolean redirectDisabled, Optional<Cache> cache) {
+            boolean redirectDisabled, Optional<Cache> cache, Maintenance maintenance) {
         public Storage {
             parameters = Map.copyOf(parameters);
+            java.util.Objects.requireNonNull(maintenance, "maintenance");
+        }
+
+        /** Storage with distribution's default maintenance (writable, uploads purged after a week). */
+        public Storage(String driver, Map<String, Object> parameters, boolean deleteEnabled, boolean redirectDisabled,
+                Optional<Cache> cache) {
+            this(driver, parameters, deleteEnabled, redirectDisabled, cache, Maintenance.DEFAULTS);
         }
 
         @Override
         public String toString() {
             return "Storage[driver=" + driver + ", parameters=" + parameters.keySet() + " (values not shown)"
                     + ", deleteEnabled=" + deleteEnabled + ", redirectDisabled=" + redirectDisabled + ", cache="
-                    + cache.map(Cache::toString).orElse("none") + "]";
+                    + cache.map(Cache::toString).orElse("none") + ", " + maintenance + "]";
+        }
+    }
+
+    /**
+     * {@code storage.maintenance}: {@code readonly.enabled} (every push and delete refused) and
+     * {@code uploadpurging}.
+     */
+    public record Maintenance(boolean readOnly, UploadPurging uploadPurging) {
+        public static final Maintenance DEFAULTS = new Maintenance(false, UploadPurging.DEFAULTS);
+
+        public Maintenance {
+            java.util.Objects.requireNonNull(uploadPurging, "uploadPurging");
+        }
+    }
+
+    /**
+     * {@code storage.maintenance.uploadpurging}: whether abandoned blob uploads are deleted, those older than
+     * {@code age}, every {@code interval}, or only reported ({@code dryrun}). Distribution's defaults: on, 168h, 24h,
+     * off.
+     */
+    public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {
+        public static final UploadPurging DEFAULTS = new UploadPurging(true, Duration.ofHours(168),
+                Duration.ofHours(24), false);
+
+        public UploadPurging {
+            java.util.Objects.requireNonNull(age, "age");
+            java.util.Objects.requireNonNull(interval, "interval");
         }
     }
 
