@@ -132,7 +132,12 @@ public final class BerthServer implements AutoCloseable {
         return registry;
     }
 
-    /** The server's background tasks (upload purging, ...); they stop when the server does. */
+    /** The server's metrics (scraped on the debug port when Prometheus is enabled). */
+    public RegistryMetrics metrics() {
+        return metrics;
+    }
+
+    /** The server's background tasks (upload purging, garbage collection); they stop when the server does. */
     public Maintenance maintenance() {
         return maintenance;
     }

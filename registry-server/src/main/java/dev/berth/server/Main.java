@@ -192,8 +192,10 @@ public final class Main {
                     + " pushes and deletes are refused");
         }
         try {
-            UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(),
-                    new java.util.Random());
+            java.util.Random random = new java.util.Random();
+            UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(), random);
+            GarbageCollectTask.schedule(server.maintenance(), registry, storage.maintenance().gc(), server.metrics(),
+                    random);
         } catch (RuntimeException e) {
             server.close();
             throw e;

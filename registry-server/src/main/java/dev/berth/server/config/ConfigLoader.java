@@ -249,7 +249,30 @@ public final class ConfigLoader {
         if (readOnly && enabled && purging.present()) {
             warnings.add(purging.path() + ": uploads are not purged while storage.maintenance.readonly is enabled");
         }
-        return new ServerConfig.Maintenance(readOnly, new ServerConfig.UploadPurging(enabled, age, interval, dryRun));
+        return new ServerConfig.Maintenance(readOnly, new ServerConfig.UploadPurging(enabled, age, interval, dryRun),
+                gc(s.section("gc"), readOnly));
+    }
+
+    /** {@code storage.maintenance.gc} (Berth's): online garbage collection, off unless enabled. */
+    private ServerConfig.Gc gc(Section s, boolean readOnly) {
+        ServerConfig.Gc defaults = ServerConfig.Gc.DEFAULTS;
+        boolean enabled = s.bool("enabled", defaults.enabled());
+        Duration interval = positive(s, "interval", defaults.interval());
+        Duration delay = s.duration("gcdelay", defaults.gcDelay());
+        if (delay.isNegative()) {
+            throw new ConfigException(s.key("gcdelay"), "must not be negative");
+        }
+        boolean deleteUntagged = s.bool("deleteuntagged", defaults.deleteUntagged());
+        boolean dryRun = s.bool("dryrun", defaults.dryRun());
+        int parallelism = s.integer("parallelism", defaults.parallelism(), 1, 256);
+        if (enabled && delay.compareTo(Duration.ofMinutes(1)) < 0) {
+            warnings.add(s.key("gcdelay") + ": " + delay + " is shorter than a slow push can take; pushes from other"
+                    + " replicas may lose blobs (1h is the default)");
+        }
+        if (readOnly && enabled) {
+            warnings.add(s.path() + ": no garbage collection while storage.maintenance.readonly is enabled");
+        }
+        return new ServerConfig.Gc(enabled, interval, delay, deleteUntagged, dryRun, parallelism);
     }
 
     private static Duration positive(Section s, String name, Duration fallback) {

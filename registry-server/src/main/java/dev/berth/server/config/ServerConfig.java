@@ -50,11 +50,35 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
      * {@code storage.maintenance}: {@code readonly.enabled} (every push and delete refused) and
      * {@code uploadpurging}.
      */
-    public record Maintenance(boolean readOnly, UploadPurging uploadPurging) {
-        public static final Maintenance DEFAULTS = new Maintenance(false, UploadPurging.DEFAULTS);
+    public record Maintenance(boolean readOnly, UploadPurging uploadPurging, Gc gc) {
+        public static final Maintenance DEFAULTS = new Maintenance(false, UploadPurging.DEFAULTS, Gc.DEFAULTS);
 
         public Maintenance {
             java.util.Objects.requireNonNull(uploadPurging, "uploadPurging");
+            java.util.Objects.requireNonNull(gc, "gc");
+        }
+
+        public Maintenance(boolean readOnly, UploadPurging uploadPurging) {
+            this(readOnly, uploadPurging, Gc.DEFAULTS);
+        }
+    }
+
+    /**
+     * {@code storage.maintenance.gc} (Berth's): online garbage collection every {@code interval}, keeping anything
+     * younger than {@code gcdelay}; off by default, as distribution has no online collection.
+     */
+    public record Gc(boolean enabled, Duration interval, Duration gcDelay, boolean deleteUntagged, boolean dryRun,
+            int parallelism) {
+        public static final Gc DEFAULTS = new Gc(false, Duration.ofHours(24), Duration.ofHours(1), false, false, 8);
+
+        public Gc {
+            java.util.Objects.requireNonNull(interval, "interval");
+            java.util.Objects.requireNonNull(gcDelay, "gcDelay");
+        }
+
+        /** The options each run collects with. */
+        public dev.berth.registry.gc.GcOptions options() {
+            return new dev.berth.registry.gc.GcOptions(dryRun, deleteUntagged, gcDelay, parallelism);
         }
     }
 

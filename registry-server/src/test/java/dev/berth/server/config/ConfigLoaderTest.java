@@ -241,6 +241,53 @@ class ConfigLoaderTest {
         assertThat(c.warnings()).singleElement().asString().startsWith("storage.maintenance.uploadpurging: ");
     }
 
+    @Test
+    void onlineGarbageCollectionIsOffByDefaultAndReadFromItsSection() {
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of()).storage().maintenance().gc())
+                .isEqualTo(ServerConfig.Gc.DEFAULTS);
+        assertThat(ServerConfig.Gc.DEFAULTS.enabled()).isFalse();
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  maintenance:
+                    gc: {enabled: true, interval: 6h, gcdelay: 2h, deleteuntagged: true, dryrun: true, parallelism: 32}
+                """, Map.of());
+        assertThat(c.storage().maintenance().gc()).isEqualTo(new ServerConfig.Gc(true, Duration.ofHours(6),
+                Duration.ofHours(2), true, true, 32));
+        assertThat(c.storage().maintenance().gc().options()).isEqualTo(dev.berth.registry.gc.GcOptions.DEFAULTS
+                .withDryRun(true).withDeleteUntagged(true).withGracePeriod(Duration.ofHours(2)).withParallelism(32));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of("REGISTRY_STORAGE_MAINTENANCE_GC_ENABLED", "true",
+                "REGISTRY_STORAGE_MAINTENANCE_GC_GCDELAY", "30m")).storage().maintenance().gc())
+                .extracting(ServerConfig.Gc::enabled, ServerConfig.Gc::gcDelay).containsExactly(true,
+                        Duration.ofMinutes(30));
+    }
+
+    @Test
+    void aShortGcDelayOrGcOnAReadOnlyRegistryIsAWarning() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  maintenance:
+                    readonly: {enabled: true}
+                    gc: {enabled: true, gcdelay: 10s}
+                """, Map.of());
+        assertThat(c.warnings()).anySatisfy(w -> assertThat(w).startsWith("storage.maintenance.gc.gcdelay: "))
+                .anySatisfy(w -> assertThat(w).startsWith("storage.maintenance.gc: no garbage collection"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {interval: 0s}       | storage.maintenance.gc.interval
+            {interval: weekly}   | storage.maintenance.gc.interval
+            {gcdelay: -1h}       | storage.maintenance.gc.gcdelay
+            {gcdelay: later}     | storage.maintenance.gc.gcdelay
+            {parallelism: 0}     | storage.maintenance.gc.parallelism
+            {parallelism: 1000}  | storage.maintenance.gc.parallelism
+            {deleteuntagged: 3}  | storage.maintenance.gc.deleteuntagged
+            """)
+    void badGcValuesNameTheirKey(String gc, String key) {
+        String text = MINIMAL + "  maintenance:\n    gc: " + gc + "\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.key()).isEqualTo(key));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             {age: soon}         | storage.maintenance.uploadpurging.age
