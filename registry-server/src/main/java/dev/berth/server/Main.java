@@ -23,6 +23,8 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar registry-server.jar [serve] [config.yml] [--port N] [--root DIR]
                    java -jar registry-server.jar garbage-collect config.yml [--dry-run] [--delete-untagged]
+                   java -jar registry-server.jar delete-repository config.yml NAME
+                   java -jar registry-server.jar retention config.yml [--dry-run]
                    java -jar registry-server.jar --version | --help
 
             serve            run the registry (the default). config.yml is distribution's format (version: 0.1);
@@ -31,6 +33,11 @@ public final class Main {
               --port N       shorthand for REGISTRY_HTTP_ADDR=:N
               --root DIR     shorthand for REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=DIR
             garbage-collect  remove blobs no manifest references (not available yet)
+            delete-repository
+                             delete one repository (not those nested in it): its tags, manifests, blob links and
+                             uploads; blob data stays until garbage-collect. Needs storage.delete.enabled: true.
+            retention        apply the retention policies of config.yml once and print what was kept and deleted;
+              --dry-run      only print what would be deleted
             """;
 
     private Main() {
@@ -45,6 +52,9 @@ public final class Main {
 
     /** Runs a command; returns the exit code (serve returns only when the server has stopped). */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && AdminCommands.COMMANDS.contains(args[0])) {
+            return AdminCommands.run(args, env, out, err);
+        }
         String command = "serve";
         String file = null;
         Map<String, String> overrides = new HashMap<>(env);
@@ -156,22 +166,7 @@ public final class Main {
     /** Builds the registry and starts the server a configuration describes. */
     public static BerthServer serve(ServerConfig config) throws Exception {
         ServerConfig.Storage storage = config.storage();
-        Registry registry;
-        try {
-            Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled());
-            if (storage.cache().isPresent()) {
-                ServerConfig.Cache cache = storage.cache().get();
-                try {
-                    builder.cache(cache.name(), cache.parameters());
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache", e.getMessage());
-                }
-            }
-            registry = builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("storage." + storage.driver(), e.getMessage());
-        }
+        Registry registry = AdminCommands.openRegistry(config);
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
