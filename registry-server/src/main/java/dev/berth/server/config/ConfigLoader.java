@@ -116,6 +116,11 @@ public final class ConfigLoader {
         Section catalog = root.section("catalog");
         int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
         ServerConfig.Retention retention = retention(root.section("retention"), storage);
+        if (retention.scheduled()) {
+            // Remove once the maintenance scheduler runs AdminCommands.applyRetention every interval.
+            warnings.add("retention.interval: the server does not apply retention on a schedule yet; run"
+                    + " registry-server retention (from cron, say)");
+        }
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }

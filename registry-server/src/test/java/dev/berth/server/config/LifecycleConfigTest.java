@@ -66,7 +66,8 @@ class LifecycleConfigTest {
                     - repositories: ["tmp/*"]
                       keeplast: 1
                 """);
-        assertThat(c.warnings()).isEmpty();
+        assertThat(c.warnings()).containsExactly("retention.interval: the server does not apply retention on a"
+                + " schedule yet; run registry-server retention (from cron, say)");
         assertThat(c.retention().interval()).isEqualTo(Duration.ofHours(24));
         assertThat(c.retention().dryRun()).isFalse();
         assertThat(c.retention().scheduled()).isTrue();
