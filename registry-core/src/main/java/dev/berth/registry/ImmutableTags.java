@@ -16,7 +16,9 @@ import java.util.Objects;
  * <p>For an immutable tag the registry refuses, with {@link ErrorCode#DENIED} and without writing anything: a manifest
  * put that would point the tag at another digest (putting the same manifest again is fine, so clients may re-push),
  * deleting the tag, deleting the manifest it points at, and deleting its repository. Retention never deletes it. A
- * new tag that matches a rule is created as usual: immutability starts with the first push. Thread-safe (immutable).
+ * new tag that matches a rule is created as usual: immutability starts with the first push (two pushes racing to
+ * create the same new tag are not ordered by the registry; the last write wins, as for any tag). Thread-safe
+ * (immutable).
  *
  * <pre>{@code
  * Registry.builder().immutableTags(ImmutableTags.of(
