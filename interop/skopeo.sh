@@ -74,6 +74,31 @@ pulled=$(cd "$work" && bash -euo pipefail -c "${readme_example//localhost:5000/$
 
 echo "interop: skopeo round trip OK (OCI and v2s2 push, inspect, list-tags, mount, pull, delete) and README's curl example"
 
+# --- offline garbage collection on the store the server wrote: the deleted v2s2 manifest's bytes and README's
+# unreferenced demo blob go, the OCI image (whose config and layer the v2s2 one shared) stays whole
+kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+server_pid=
+printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n' "$work/data" > "$work/gc.yml"
+v2s2=$(sha "$work/v2s2.json")
+java -jar "$jar" garbage-collect "$work/gc.yml" --dry-run > "$work/gc-dry.txt" 2>&1 || fail "garbage-collect --dry-run: $(cat "$work/gc-dry.txt")"
+grep -q "would delete blob sha256:$v2s2" "$work/gc-dry.txt" || fail "dry run does not list the deleted manifest: $(cat "$work/gc-dry.txt")"
+[ -f "$work/data/docker/registry/v2/blobs/sha256/${v2s2:0:2}/$v2s2/data" ] || fail "the dry run deleted something"
+java -jar "$jar" garbage-collect "$work/gc.yml" --delete-untagged > "$work/gc.txt" 2>&1 || fail "garbage-collect: $(cat "$work/gc.txt")"
+grep -q "deleted blob sha256:$v2s2" "$work/gc.txt" || fail "garbage-collect kept the deleted manifest: $(cat "$work/gc.txt")"
+grep -q "deleted blob sha256:$(printf hello | sha256sum | cut -d' ' -f1)" "$work/gc.txt" \
+  || fail "garbage-collect kept the unreferenced blob: $(cat "$work/gc.txt")"
+grep -q "deleted 0 manifests and 2 blobs" "$work/gc.txt" || fail "garbage-collect deleted more than it should: $(cat "$work/gc.txt")"
+java -jar "$jar" --port 0 --root "$work/data" > "$work/server.log" 2>&1 &
+server_pid=$!
+port=$(await_port "$work/server.log" "$server_pid") || fail "the server did not restart after garbage-collect"
+reg="127.0.0.1:$port"
+rm -rf "$work/out"
+skopeo copy "${opts[@]}" "docker://$reg/interop/oci:v2" "oci:$work/out:v2" >/dev/null || fail "copy out after garbage-collect"
+for b in "$layer" "$config" "$manifest"; do
+  cmp -s "$layout/blobs/sha256/$b" "$work/out/blobs/sha256/$b" || fail "blob sha256:$b differs after garbage-collect"
+done
+echo "interop: garbage-collect OK ($(tail -n 1 "$work/gc.txt"))"
+
 # --- authentication: htpasswd, access rules and token auth, with skopeo again
 kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
 server_pid=

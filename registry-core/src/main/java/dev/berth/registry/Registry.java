@@ -1,6 +1,9 @@
 package dev.berth.registry;
 
+import dev.berth.registry.gc.GcOptions;
+import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.cache.GuardedCache;
+import dev.berth.registry.internal.gc.MarkSweep;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.CheckedStorageDriver;
 import dev.berth.registry.internal.storage.StoragePaths;
@@ -39,6 +42,7 @@ import java.util.Optional;
  */
 public final class Registry implements AutoCloseable {
     private final Store store;
+    private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
     private Registry(Store store) {
         this.store = store;
@@ -179,6 +183,28 @@ public final class Registry implements AutoCloseable {
     /** The store under this registry, for the lifecycle operations of this package. */
     Store store() {
         return store;
+    }
+
+    /**
+     * Deletes what no manifest needs: blobs nothing references and, with {@link GcOptions#deleteUntagged()},
+     * manifests no tag points at (never the children of a kept index nor the referrers of a kept manifest). Safe
+     * while pushes and pulls go on as long as {@link GcOptions#gracePeriod()} is longer than a push takes: nothing
+     * written within it is collected, and manifests pushed during the mark are seen before the sweep. Works on
+     * stores written by distribution. A storage failure during the mark aborts the run before anything is deleted.
+     *
+     * @throws IllegalStateException when a collection is already running on this registry
+     * @throws RegistryException     UNAVAILABLE when storage fails (the run stops where it was; run it again)
+     */
+    public GcReport collectGarbage(GcOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (!collecting.tryLock()) {
+            throw new IllegalStateException("a garbage collection is already running on this registry");
+        }
+        try {
+            return MarkSweep.run(store, options);
+        } finally {
+            collecting.unlock();
+        }
     }
 
     /** The driver under this registry, wrapped in the core's path checks. */

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Exit codes as for the rest of the command line: 0 done, 1 refused or failed at run time, 2 bad command line or
- * configuration. {@link #openRegistry} and {@link #applyRetention} are also what the server uses.
+ * configuration. {@link #applyRetention} is what the server's scheduler runs.
  */
 public final class AdminCommands {
     /** The commands this class runs. */
@@ -40,30 +40,6 @@ public final class AdminCommands {
     private static final Logger LOG = LoggerFactory.getLogger(AdminCommands.class);
 
     private AdminCommands() {
-    }
-
-    /**
-     * Builds the registry a configuration describes: its storage driver, delete switch, cache and immutable tags.
-     *
-     * @throws ConfigException naming the key when the driver or cache refuses its parameters
-     */
-    public static Registry openRegistry(ServerConfig config) {
-        ServerConfig.Storage storage = config.storage();
-        try {
-            Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled()).immutableTags(config.immutableTags());
-            if (storage.cache().isPresent()) {
-                ServerConfig.Cache cache = storage.cache().get();
-                try {
-                    builder.cache(cache.name(), cache.parameters());
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache", e.getMessage());
-                }
-            }
-            return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("storage." + storage.driver(), e.getMessage());
-        }
     }
 
     /**
@@ -125,7 +101,7 @@ public final class AdminCommands {
             err.println("registry-server: retention: " + positional.get(0) + " has no retention.policies");
             return 2;
         }
-        try (Registry registry = openRegistry(config)) {
+        try (Registry registry = Main.openRegistry(config)) {
             if (command.equals("delete-repository")) {
                 return deleteRepository(registry, positional.get(1), out);
             }

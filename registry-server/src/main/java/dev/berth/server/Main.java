@@ -23,6 +23,7 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar registry-server.jar [serve] [config.yml] [--port N] [--root DIR]
                    java -jar registry-server.jar garbage-collect config.yml [--dry-run] [--delete-untagged]
+                                                 [--gc-delay DURATION] [--parallelism N]
                    java -jar registry-server.jar delete-repository config.yml NAME
                    java -jar registry-server.jar retention config.yml [--dry-run]
                    java -jar registry-server.jar --version | --help
@@ -32,7 +33,11 @@ public final class Main {
                              with deletes enabled. REGISTRY_<KEY>_<SUBKEY>... variables override the file.
               --port N       shorthand for REGISTRY_HTTP_ADDR=:N
               --root DIR     shorthand for REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=DIR
-            garbage-collect  remove blobs no manifest references (not available yet)
+            garbage-collect  delete the blobs no manifest references, and with --delete-untagged the manifests no
+                             tag points at (never the children of a kept index, nor the signatures and other
+                             referrers of a kept manifest); prints what it deletes and the bytes freed. Run it with
+                             the registry stopped or read-only, or with --gc-delay longer than a push takes
+                             (nothing younger is collected). --dry-run deletes nothing.
             delete-repository
                              delete one repository (not those nested in it): its tags, manifests, blob links and
                              uploads; blob data stays until garbage-collect. Needs storage.delete.enabled: true.
@@ -58,6 +63,7 @@ public final class Main {
         String command = "serve";
         String file = null;
         Map<String, String> overrides = new HashMap<>(env);
+        java.util.List<String> gcFlags = new java.util.ArrayList<>();
         int i = 0;
         if (args.length > 0 && !args[0].startsWith("-")) {
             if (args[0].equals("serve") || args[0].equals("garbage-collect")) {
@@ -89,10 +95,14 @@ public final class Main {
                                 .toString());
                     }
                 }
-                case "--dry-run", "--delete-untagged" -> {
+                case "--dry-run", "--delete-untagged", "--gc-delay", "--parallelism" -> {
                     if (!command.equals("garbage-collect")) {
                         err.println("registry-server: " + a + " belongs to garbage-collect\n" + USAGE);
                         return 2;
+                    }
+                    gcFlags.add(a);
+                    if ((a.equals("--gc-delay") || a.equals("--parallelism")) && i + 1 < args.length) {
+                        gcFlags.add(args[++i]);
                     }
                 }
                 default -> {
@@ -107,8 +117,8 @@ public final class Main {
         if (file == null && env.get("REGISTRY_CONFIGURATION_PATH") != null) {
             file = env.get("REGISTRY_CONFIGURATION_PATH");
         }
-        if (command.equals("garbage-collect")) {
-            err.println("registry-server: garbage-collect is not available in this version yet");
+        if (command.equals("garbage-collect") && file == null) {
+            err.println("registry-server: garbage-collect needs the registry's config.yml\n" + USAGE);
             return 2;
         }
         ServerConfig config;
@@ -121,6 +131,9 @@ public final class Main {
         configureLogging(config.log());
         Logger log = LoggerFactory.getLogger(Main.class);
         config.warnings().forEach(w -> log.warn("config: {}", w));
+        if (command.equals("garbage-collect")) {
+            return GarbageCollectCommand.run(config, gcFlags, out, err);
+        }
         try {
             BerthServer server = serve(config);
             ServerConfig.Auth auth = config.auth();
@@ -166,7 +179,7 @@ public final class Main {
     /** Builds the registry and starts the server a configuration describes. */
     public static BerthServer serve(ServerConfig config) throws Exception {
         ServerConfig.Storage storage = config.storage();
-        Registry registry = AdminCommands.openRegistry(config);
+        Registry registry = openRegistry(config);
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
@@ -182,6 +195,26 @@ public final class Main {
             security.close();
             registry.close();
             throw e;
+        }
+    }
+
+    /** The registry a configuration describes: its storage driver, cache and switches (no server). */
+    static Registry openRegistry(ServerConfig config) throws ConfigException {
+        ServerConfig.Storage storage = config.storage();
+        try {
+            Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
+                    .deletesEnabled(storage.deleteEnabled()).immutableTags(config.immutableTags());
+            if (storage.cache().isPresent()) {
+                ServerConfig.Cache cache = storage.cache().get();
+                try {
+                    builder.cache(cache.name(), cache.parameters());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache", e.getMessage());
+                }
+            }
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("storage." + storage.driver(), e.getMessage());
         }
     }
 

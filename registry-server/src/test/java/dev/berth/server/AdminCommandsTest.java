@@ -188,7 +188,7 @@ class AdminCommandsTest {
         assertThat(run("retention", config.toString())).isZero();
         assertThat(out()).contains("dry run", "would delete t1");
         var loaded = dev.berth.server.config.ConfigLoader.load(config, Map.of());
-        try (Registry registry = AdminCommands.openRegistry(loaded)) {
+        try (Registry registry = Main.openRegistry(loaded)) {
             assertThat(AdminCommands.applyRetention(registry, loaded.retention()).dryRun()).isTrue();
             assertThat(tags(registry, "a")).containsExactly("t1", "t2");
             var applied = new dev.berth.server.config.ServerConfig.Retention(java.time.Duration.ZERO, false,

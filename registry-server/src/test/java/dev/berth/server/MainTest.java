@@ -64,8 +64,10 @@ class MainTest {
     }
 
     @Test
-    void garbageCollectIsNotAvailableYetAndSaysSo() {
-        assertThat(run(Map.of(), "garbage-collect", "config.yml", "--dry-run")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("garbage-collect is not available");
+    void garbageCollectNeedsAConfigFileAndKnownFlags() {
+        assertThat(run(Map.of(), "garbage-collect", "--dry-run")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("garbage-collect needs the registry's config.yml");
+        assertThat(run(Map.of(), "serve", "--delete-untagged")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--delete-untagged belongs to garbage-collect");
     }
 }

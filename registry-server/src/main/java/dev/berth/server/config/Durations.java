@@ -8,13 +8,13 @@ import java.util.regex.Pattern;
  * Durations as distribution's config.yml writes them (Go's {@code time.ParseDuration}: {@code 300ms}, {@code 60s},
  * {@code 1h30m}, {@code 1.5h}); a bare number is taken as seconds, as YAML users often write it.
  */
-final class Durations {
+public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
     private Durations() {
     }
 
-    static Duration parse(String key, String text) {
+    public static Duration parse(String key, String text) {
         String s = text.trim();
         if (s.matches("\\d+")) {
             return Duration.ofSeconds(Long.parseLong(s));
