@@ -55,7 +55,8 @@ public final class Manifests {
      *
      * @throws RegistryException MANIFEST_INVALID for a malformed manifest, DIGEST_INVALID when pushed by a digest the
      *                           bytes do not have, MANIFEST_BLOB_UNKNOWN when a blob or child manifest it references
-     *                           is not in the repository, UNSUPPORTED when the registry is read-only
+     *                           is not in the repository, UNSUPPORTED when the registry is read-only, DENIED when
+     *                           it would move an immutable tag ({@link ImmutableTags}) to another digest
      */
     public PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags) {
         store.checkWritable();
@@ -77,6 +78,9 @@ public final class Manifests {
         Set<Tag> tagsToSet = new LinkedHashSet<>();
         reference.asTag().ifPresent(tagsToSet::add);
         tagsToSet.addAll(moreTags);
+        for (Tag tag : tagsToSet) {
+            tags.checkMayPoint(tag, digest); // before anything is written
+        }
 
         // Order matters for a crash at any point: bytes, then revision, then referrer and tags pointing at them.
         String data = Layout.blobData(digest);
@@ -125,7 +129,7 @@ public final class Manifests {
     /**
      * Deletes a manifest from this repository, with the tags that point at it and its entry in the referrers index.
      * MANIFEST_UNKNOWN when the repository does not have it; UNSUPPORTED when deletes are disabled or the
-     * registry is read-only.
+     * registry is read-only; DENIED when an immutable tag ({@link ImmutableTags}) points at it.
      */
     public void delete(Digest digest) {
         store.checkWritable();

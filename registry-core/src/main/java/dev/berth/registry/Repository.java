@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.RepositoryName;
 
@@ -31,9 +32,23 @@ public final class Repository {
         return name;
     }
 
-    /** True once anything (an upload, a blob, a manifest) has been pushed to this repository. */
+    /**
+     * True once anything (an upload, a blob, a manifest) has been pushed to this repository. A repository that only
+     * has nested repositories ({@code a} when only {@code a/b} was pushed, or after {@code a} was deleted) does not
+     * exist.
+     */
     public boolean exists() {
-        return store.exists(Layout.repository(name));
+        return holdsData(store, name);
+    }
+
+    /** Whether the repository's folder holds any of its own folders (one list of the folder). */
+    static boolean holdsData(Store store, RepositoryName name) {
+        for (String child : store.list(Layout.repository(name))) {
+            if (Layout.REPOSITORY_DIRS.contains(StoragePaths.name(child))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Blobs blobs() {

@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.RetentionPolicy;
 import dev.berth.server.tls.TlsSettings;
 
 /**
@@ -102,7 +104,7 @@ public final class ConfigLoader {
         unsupportedButHarmless(root, "reporting", "error reporting services are not supported; ignored");
         unsupportedButHarmless(root, "validation", "manifest URL validation settings are not supported; ignored");
         unsupportedButHarmless(root, "compatibility", "schema1 is always refused; ignored");
-        unsupportedButHarmless(root, "tags", "tag limits are not available yet; ignored");
+        ImmutableTags immutableTags = immutableTags(root.section("tags"));
         ServerConfig.Auth auth = auth(root);
         refuseIfConfigured(root.section("middleware"), "middleware is not supported");
         Section proxy = root.section("proxy");
@@ -114,10 +116,11 @@ public final class ConfigLoader {
         root.readAll("proxy");
         Section catalog = root.section("catalog");
         int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
+        ServerConfig.Retention retention = retention(root.section("retention"), storage);
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }
-        return new ServerConfig(log, storage, http, auth, maxEntries, warnings);
+        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention);
     }
 
     /**
@@ -156,6 +159,82 @@ public final class ConfigLoader {
             builtin = Optional.of(map);
         }
         return new ServerConfig.Auth(provider, parameters, access, builtin);
+    }
+
+    /**
+     * Berth's {@code tags} section: {@code immutable}, a list of {@code repositories} and {@code tags} globs. The tag
+     * limits some registries configure here ({@code maxtags}) are warned about and ignored.
+     */
+    private ImmutableTags immutableTags(Section s) {
+        if (s.has("maxtags")) {
+            warnings.add(s.key("maxtags") + ": tag limits are not available yet; ignored");
+        }
+        s.readAll("maxtags");
+        List<ImmutableTags.Rule> rules = new ArrayList<>();
+        for (Section rule : s.sections("immutable")) {
+            rule.onlyKeys("repositories", "tags");
+            List<String> repositories = requiredPatterns(rule, "repositories");
+            List<String> tags = requiredPatterns(rule, "tags");
+            rules.add(new ImmutableTags.Rule(repositories, tags));
+        }
+        return ImmutableTags.of(rules);
+    }
+
+    /**
+     * Berth's {@code retention} section: {@code interval} (0 or absent: only the {@code retention} command applies
+     * the policies), {@code dryrun}, and {@code policies}, each {@code repositories} globs with {@code keeplast}
+     * and/or {@code keeptags}.
+     */
+    private static ServerConfig.Retention retention(Section s, ServerConfig.Storage storage) {
+        if (!s.present()) {
+            s.readAll("policies");
+            return ServerConfig.Retention.NONE;
+        }
+        Duration interval = s.duration("interval", Duration.ZERO);
+        if (interval.isNegative()) {
+            throw new ConfigException(s.key("interval"), "must not be negative");
+        }
+        boolean dryRun = s.bool("dryrun", false);
+        List<Section> items = s.sections("policies");
+        if (items.isEmpty()) {
+            throw new ConfigException(s.key("policies"), "missing; give at least one policy (repositories, keeplast,"
+                    + " keeptags), or remove the retention section");
+        }
+        List<RetentionPolicy> policies = new ArrayList<>();
+        for (Section p : items) {
+            p.onlyKeys("repositories", "keeplast", "keeptags");
+            List<String> repositories = requiredPatterns(p, "repositories");
+            int keepLast = p.integer("keeplast", 0, 0, 1_000_000);
+            List<String> keepTags = p.strings("keeptags");
+            for (String t : keepTags) {
+                if (t.isBlank()) {
+                    throw new ConfigException(p.key("keeptags"), "an empty pattern");
+                }
+            }
+            if (keepLast == 0 && keepTags.isEmpty()) {
+                throw new ConfigException(p.path(), "keeps nothing; give keeplast (at least 1) or keeptags, so that a"
+                        + " policy cannot delete every tag of a repository by mistake");
+            }
+            policies.add(new RetentionPolicy(repositories, keepLast, keepTags));
+        }
+        if (!interval.isZero() && !dryRun && !storage.deleteEnabled()) {
+            throw new ConfigException(s.key("interval"), "scheduled retention deletes tags, which needs"
+                    + " storage.delete.enabled: true (or set retention.dryrun: true)");
+        }
+        return new ServerConfig.Retention(interval, dryRun, policies);
+    }
+
+    private static List<String> requiredPatterns(Section s, String name) {
+        List<String> patterns = s.strings(name);
+        if (patterns.isEmpty()) {
+            throw new ConfigException(s.key(name), "missing; give at least one pattern");
+        }
+        for (String p : patterns) {
+            if (p.isBlank()) {
+                throw new ConfigException(s.key(name), "an empty pattern");
+            }
+        }
+        return patterns;
     }
 
     private void unsupportedButHarmless(Section root, String name, String why) {

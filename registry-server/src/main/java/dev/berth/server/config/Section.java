@@ -140,6 +140,41 @@ final class Section {
         return out;
     }
 
+    /**
+     * A list of mappings, each as a section whose path is {@code key[i]}; absent: an empty list. Unknown keys inside
+     * the items are not reported by {@link #unread}, so callers check them with {@link #onlyKeys}.
+     */
+    List<Section> sections(String name) {
+        JsonNode v = value(name);
+        readWhole.add(key(name));
+        List<Section> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new ConfigException(key(name), "must be a list of mappings, not " + describe(v));
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            if (item == null || !item.isObject()) {
+                throw new ConfigException(key(name) + "[" + i + "]", "must be a mapping, not "
+                        + (item == null ? "nothing" : describe(item)));
+            }
+            out.add(new Section(key(name) + "[" + i + "]", item, read, readWhole));
+        }
+        return out;
+    }
+
+    /** Refuses, naming the key, any key of this section other than {@code allowed}. */
+    void onlyKeys(String... allowed) {
+        List<String> known = List.of(allowed);
+        for (String name : names()) {
+            if (!known.contains(name)) {
+                throw new ConfigException(key(name), "unknown key (" + String.join(", ", known) + ")");
+            }
+        }
+    }
+
     /** The whole subtree as plain Java values (a plugin's section, handed over as it is). */
     Map<String, Object> plain(String name) {
         JsonNode v = value(name);

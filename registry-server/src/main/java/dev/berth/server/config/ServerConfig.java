@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.RetentionPolicy;
 import dev.berth.server.tls.TlsSettings;
 
 /**
@@ -11,10 +13,30 @@ import dev.berth.server.tls.TlsSettings;
  * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
-        List<String> warnings) {
+        List<String> warnings, ImmutableTags immutableTags, Retention retention) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
+        java.util.Objects.requireNonNull(immutableTags, "immutableTags");
+        java.util.Objects.requireNonNull(retention, "retention");
+    }
+
+    /**
+     * Berth's {@code retention} section: the policies, whether runs only report ({@code dryrun}), and how often the
+     * server applies them ({@code interval}; zero: never by itself, only {@code registry-server retention}).
+     */
+    public record Retention(Duration interval, boolean dryRun, List<RetentionPolicy> policies) {
+        /** No retention section. */
+        public static final Retention NONE = new Retention(Duration.ZERO, false, List.of());
+
+        public Retention {
+            policies = List.copyOf(policies);
+        }
+
+        /** Whether the server should apply the policies on a schedule (a positive interval and some policies). */
+        public boolean scheduled() {
+            return !interval.isZero() && !interval.isNegative() && !policies.isEmpty();
+        }
     }
 
     /** {@code log}: level (error, warn, info, debug), formatter (text, json), access log on or off. */

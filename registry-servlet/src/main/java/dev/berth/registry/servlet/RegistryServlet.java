@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * only the repositories the caller may pull. The caller's name is left in the request attribute
  * {@value #USER_ATTRIBUTE} for access logs.
  *
+ * <p>Beside the spec's endpoints, Berth's admin endpoint {@code DELETE /v2/_berth/repositories/<name>} deletes a
+ * whole repository ({@link Registry#deleteRepository}) and answers 202 Accepted; it needs {@code delete} on that
+ * repository, and answers 405 UNSUPPORTED when deletes are disabled, 404 NAME_UNKNOWN for an unknown repository and
+ * 403 DENIED when the repository holds an immutable tag.
+ *
  * <pre>{@code
  * context.addServlet(new ServletHolder(new RegistryServlet(registry)), "/*");
  * context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS, guard)), "/*");
@@ -185,6 +190,13 @@ public class RegistryServlet extends HttpServlet {
                     case "DELETE" -> UploadEndpoints.cancel(x, repo, id);
                     default -> throw methodNotAllowed(method);
                 }
+            }
+            case ADMIN_REPOSITORY -> {
+                // Berth's own: DELETE /v2/_berth/repositories/<name> deletes the whole repository.
+                guard.require(caller, route.name(), DELETE, DELETE);
+                requireMethod(method, "DELETE");
+                registry.deleteRepository(route.name());
+                x.empty(202);
             }
             default -> throw new IllegalStateException("unrouted " + route);
         }
