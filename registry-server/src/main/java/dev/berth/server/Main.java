@@ -169,7 +169,7 @@ public final class Main {
     /** Builds the registry and starts the server a configuration describes. */
     public static BerthServer serve(ServerConfig config) throws Exception {
         ServerConfig.Storage storage = config.storage();
-        Registry registry = openRegistry(config);
+        Registry registry = openRegistry(config, storage.maintenance().readOnly());
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
@@ -179,21 +179,40 @@ public final class Main {
             registry.close();
             throw e;
         }
+        BerthServer server;
         try {
-            return BerthServer.start(registry, config.http(), options, config.log().accessLog(), security);
+            server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security);
         } catch (Exception e) {
             security.close();
             registry.close();
             throw e;
         }
+        if (storage.maintenance().readOnly()) {
+            LoggerFactory.getLogger(Main.class).warn("storage: read-only mode (storage.maintenance.readonly):"
+                    + " pushes and deletes are refused");
+        }
+        try {
+            java.util.Random random = new java.util.Random();
+            UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(), random);
+            GarbageCollectTask.schedule(server.maintenance(), registry, storage.maintenance().gc(), server.metrics(),
+                    random);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
-    /** The registry a configuration describes: its storage driver, cache and switches (no server). */
-    static Registry openRegistry(ServerConfig config) throws ConfigException {
+    /**
+     * The registry a configuration describes: its storage driver, cache and switches (no server). Read-only as
+     * {@code storage.maintenance.readonly} says only when {@code readOnly}: an offline command such as
+     * {@code garbage-collect} runs against a registry that serves read-only meanwhile (distribution's procedure).
+     */
+    static Registry openRegistry(ServerConfig config, boolean readOnly) throws ConfigException {
         ServerConfig.Storage storage = config.storage();
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled());
+                    .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly);
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();
                 try {
