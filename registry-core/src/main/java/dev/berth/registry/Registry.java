@@ -42,8 +42,11 @@ public final class Registry implements AutoCloseable {
     private final Store store;
     private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
-    private Registry(Store store) {
+    private final dev.berth.registry.internal.proxy.PullThrough pullThrough;
+
+    private Registry(Store store, dev.berth.registry.internal.proxy.PullThrough pullThrough) {
         this.store = store;
+        this.pullThrough = pullThrough;
     }
 
     public static Builder builder() {
@@ -56,7 +59,7 @@ public final class Registry implements AutoCloseable {
     }
 
     public Repository repository(RepositoryName name) {
-        return new Repository(store, Objects.requireNonNull(name, "name"));
+        return new Repository(store, Objects.requireNonNull(name, "name"), pullThrough.target(name).orElse(null));
     }
 
     /** Every repository that holds a manifest, sorted. */
@@ -199,6 +202,7 @@ public final class Registry implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            pullThrough.close();
             store.cache().close();
         } finally {
             store.driver().close();
@@ -215,6 +219,8 @@ public final class Registry implements AutoCloseable {
         private Duration uploadIdle = Duration.ofHours(1);
         private BlobDescriptorCache cache;
         private boolean cacheOwned;
+        private final List<dev.berth.registry.proxy.Upstream> upstreams = new ArrayList<>();
+        private Duration upstreamTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -287,10 +293,33 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Pull through from {@code upstream}: a repository under its prefix that lacks a manifest or blob fetches it
+         * from there and stores it (a pull-through cache, distribution's {@code proxy}); pushes to those
+         * repositories are UNSUPPORTED, pushes elsewhere work as usual. Several upstreams may be added with
+         * different prefixes; the longest matching prefix serves a repository.
+         */
+        public Builder upstream(dev.berth.registry.proxy.Upstream upstream) {
+            Objects.requireNonNull(upstream, "upstream");
+            if (upstreams.stream().anyMatch(u -> u.prefix().equals(upstream.prefix()))) {
+                throw new IllegalArgumentException("two upstreams for the prefix '" + upstream.prefix() + "'");
+            }
+            upstreams.add(upstream);
+            return this;
+        }
+
+        /** How long a connection to, or a response from, an upstream may take (default 30 s). */
+        public Builder upstreamTimeout(Duration timeout) {
+            this.upstreamTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
             return new Registry(new Store(d, clock, deletesEnabled, readOnly,
-                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned)));
+                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned)),
+                    upstreams.isEmpty() ? dev.berth.registry.internal.proxy.PullThrough.NONE
+                            : new dev.berth.registry.internal.proxy.PullThrough(upstreams, upstreamTimeout));
         }
     }
 }
