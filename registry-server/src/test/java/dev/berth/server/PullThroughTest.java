@@ -52,6 +52,7 @@ class PullThroughTest {
     String mirrorBase;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final Random random = new Random(9);
+    final MovableClock clock = new MovableClock();
 
     @BeforeEach
     void start() throws Exception {
@@ -74,7 +75,7 @@ class PullThroughTest {
 
     void startMirror(Duration ttl) throws Exception {
         mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
-                .upstream(new Upstream("hub", URI.create("http://127.0.0.1:" + upstream.port()),
+                .clock(clock).upstream(new Upstream("hub", URI.create("http://127.0.0.1:" + upstream.port()),
                         java.util.Optional.of("mirror"), java.util.Optional.of("mirror-pw"), ttl))
                 .upstreamTimeout(Duration.ofSeconds(5)).build();
         mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
@@ -159,11 +160,11 @@ class PullThroughTest {
     @Test
     void cachedContentIsServedWhenTheUpstreamIsGoneStaleTagsIncluded() throws Exception {
         Image image = pushUpstream("library/app", "v1", 3000);
-        startMirror(Duration.ofMillis(200)); // every tag is stale almost at once
+        startMirror(Duration.ofHours(1));
         pullWhole("hub/library/app", "v1", image);
         upstream.close();
         upstream = null;
-        Thread.sleep(300);
+        clock.advance(Duration.ofHours(2)); // the tag is stale: the mirror asks the upstream, which is gone
 
         pullWhole("hub/library/app", "v1", image);
         pullWhole("hub/library/app", image.digest().toString(), image);
@@ -175,12 +176,37 @@ class PullThroughTest {
     @Test
     void aTagIsRevalidatedAfterItsTtl() throws Exception {
         Image first = pushUpstream("library/app", "v1", 1000);
-        startMirror(Duration.ofMillis(500));
+        startMirror(Duration.ofHours(1));
         pullWhole("hub/library/app", "v1", first);
         Image second = pushUpstream("library/app", "v1", 1000);
         pullWhole("hub/library/app", "v1", first); // within the ttl: from storage
-        Thread.sleep(600);
+        clock.advance(Duration.ofMinutes(61));
         pullWhole("hub/library/app", "v1", second);
+        pullWhole("hub/library/app", first.digest().toString(), first);
+    }
+
+    /** The mirror's clock, which a test can move forward. */
+    static final class MovableClock extends java.time.Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration d) {
+            offset = offset.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset);
+        }
     }
 
     @Test
