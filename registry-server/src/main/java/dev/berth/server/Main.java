@@ -134,6 +134,7 @@ public final class Main {
             } else {
                 log.info("authentication: none (no auth section: every caller may do everything)");
             }
+            config.upstreams().forEach(u -> log.info("pull-through cache: {}", u));
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
@@ -213,6 +214,7 @@ public final class Main {
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
                     .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly);
+            config.upstreams().forEach(builder::upstream);
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();
                 try {

@@ -11,10 +11,15 @@ import dev.berth.server.tls.TlsSettings;
  * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
-        List<String> warnings) {
+        List<String> warnings, List<dev.berth.registry.proxy.Upstream> upstreams) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
+        upstreams = List.copyOf(upstreams);
+    }
+
+    public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings) {
+        this(log, storage, http, auth, catalogMaxEntries, warnings, List.of());
     }
 
     /** {@code log}: level (error, warn, info, debug), formatter (text, json), access log on or off. */
