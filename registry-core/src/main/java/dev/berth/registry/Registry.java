@@ -62,6 +62,20 @@ public final class Registry implements AutoCloseable {
         return new Repository(store, Objects.requireNonNull(name, "name"), pullThrough.target(name).orElse(null));
     }
 
+    /**
+     * The repository a client means when it sends containerd's {@code ns} hint (the registry the image name
+     * came from, e.g. {@code ?ns=docker.io}): {@code docker.io/library/alpine} when an upstream serves the prefix
+     * {@code docker.io}; otherwise {@code name} itself.
+     */
+    public RepositoryName namespaced(RepositoryName name, String ns) {
+        if (ns == null || ns.isEmpty() || name.value().startsWith(ns + "/")) {
+            return name;
+        }
+        boolean served = pullThrough.upstreams().stream().anyMatch(u -> u.prefix().equals(ns));
+        String candidate = ns + "/" + name.value();
+        return served && RepositoryName.isValid(candidate) ? new RepositoryName(candidate) : name;
+    }
+
     /** Every repository that holds a manifest, sorted. */
     public List<RepositoryName> catalog() {
         return catalog(Integer.MAX_VALUE, (String) null).items();

@@ -158,6 +158,21 @@ class PullThroughTest {
     }
 
     @Test
+    void containerdsNamespaceHintPicksTheUpstream() throws Exception {
+        Image image = pushUpstream("library/app", "v1", 2000);
+        startMirror(Duration.ofHours(1));
+        // containerd with a hosts.toml mirror asks for library/app?ns=hub when the image is hub/library/app
+        HttpResponse<byte[]> m = get("/v2/library/app/manifests/v1?ns=hub");
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.body()).isEqualTo(image.manifest());
+        HttpResponse<byte[]> b = get("/v2/library/app/blobs/" + image.blobs().get(1).digest() + "?ns=hub");
+        assertThat(Digest.sha256(b.body())).isEqualTo(image.blobs().get(1).digest());
+        assertThat(get("/v2/library/app/manifests/v1?ns=elsewhere").statusCode()).as("no upstream for that ns")
+                .isEqualTo(404);
+        pullWhole("hub/library/app", "v1", image);
+    }
+
+    @Test
     void cachedContentIsServedWhenTheUpstreamIsGoneStaleTagsIncluded() throws Exception {
         Image image = pushUpstream("library/app", "v1", 3000);
         startMirror(Duration.ofHours(1));
