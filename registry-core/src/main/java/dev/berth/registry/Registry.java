@@ -44,8 +44,11 @@ public final class Registry implements AutoCloseable {
     private final Store store;
     private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
-    private Registry(Store store) {
+    private final dev.berth.registry.internal.proxy.PullThrough pullThrough;
+
+    private Registry(Store store, dev.berth.registry.internal.proxy.PullThrough pullThrough) {
         this.store = store;
+        this.pullThrough = pullThrough;
     }
 
     public static Builder builder() {
@@ -58,7 +61,21 @@ public final class Registry implements AutoCloseable {
     }
 
     public Repository repository(RepositoryName name) {
-        return new Repository(store, Objects.requireNonNull(name, "name"));
+        return new Repository(store, Objects.requireNonNull(name, "name"), pullThrough.target(name).orElse(null));
+    }
+
+    /**
+     * The repository a client means when it sends containerd's {@code ns} hint (the registry the image name
+     * came from, e.g. {@code ?ns=docker.io}): {@code docker.io/library/alpine} when an upstream serves the prefix
+     * {@code docker.io}; otherwise {@code name} itself.
+     */
+    public RepositoryName namespaced(RepositoryName name, String ns) {
+        if (ns == null || ns.isEmpty() || name.value().startsWith(ns + "/")) {
+            return name;
+        }
+        boolean served = pullThrough.upstreams().stream().anyMatch(u -> u.prefix().equals(ns));
+        String candidate = ns + "/" + name.value();
+        return served && RepositoryName.isValid(candidate) ? new RepositoryName(candidate) : name;
     }
 
     /** Every repository that holds a manifest, sorted. */
@@ -279,6 +296,7 @@ public final class Registry implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            pullThrough.close();
             store.cache().close();
         } finally {
             store.driver().close();
@@ -296,6 +314,8 @@ public final class Registry implements AutoCloseable {
         private BlobDescriptorCache cache;
         private boolean cacheOwned;
         private ImmutableTags immutableTags = ImmutableTags.NONE;
+        private final List<dev.berth.registry.proxy.Upstream> upstreams = new ArrayList<>();
+        private Duration upstreamTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -374,10 +394,33 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Pull through from {@code upstream}: a repository under its prefix that lacks a manifest or blob fetches it
+         * from there and stores it (a pull-through cache, distribution's {@code proxy}); pushes to those
+         * repositories are UNSUPPORTED, pushes elsewhere work as usual. Several upstreams may be added with
+         * different prefixes; the longest matching prefix serves a repository.
+         */
+        public Builder upstream(dev.berth.registry.proxy.Upstream upstream) {
+            Objects.requireNonNull(upstream, "upstream");
+            if (upstreams.stream().anyMatch(u -> u.prefix().equals(upstream.prefix()))) {
+                throw new IllegalArgumentException("two upstreams for the prefix '" + upstream.prefix() + "'");
+            }
+            upstreams.add(upstream);
+            return this;
+        }
+
+        /** How long a connection to, or a response from, an upstream may take (default 30 s). */
+        public Builder upstreamTimeout(Duration timeout) {
+            this.upstreamTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
             return new Registry(new Store(d, clock, deletesEnabled, readOnly,
-                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned), immutableTags));
+                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned), immutableTags),
+                    upstreams.isEmpty() ? dev.berth.registry.internal.proxy.PullThrough.NONE
+                            : new dev.berth.registry.internal.proxy.PullThrough(upstreams, upstreamTimeout));
         }
     }
 }

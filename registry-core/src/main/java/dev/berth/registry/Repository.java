@@ -19,12 +19,17 @@ public final class Repository {
     private final Referrers referrers;
 
     Repository(Store store, RepositoryName name) {
+        this(store, name, null);
+    }
+
+    Repository(Store store, RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
-        this.blobs = new Blobs(store, name);
-        this.uploads = new Uploads(store, name, blobs);
+        this.blobs = new Blobs(store, name, proxy);
+        this.uploads = new Uploads(store, name, blobs, proxy);
+        blobs.storeWith(uploads);
         this.tags = new Tags(store, name);
-        this.manifests = new Manifests(store, name, blobs, tags);
+        this.manifests = new Manifests(store, name, blobs, tags, proxy);
         this.referrers = new Referrers(store, name, manifests);
     }
 

@@ -144,6 +144,7 @@ public final class Main {
             } else {
                 log.info("authentication: none (no auth section: every caller may do everything)");
             }
+            config.upstreams().forEach(u -> log.info("pull-through cache: {}", u));
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
@@ -244,6 +245,7 @@ public final class Main {
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
                     .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly).immutableTags(config.immutableTags());
+            config.upstreams().forEach(builder::upstream);
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();
                 try {

@@ -107,20 +107,14 @@ public final class ConfigLoader {
         ImmutableTags immutableTags = immutableTags(root.section("tags"));
         ServerConfig.Auth auth = auth(root);
         refuseIfConfigured(root.section("middleware"), "middleware is not supported");
-        Section proxy = root.section("proxy");
-        if (proxy.has("remoteurl")) {
-            root.readAll("proxy");
-            throw new ConfigException("proxy.remoteurl", "pull-through caching is not available yet; remove the"
-                    + " proxy section to serve a registry of your own");
-        }
-        root.readAll("proxy");
+        List<dev.berth.registry.proxy.Upstream> upstreams = proxy(root.plain("proxy"));
         Section catalog = root.section("catalog");
         int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
         ServerConfig.Retention retention = retention(root.section("retention"), storage);
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }
-        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention);
+        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention, upstreams);
     }
 
     /**
@@ -314,6 +308,88 @@ public final class ConfigLoader {
         s.readAll("tag");
         return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled, pending,
                 maintenance(s.section("maintenance")));
+    }
+
+    /**
+     * {@code proxy}: distribution's single upstream ({@code remoteurl}, {@code username}, {@code password},
+     * {@code ttl}) for every repository, and Berth's {@code upstreams}, each for the repositories under its
+     * {@code prefix}.
+     */
+    private List<dev.berth.registry.proxy.Upstream> proxy(Map<String, Object> section) {
+        List<dev.berth.registry.proxy.Upstream> out = new ArrayList<>();
+        if (section.isEmpty()) {
+            return out;
+        }
+        Map<String, Object> single = new java.util.LinkedHashMap<>(section);
+        Object list = single.remove("upstreams");
+        if (single.containsKey("remoteurl")) {
+            out.add(upstream("proxy", "", single));
+        } else {
+            single.keySet().forEach(k -> warnings.add("proxy." + k + ": unknown key, ignored"));
+        }
+        if (list != null) {
+            if (!(list instanceof List<?> items)) {
+                throw new ConfigException("proxy.upstreams", "must be a list of upstreams, each with prefix and"
+                        + " remoteurl");
+            }
+            for (int i = 0; i < items.size(); i++) {
+                String key = "proxy.upstreams[" + i + "]";
+                if (!(items.get(i) instanceof Map<?, ?> m)) {
+                    throw new ConfigException(key, "must be a mapping with prefix and remoteurl");
+                }
+                Map<String, Object> entry = new java.util.LinkedHashMap<>();
+                m.forEach((k, v) -> entry.put(String.valueOf(k), v));
+                Object prefix = entry.remove("prefix");
+                if (!(prefix instanceof String p) || p.isBlank()) {
+                    throw new ConfigException(key + ".prefix", "is required: the repositories under it come from "
+                            + "this upstream (e.g. docker.io)");
+                }
+                String trimmed = p.replaceAll("/+$", "").replaceAll("/\\*+$", "");
+                if (!dev.berth.registry.model.RepositoryName.isValid(trimmed)) {
+                    throw new ConfigException(key + ".prefix", "'" + p + "' is not a repository name prefix");
+                }
+                out.add(upstream(key, trimmed, entry));
+            }
+        }
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        for (var u : out) {
+            if (!prefixes.add(u.prefix())) {
+                throw new ConfigException("proxy.upstreams", "two upstreams for the prefix '" + u.prefix() + "'");
+            }
+        }
+        return out;
+    }
+
+    private dev.berth.registry.proxy.Upstream upstream(String key, String prefix, Map<String, Object> m) {
+        Object url = m.get("remoteurl");
+        if (!(url instanceof String u) || u.isBlank()) {
+            throw new ConfigException(key + ".remoteurl", "is required: the upstream registry's URL, e.g. "
+                    + "https://registry-1.docker.io");
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(u.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ".remoteurl", "'" + u + "' is not a URL");
+        }
+        if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+            throw new ConfigException(key + ".remoteurl", "must be an http or https URL, not '" + u + "'");
+        }
+        Object user = m.get("username");
+        Object password = m.get("password");
+        if ((user == null) != (password == null)) {
+            throw new ConfigException(key + "." + (user == null ? "username" : "password"),
+                    "username and password go together");
+        }
+        Duration ttl = m.get("ttl") == null ? Duration.ofHours(168) : Durations.parse(key + ".ttl",
+                String.valueOf(m.get("ttl")));
+        for (String k : m.keySet()) {
+            if (!java.util.Set.of("remoteurl", "username", "password", "ttl").contains(k)) {
+                warnings.add(key + "." + k + ": unknown key, ignored");
+            }
+        }
+        return new dev.berth.registry.proxy.Upstream(prefix, uri, java.util.Optional.ofNullable(user)
+                .map(String::valueOf), java.util.Optional.ofNullable(password).map(String::valueOf), ttl);
     }
 
     /** {@code storage.maintenance}: read-only mode and upload purging, with distribution's defaults. */

@@ -13,12 +13,14 @@ import dev.berth.server.tls.TlsSettings;
  * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
-        List<String> warnings, ImmutableTags immutableTags, Retention retention) {
+        List<String> warnings, ImmutableTags immutableTags, Retention retention,
+        List<dev.berth.registry.proxy.Upstream> upstreams) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
         java.util.Objects.requireNonNull(immutableTags, "immutableTags");
         java.util.Objects.requireNonNull(retention, "retention");
+        upstreams = List.copyOf(upstreams);
     }
 
     /**

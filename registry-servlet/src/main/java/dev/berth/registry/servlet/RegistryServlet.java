@@ -93,6 +93,10 @@ public class RegistryServlet extends HttpServlet {
             caller.filter(p -> !p.anonymous()).ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
             Route route = Route.parse(path);
+            if (route.name() != null && x.param("ns") != null) {
+                // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
+                route = new Route(route.kind(), registry.namespaced(route.name(), x.param("ns")), route.argument());
+            }
             x.allowOnError(allowedMethods(route.kind()));
             dispatch(x, route, request.getMethod(), caller);
         } catch (RegistryException e) {
