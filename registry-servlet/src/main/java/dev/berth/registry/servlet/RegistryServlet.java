@@ -242,6 +242,11 @@ public class RegistryServlet extends HttpServlet {
                     methods.addAll(List.of("PATCH", "PUT", "DELETE"));
                 }
             }
+            case ADMIN_REPOSITORY -> {
+                if (deletes) {
+                    methods.add("DELETE");
+                }
+            }
             default -> throw new IllegalStateException("unrouted " + kind);
         }
         return String.join(", ", methods);
