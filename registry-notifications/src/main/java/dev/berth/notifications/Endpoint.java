@@ -270,7 +270,9 @@ public final class Endpoint implements AutoCloseable {
                 failure = "answered " + status;
             } catch (IOException e) {
                 // HttpClient's messages name the host and the cause, never the request's headers.
-                failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                Throwable cause = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
+                failure = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": "
+                        + cause.getMessage());
             } catch (IllegalArgumentException | SecurityException e) {
                 failure = e.toString();
             }
