@@ -140,6 +140,31 @@ final class Section {
         return out;
     }
 
+    /**
+     * A list of mappings (such as {@code notifications.endpoints}); each item's keys are named {@code key[i].name}
+     * in errors and warnings.
+     */
+    List<Section> sections(String name) {
+        JsonNode v = value(name);
+        List<Section> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new ConfigException(key(name), "must be a list, not " + describe(v));
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            String itemKey = key(name) + "[" + i + "]";
+            if (item == null || !item.isObject()) {
+                throw new ConfigException(itemKey, "must be a mapping of keys, not "
+                        + (item == null || item.isNull() ? "nothing" : describe(item)));
+            }
+            out.add(new Section(itemKey, item, read, readWhole));
+        }
+        return out;
+    }
+
     /** The whole subtree as plain Java values (a plugin's section, handed over as it is). */
     Map<String, Object> plain(String name) {
         JsonNode v = value(name);
@@ -191,6 +216,10 @@ final class Section {
             }
             if (!read.contains(p)) {
                 out.add(p);
+            } else if (e.getValue().isArray()) {
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    collect(p + "[" + i + "]", e.getValue().get(i), read, readWhole, out);
+                }
             } else {
                 collect(p, e.getValue(), read, readWhole, out);
             }

@@ -11,10 +11,34 @@ import dev.berth.server.tls.TlsSettings;
  * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
-        List<String> warnings) {
+        List<String> warnings, Notifications notifications) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
+        java.util.Objects.requireNonNull(notifications, "notifications");
+    }
+
+    /** A configuration without notifications. */
+    public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings) {
+        this(log, storage, http, auth, catalogMaxEntries, warnings, Notifications.NONE);
+    }
+
+    /**
+     * {@code notifications}: the endpoints events are posted to (disabled ones included, as configured) and
+     * {@code events.includereferences}. Header values are never part of {@link #toString()}.
+     */
+    public record Notifications(List<dev.berth.notifications.EndpointConfig> endpoints, boolean includeReferences) {
+        /** No {@code notifications} section. */
+        public static final Notifications NONE = new Notifications(List.of(), false);
+
+        public Notifications {
+            endpoints = List.copyOf(endpoints);
+        }
+
+        /** Whether any endpoint is to be started. */
+        public boolean enabled() {
+            return endpoints.stream().anyMatch(e -> !e.disabled());
+        }
     }
 
     /** {@code log}: level (error, warn, info, debug), formatter (text, json), access log on or off. */
