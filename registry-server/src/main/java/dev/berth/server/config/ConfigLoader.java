@@ -136,6 +136,8 @@ public final class ConfigLoader {
         List<Section> items = s.sections("endpoints");
         for (int i = 0; i < items.size(); i++) {
             Section e = items.get(i);
+            warnUnknown(e, ENDPOINT_KEYS);
+            warnUnknown(e.section("ignore"), Set.of("mediatypes", "actions"));
             String name = e.string("name").map(String::trim).filter(n -> !n.isEmpty()).orElse("endpoint-" + i);
             if (!names.add(name)) {
                 throw new ConfigException(e.key("name"), "'" + name + "' names another endpoint too; names must be"
@@ -191,6 +193,19 @@ public final class ConfigLoader {
             }
         }
         return new ServerConfig.Notifications(endpoints, includeReferences);
+    }
+
+    /** The keys of one {@code notifications.endpoints[i]}. */
+    private static final Set<String> ENDPOINT_KEYS = Set.of("name", "disabled", "url", "headers", "timeout",
+            "threshold", "backoff", "ignoredmediatypes", "ignore", "queuesize");
+
+    /** List items are read whole, so their unknown keys are reported here, as warnings like every unknown key. */
+    private void warnUnknown(Section s, Set<String> known) {
+        for (String name : s.names()) {
+            if (!known.contains(name)) {
+                warnings.add(s.key(name) + ": unknown key, ignored");
+            }
+        }
     }
 
     private static Duration positiveOrDefault(Duration d, Duration fallback) {

@@ -141,28 +141,38 @@ final class Section {
     }
 
     /**
-     * A list of mappings (such as {@code notifications.endpoints}); each item's keys are named {@code key[i].name}
-     * in errors and warnings.
+     * A list of mappings, each as a section whose path is {@code key[i]}; absent: an empty list. Unknown keys inside
+     * the items are not reported by {@link #unread}, so callers check them with {@link #onlyKeys}.
      */
     List<Section> sections(String name) {
         JsonNode v = value(name);
+        readWhole.add(key(name));
         List<Section> out = new ArrayList<>();
         if (v == null) {
             return out;
         }
         if (!v.isArray()) {
-            throw new ConfigException(key(name), "must be a list, not " + describe(v));
+            throw new ConfigException(key(name), "must be a list of mappings, not " + describe(v));
         }
         for (int i = 0; i < v.size(); i++) {
             JsonNode item = v.get(i);
-            String itemKey = key(name) + "[" + i + "]";
             if (item == null || !item.isObject()) {
-                throw new ConfigException(itemKey, "must be a mapping of keys, not "
-                        + (item == null || item.isNull() ? "nothing" : describe(item)));
+                throw new ConfigException(key(name) + "[" + i + "]", "must be a mapping, not "
+                        + (item == null ? "nothing" : describe(item)));
             }
-            out.add(new Section(itemKey, item, read, readWhole));
+            out.add(new Section(key(name) + "[" + i + "]", item, read, readWhole));
         }
         return out;
+    }
+
+    /** Refuses, naming the key, any key of this section other than {@code allowed}. */
+    void onlyKeys(String... allowed) {
+        List<String> known = List.of(allowed);
+        for (String name : names()) {
+            if (!known.contains(name)) {
+                throw new ConfigException(key(name), "unknown key (" + String.join(", ", known) + ")");
+            }
+        }
     }
 
     /** The whole subtree as plain Java values (a plugin's section, handed over as it is). */
@@ -216,10 +226,6 @@ final class Section {
             }
             if (!read.contains(p)) {
                 out.add(p);
-            } else if (e.getValue().isArray()) {
-                for (int i = 0; i < e.getValue().size(); i++) {
-                    collect(p + "[" + i + "]", e.getValue().get(i), read, readWhole, out);
-                }
             } else {
                 collect(p, e.getValue(), read, readWhole, out);
             }

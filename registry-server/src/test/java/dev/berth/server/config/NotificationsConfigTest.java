@@ -97,9 +97,13 @@ class NotificationsConfigTest {
 
     @Test
     void unknownKeysInAnEndpointAreWarningsNamingTheirIndex() {
-        ServerConfig c = ConfigLoader.parse(STORAGE + "notifications: {endpoints: [{name: a, url: 'http://h/',"
-                + " colour: blue}]}\n", Map.of());
-        assertThat(c.warnings()).containsExactly("notifications.endpoints[0].colour: unknown key, ignored");
+        ServerConfig c = ConfigLoader.parse(STORAGE + "notifications: {endpoints: [{name: a, url: 'http://h/'},"
+                + " {name: b, url: 'http://h/', colour: blue, ignore: {actions: [pull], size: 1}}], other: 1}\n",
+                Map.of());
+        assertThat(c.warnings()).containsExactlyInAnyOrder("notifications.endpoints[1].colour: unknown key, ignored",
+                "notifications.endpoints[1].ignore.size: unknown key, ignored", "notifications.other: unknown key,"
+                        + " ignored");
+        assertThat(c.notifications().endpoints()).hasSize(2);
     }
 
     @ParameterizedTest
