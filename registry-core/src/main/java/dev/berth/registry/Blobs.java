@@ -69,9 +69,10 @@ public final class Blobs {
 
     /**
      * Removes the blob from this repository (its bytes stay until garbage collection frees them). BLOB_UNKNOWN when
-     * the repository does not hold it; UNSUPPORTED when deletes are disabled.
+     * the repository does not hold it; UNSUPPORTED when deletes are disabled or the registry is read-only.
      */
     public void delete(Digest digest) {
+        store.checkWritable();
         store.checkDeletesEnabled();
         boolean deleted;
         try {
@@ -87,9 +88,10 @@ public final class Blobs {
 
     /**
      * Makes a blob that repository {@code from} holds visible here too, without copying a byte. Empty when
-     * {@code from} does not hold it (the client then uploads it).
+     * {@code from} does not hold it (the client then uploads it). UNSUPPORTED when the registry is read-only.
      */
     public Optional<Descriptor> mount(Digest digest, RepositoryName from) {
+        store.checkWritable();
         store.touch(digest);
         Optional<Descriptor> source = new Blobs(store, from).stat(digest);
         source.ifPresent(d -> link(digest));

@@ -55,9 +55,10 @@ public final class Manifests {
      *
      * @throws RegistryException MANIFEST_INVALID for a malformed manifest, DIGEST_INVALID when pushed by a digest the
      *                           bytes do not have, MANIFEST_BLOB_UNKNOWN when a blob or child manifest it references
-     *                           is not in the repository
+     *                           is not in the repository, UNSUPPORTED when the registry is read-only
      */
     public PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags) {
+        store.checkWritable();
         Manifest manifest = Manifest.parse(bytes, contentType);
         Digest digest = manifest.digest();
         if (reference instanceof Reference.ByDigest byDigest) {
@@ -123,9 +124,11 @@ public final class Manifests {
 
     /**
      * Deletes a manifest from this repository, with the tags that point at it and its entry in the referrers index.
-     * MANIFEST_UNKNOWN when the repository does not have it; UNSUPPORTED when deletes are disabled.
+     * MANIFEST_UNKNOWN when the repository does not have it; UNSUPPORTED when deletes are disabled or the
+     * registry is read-only.
      */
     public void delete(Digest digest) {
+        store.checkWritable();
         store.checkDeletesEnabled();
         Optional<StoredManifest> existing = resolve(Reference.of(digest)).flatMap(this::read);
         if (existing.isEmpty()) {

@@ -128,6 +128,35 @@ public final class Registry implements AutoCloseable {
         }
     }
 
+    /** Whether this registry refuses every write ({@link Builder#readOnly(boolean)}). */
+    public boolean readOnly() {
+        return store.readOnly();
+    }
+
+    /** Whether blobs, manifests and tags may be deleted ({@link Builder#deletesEnabled(boolean)}). */
+    public boolean deletesEnabled() {
+        return store.deletesEnabled();
+    }
+
+    /**
+     * Deletes the blob uploads of every repository that started more than {@code olderThan} ago, and what storage
+     * keeps of writers that never finished (incomplete S3 multipart uploads) from before then; distribution's
+     * {@code storage.maintenance.uploadpurging}. With {@code dryRun}, deletes nothing and reports what it would
+     * delete (storage-side leftovers are not counted then).
+     *
+     * <p>An upload's age is taken from its {@code startedat} file; when that is missing or unreadable, from the
+     * modification time of its {@code data}, then of its folder. An upload whose age is unknown on all three counts
+     * (a driver that keeps no modification times) is kept and counted as {@link UploadPurgeReport#undated()}: the
+     * purge never deletes what it cannot prove old. An upload that finishes or is cancelled while the purge runs is
+     * skipped, as is one this instance is writing a chunk to at that moment.
+     *
+     * @throws RegistryException UNSUPPORTED when the registry is read-only and {@code dryRun} is false; UNAVAILABLE
+     *     when storage cannot be listed
+     */
+    public UploadPurgeReport purgeUploads(Duration olderThan, boolean dryRun) {
+        return new UploadPurger(store).purge(olderThan, dryRun);
+    }
+
     /** The driver under this registry, wrapped in the core's path checks. */
     public StorageDriver storage() {
         return store.driver();
@@ -181,6 +210,7 @@ public final class Registry implements AutoCloseable {
         private StorageDriver driver;
         private Clock clock = Clock.systemUTC();
         private boolean deletesEnabled = true;
+        private boolean readOnly;
         private long maxRunningUploads = 10_000;
         private Duration uploadIdle = Duration.ofHours(1);
         private BlobDescriptorCache cache;
@@ -231,6 +261,16 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether every write is refused (distribution's {@code storage.maintenance.readonly}): pushes (upload start,
+         * chunks, commit, cancel, mounts, manifest puts) and deletes are UNSUPPORTED, before storage is touched;
+         * reads work as usual. For maintenance such as garbage collection by another process. Off by default.
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
         /** The clock upload start times are taken from. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -249,8 +289,8 @@ public final class Registry implements AutoCloseable {
 
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
-            return new Registry(new Store(d, clock, deletesEnabled, new RunningHashes(maxRunningUploads, uploadIdle),
-                    new GuardedCache(cache, cacheOwned)));
+            return new Registry(new Store(d, clock, deletesEnabled, readOnly,
+                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned)));
         }
     }
 }

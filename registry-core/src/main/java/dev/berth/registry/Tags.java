@@ -63,9 +63,10 @@ public final class Tags {
 
     /**
      * Removes a tag; the manifest stays. MANIFEST_UNKNOWN when there is no such tag; UNSUPPORTED when deletes are
-     * disabled.
+     * disabled or the registry is read-only.
      */
     public void delete(Tag tag) {
+        store.checkWritable();
         store.checkDeletesEnabled();
         boolean deleted;
         try {

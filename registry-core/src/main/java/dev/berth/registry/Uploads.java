@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * becomes visible under its digest only after its bytes are verified, by a move of the verified data.
  *
  * <p>Methods that take an {@link InputStream} throw the stream's {@link IOException} as it is (a client that went
- * away); the bytes received until then stay in the upload, which can be resumed from {@link #status}.
+ * away); the bytes received until then stay in the upload, which can be resumed from {@link #status}. Every method
+ * but {@link #status} is a write, UNSUPPORTED when the registry is read-only.
  * Thread-safe; chunks of one upload are serialised within this instance.
  */
 public final class Uploads {
@@ -59,6 +60,7 @@ public final class Uploads {
 
     /** Starts an empty upload. */
     public UploadStatus start() {
+        store.checkWritable();
         String id = UUID.randomUUID().toString();
         Instant now = store.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         store.io(() -> {
@@ -89,6 +91,7 @@ public final class Uploads {
      * that does not start where the upload ends is RANGE_INVALID, and nothing is written.
      */
     public UploadStatus append(String id, long expectedOffset, InputStream chunk) throws IOException {
+        store.checkWritable();
         Lock lock = store.hashes().lock(key(id));
         lock.lock();
         try {
@@ -110,6 +113,7 @@ public final class Uploads {
     }
 
     public Descriptor commit(String id, Digest digest, long expectedOffset, InputStream finalChunk) throws IOException {
+        store.checkWritable();
         Lock lock = store.hashes().lock(key(id));
         lock.lock();
         try {
@@ -146,6 +150,7 @@ public final class Uploads {
 
     /** A whole blob in one call: start, write, commit. */
     public Descriptor put(Digest digest, InputStream content) throws IOException {
+        store.checkWritable();
         UploadStatus upload = start();
         try {
             return commit(upload.id(), digest, content);
@@ -157,6 +162,7 @@ public final class Uploads {
 
     /** Abandons an upload and frees its space; BLOB_UPLOAD_UNKNOWN when there is no such upload. */
     public void cancel(String id) {
+        store.checkWritable();
         Lock lock = store.hashes().lock(key(id));
         lock.lock();
         try {
@@ -315,6 +321,11 @@ public final class Uploads {
     }
 
     private String key(String id) {
-        return name.value() + "@" + id;
+        return key(name, id);
+    }
+
+    /** The key of an upload's running digest and lock in {@link RunningHashes}. */
+    static String key(RepositoryName repository, String id) {
+        return repository.value() + "@" + id;
     }
 }

@@ -27,6 +27,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The standalone registry: a {@link Registry} served by {@link RegistryServlet} in an embedded Jetty 12. Stopping it
  * (also from the JVM's shutdown hook, on SIGTERM) first stops accepting connections, then lets requests in flight
  * finish for up to the drain timeout, then closes the registry. An upload cut off after that stays resumable.
+ * Background maintenance ({@link #maintenance()}: upload purging) stops first.
  */
 public final class BerthServer implements AutoCloseable {
     private final Server server;
@@ -36,6 +37,7 @@ public final class BerthServer implements AutoCloseable {
     private final RegistryMetrics metrics = new RegistryMetrics();
     private final ServerSecurity security;
     private final Notifier notifier;
+    private final Maintenance maintenance = new Maintenance();
     private DebugServer debug;
 
     private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
@@ -114,6 +116,7 @@ public final class BerthServer implements AutoCloseable {
                 s.debug = b.start();
             }
         } catch (Exception e) {
+            s.maintenance.close();
             s.server.stop();
             if (s.debug != null) {
                 s.debug.close();
@@ -147,6 +150,16 @@ public final class BerthServer implements AutoCloseable {
         return Optional.ofNullable(notifier);
     }
 
+    /** The server's metrics (scraped on the debug port when Prometheus is enabled). */
+    public RegistryMetrics metrics() {
+        return metrics;
+    }
+
+    /** The server's background tasks (upload purging, garbage collection); they stop when the server does. */
+    public Maintenance maintenance() {
+        return maintenance;
+    }
+
     public void join() throws InterruptedException {
         server.join();
     }
@@ -154,6 +167,7 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            maintenance.close(); // no purge may start against a registry that is closing
             server.stop();
         } finally {
             try {

@@ -44,7 +44,7 @@ final class GarbageCollectCommand {
         }
         Registry registry;
         try {
-            registry = Main.openRegistry(config);
+            registry = Main.openRegistry(config, false);
         } catch (ConfigException e) {
             err.println("registry-server: configuration error: " + e.getMessage());
             return 2;

@@ -171,7 +171,7 @@ public final class Main {
     /** Builds the registry and starts the server a configuration describes. */
     public static BerthServer serve(ServerConfig config) throws Exception {
         ServerConfig.Storage storage = config.storage();
-        Registry registry = openRegistry(config);
+        Registry registry = openRegistry(config, storage.maintenance().readOnly());
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
@@ -182,6 +182,7 @@ public final class Main {
             throw e;
         }
         Notifier notifier = null;
+        BerthServer server;
         try {
             if (config.notifications().enabled()) {
                 notifier = Notifier.start(config.notifications().endpoints(), config.notifications()
@@ -189,7 +190,8 @@ public final class Main {
                                 Notifier.INSTANCE_ID));
                 options = options.withEvents(notifier);
             }
-            return BerthServer.start(registry, config.http(), options, config.log().accessLog(), security, notifier);
+            server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security,
+                    notifier);
         } catch (Exception e) {
             if (notifier != null) {
                 notifier.close(java.time.Duration.ZERO);
@@ -198,6 +200,20 @@ public final class Main {
             registry.close();
             throw e;
         }
+        if (storage.maintenance().readOnly()) {
+            LoggerFactory.getLogger(Main.class).warn("storage: read-only mode (storage.maintenance.readonly):"
+                    + " pushes and deletes are refused");
+        }
+        try {
+            java.util.Random random = new java.util.Random();
+            UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(), random);
+            GarbageCollectTask.schedule(server.maintenance(), registry, storage.maintenance().gc(), server.metrics(),
+                    random);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     /**
@@ -216,12 +232,16 @@ public final class Main {
         return host + ":" + http.port();
     }
 
-    /** The registry a configuration describes: its storage driver, cache and switches (no server). */
-    static Registry openRegistry(ServerConfig config) throws ConfigException {
+    /**
+     * The registry a configuration describes: its storage driver, cache and switches (no server). Read-only as
+     * {@code storage.maintenance.readonly} says only when {@code readOnly}: an offline command such as
+     * {@code garbage-collect} runs against a registry that serves read-only meanwhile (distribution's procedure).
+     */
+    static Registry openRegistry(ServerConfig config, boolean readOnly) throws ConfigException {
         ServerConfig.Storage storage = config.storage();
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled());
+                    .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly);
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();
                 try {

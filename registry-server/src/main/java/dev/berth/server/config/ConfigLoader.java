@@ -29,7 +29,8 @@ import java.util.LinkedHashSet;
  * {@link ServerConfig}: environment over file over defaults. A key Berth does not know is a warning, never fatal; a
  * missing required key or a bad value is a {@link ConfigException} naming the key. A section Berth knows but cannot
  * honour yet is a warning when ignoring it only costs speed or convenience (a cache, health checks), and an error when
- * ignoring it would serve something other than what was configured (a pull-through proxy, read-only mode): Berth never starts open when the file asks for a closed registry.
+ * ignoring it would serve something other than what was configured (a pull-through proxy): Berth never starts open
+ * when the file asks for a closed registry.
  */
 public final class ConfigLoader {
     /** The keys of {@code storage} that are not a driver. */
@@ -325,17 +326,55 @@ public final class ConfigLoader {
         Optional<ServerConfig.Cache> pending = cacheName.map(n -> new ServerConfig.Cache(n,
                 n.equals("inmemory") ? Map.of("size", cacheSize) : Map.of()));
         s.readAll("tag");
-        Section maintenance = s.section("maintenance");
-        if (maintenance.section("readonly").bool("enabled", false)) {
-            throw new ConfigException(maintenance.key("readonly.enabled"), "read-only mode is not available yet;"
-                    + " Berth will not start writable when read-only was asked for");
+        return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled, pending,
+                maintenance(s.section("maintenance")));
+    }
+
+    /** {@code storage.maintenance}: read-only mode and upload purging, with distribution's defaults. */
+    private ServerConfig.Maintenance maintenance(Section s) {
+        boolean readOnly = s.section("readonly").bool("enabled", false);
+        Section purging = s.section("uploadpurging");
+        ServerConfig.UploadPurging defaults = ServerConfig.UploadPurging.DEFAULTS;
+        boolean enabled = purging.bool("enabled", defaults.enabled());
+        Duration age = positive(purging, "age", defaults.age());
+        Duration interval = positive(purging, "interval", defaults.interval());
+        boolean dryRun = purging.bool("dryrun", defaults.dryRun());
+        if (readOnly && enabled && purging.present()) {
+            warnings.add(purging.path() + ": uploads are not purged while storage.maintenance.readonly is enabled");
         }
-        if (maintenance.has("uploadpurging")) {
-            warnings.add(maintenance.key("uploadpurging") + ": upload purging is not available yet; abandoned uploads"
-                    + " stay until removed");
+        return new ServerConfig.Maintenance(readOnly, new ServerConfig.UploadPurging(enabled, age, interval, dryRun),
+                gc(s.section("gc"), readOnly));
+    }
+
+    /** {@code storage.maintenance.gc} (Berth's): online garbage collection, off unless enabled. */
+    private ServerConfig.Gc gc(Section s, boolean readOnly) {
+        ServerConfig.Gc defaults = ServerConfig.Gc.DEFAULTS;
+        boolean enabled = s.bool("enabled", defaults.enabled());
+        Duration interval = positive(s, "interval", defaults.interval());
+        Duration delay = s.duration("gcdelay", defaults.gcDelay());
+        if (delay.isNegative()) {
+            throw new ConfigException(s.key("gcdelay"), "must not be negative");
         }
-        maintenance.readAll("uploadpurging");
-        return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled, pending);
+        boolean deleteUntagged = s.bool("deleteuntagged", defaults.deleteUntagged());
+        boolean dryRun = s.bool("dryrun", defaults.dryRun());
+        int parallelism = s.integer("parallelism", defaults.parallelism(), 1, 256);
+        if (enabled && delay.compareTo(Duration.ofMinutes(1)) < 0) {
+            warnings.add(s.key("gcdelay") + ": " + delay + " is shorter than a slow push can take; pushes from other"
+                    + " replicas may lose blobs (1h is the default)");
+        }
+        if (readOnly && enabled) {
+            warnings.add(s.path() + ": no garbage collection while storage.maintenance.readonly is enabled");
+        }
+        return new ServerConfig.Gc(enabled, interval, delay, deleteUntagged, dryRun, parallelism);
+    }
+
+    private static Duration positive(Section s, String name, Duration fallback) {
+        Duration d = s.duration(name, fallback);
+        if (d.isNegative() || d.isZero()) {
+            throw new ConfigException(s.key(name), "must be a positive duration such as 168h or 30m, not '"
+                    + s.string(name).orElse("") + "'");
+        }
+        return d;
     }
 
     /**
@@ -364,7 +403,7 @@ public final class ConfigLoader {
             return storage;
         }
         return new ServerConfig.Storage(storage.driver(), storage.parameters(), storage.deleteEnabled(),
-                storage.redirectDisabled(), Optional.of(new ServerConfig.Cache("redis", redis)));
+                storage.redirectDisabled(), Optional.of(new ServerConfig.Cache("redis", redis)), storage.maintenance());
     }
 
     private ServerConfig.Http http(Section s) {

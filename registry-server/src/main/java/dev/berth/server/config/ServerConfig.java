@@ -50,16 +50,74 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
      * name), and the switches around it.
      */
     public record Storage(String driver, Map<String, Object> parameters, boolean deleteEnabled,
-            boolean redirectDisabled, Optional<Cache> cache) {
+            boolean redirectDisabled, Optional<Cache> cache, Maintenance maintenance) {
         public Storage {
             parameters = Map.copyOf(parameters);
+            java.util.Objects.requireNonNull(maintenance, "maintenance");
+        }
+
+        /** Storage with distribution's default maintenance (writable, uploads purged after a week). */
+        public Storage(String driver, Map<String, Object> parameters, boolean deleteEnabled, boolean redirectDisabled,
+                Optional<Cache> cache) {
+            this(driver, parameters, deleteEnabled, redirectDisabled, cache, Maintenance.DEFAULTS);
         }
 
         @Override
         public String toString() {
             return "Storage[driver=" + driver + ", parameters=" + parameters.keySet() + " (values not shown)"
                     + ", deleteEnabled=" + deleteEnabled + ", redirectDisabled=" + redirectDisabled + ", cache="
-                    + cache.map(Cache::toString).orElse("none") + "]";
+                    + cache.map(Cache::toString).orElse("none") + ", " + maintenance + "]";
+        }
+    }
+
+    /**
+     * {@code storage.maintenance}: {@code readonly.enabled} (every push and delete refused) and
+     * {@code uploadpurging}.
+     */
+    public record Maintenance(boolean readOnly, UploadPurging uploadPurging, Gc gc) {
+        public static final Maintenance DEFAULTS = new Maintenance(false, UploadPurging.DEFAULTS, Gc.DEFAULTS);
+
+        public Maintenance {
+            java.util.Objects.requireNonNull(uploadPurging, "uploadPurging");
+            java.util.Objects.requireNonNull(gc, "gc");
+        }
+
+        public Maintenance(boolean readOnly, UploadPurging uploadPurging) {
+            this(readOnly, uploadPurging, Gc.DEFAULTS);
+        }
+    }
+
+    /**
+     * {@code storage.maintenance.gc} (Berth's): online garbage collection every {@code interval}, keeping anything
+     * younger than {@code gcdelay}; off by default, as distribution has no online collection.
+     */
+    public record Gc(boolean enabled, Duration interval, Duration gcDelay, boolean deleteUntagged, boolean dryRun,
+            int parallelism) {
+        public static final Gc DEFAULTS = new Gc(false, Duration.ofHours(24), Duration.ofHours(1), false, false, 8);
+
+        public Gc {
+            java.util.Objects.requireNonNull(interval, "interval");
+            java.util.Objects.requireNonNull(gcDelay, "gcDelay");
+        }
+
+        /** The options each run collects with. */
+        public dev.berth.registry.gc.GcOptions options() {
+            return new dev.berth.registry.gc.GcOptions(dryRun, deleteUntagged, gcDelay, parallelism);
+        }
+    }
+
+    /**
+     * {@code storage.maintenance.uploadpurging}: whether abandoned blob uploads are deleted, those older than
+     * {@code age}, every {@code interval}, or only reported ({@code dryrun}). Distribution's defaults: on, 168h, 24h,
+     * off.
+     */
+    public record UploadPurging(boolean enabled, Duration age, Duration interval, boolean dryRun) {
+        public static final UploadPurging DEFAULTS = new UploadPurging(true, Duration.ofHours(168),
+                Duration.ofHours(24), false);
+
+        public UploadPurging {
+            java.util.Objects.requireNonNull(age, "age");
+            java.util.Objects.requireNonNull(interval, "interval");
         }
     }
 

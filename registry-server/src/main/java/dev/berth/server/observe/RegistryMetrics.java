@@ -88,6 +88,32 @@ public final class RegistryMetrics implements AutoCloseable {
     }
 
     /** The Micrometer registry, for adding meters of one's own. */
+    /**
+     * A finished garbage collection: {@code berth_gc_runs_total}, {@code berth_gc_duration_seconds}, and (real runs
+     * only) {@code berth_gc_deleted_bytes_total}, {@code berth_gc_deleted_blobs_total} and
+     * {@code berth_gc_deleted_manifests_total}.
+     */
+    public void recordGc(dev.berth.registry.gc.GcReport report) {
+        Counter.builder("berth.gc.runs").description("garbage collections finished")
+                .tag("dryrun", String.valueOf(report.dryRun())).register(registry).increment();
+        Timer.builder("berth.gc.duration").description("how long garbage collections took").register(registry)
+                .record(report.duration());
+        if (!report.dryRun()) {
+            Counter.builder("berth.gc.deleted").baseUnit("bytes").description("bytes freed by garbage collection")
+                    .register(registry).increment(report.bytesFreed());
+            Counter.builder("berth.gc.deleted.blobs").description("blobs deleted by garbage collection")
+                    .register(registry).increment(report.blobsDeleted().size());
+            Counter.builder("berth.gc.deleted.manifests").description("manifests deleted by garbage collection")
+                    .register(registry).increment(report.manifestsDeleted().size());
+        }
+    }
+
+    /** A garbage collection that failed (storage unavailable): {@code berth_gc_failures_total}. */
+    public void recordGcFailure() {
+        Counter.builder("berth.gc.failures").description("garbage collections that failed").register(registry)
+                .increment();
+    }
+
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }

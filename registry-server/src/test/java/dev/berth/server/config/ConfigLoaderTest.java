@@ -139,7 +139,7 @@ class ConfigLoaderTest {
         ServerConfig c = ConfigLoader.parse(MINIMAL + """
                   cache: {blobdescriptor: redis}
                   maintenance:
-                    uploadpurging: {enabled: true, age: 168h}
+                    uploadpurging: {enabled: true, age: 168h, colour: blue}
                 http:
                   addr: :5000
                   tls: {}
@@ -149,7 +149,7 @@ class ConfigLoaderTest {
                 frobnicate: 1
                 """, Map.of("REGISTRY_LOG_LEVELX", "debug"));
         assertThat(c.warnings()).noneMatch(w -> w.startsWith("storage.cache:"))
-                .anyMatch(w -> w.startsWith("storage.maintenance.uploadpurging:"))
+                .contains("storage.maintenance.uploadpurging.colour: unknown key, ignored")
                 .contains("http.colour: unknown key, ignored", "frobnicate: unknown key, ignored",
                         "log.levelx: unknown key, ignored")
                 .noneMatch(w -> w.startsWith("redis:")).noneMatch(w -> w.startsWith("notifications"))
@@ -190,10 +190,116 @@ class ConfigLoaderTest {
             STORAGE\\nproxy: {remoteurl: https://registry-1.docker.io}         | proxy.remoteurl
             STORAGE\\ncatalog: {maxentries: 0}                                 | catalog.maxentries
             STORAGE\\nhttp: [1, 2]                                             | http
-            'version: 0.1\\nstorage: {filesystem: {}, maintenance: {readonly: {enabled: true}}}' | storage.maintenance.readonly.enabled
+            'version: 0.1\\nstorage: {filesystem: {}, maintenance: {readonly: {enabled: maybe}}}' | storage.maintenance.readonly.enabled
             """)
     void badOrUnservableValuesStopStartupNamingTheKey(String yaml, String key) {
         String text = yaml.replace("\\n", "\n").replace("STORAGE", "version: 0.1\nstorage: {filesystem: {}}");
+        assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
+                e -> {
+                    assertThat(e.key()).isEqualTo(key);
+                    assertThat(e.getMessage()).startsWith(key + ": ");
+                });
+    }
+
+    @Test
+    void maintenanceFollowsDistributionsDefaults() {
+        ServerConfig.Maintenance m = ConfigLoader.parse(MINIMAL, Map.of()).storage().maintenance();
+        assertThat(m.readOnly()).isFalse();
+        assertThat(m.uploadPurging()).isEqualTo(new ServerConfig.UploadPurging(true, Duration.ofHours(168),
+                Duration.ofHours(24), false));
+        assertThat(ConfigLoader.load(null, Map.of()).storage().maintenance()).isEqualTo(m);
+    }
+
+    @Test
+    void readsReadOnlyModeAndUploadPurging() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  maintenance:
+                    readonly: {enabled: true}
+                    uploadpurging: {enabled: false, age: 72h, interval: 30m, dryrun: true}
+                """, Map.of());
+        assertThat(c.storage().maintenance()).isEqualTo(new ServerConfig.Maintenance(true,
+                new ServerConfig.UploadPurging(false, Duration.ofHours(72), Duration.ofMinutes(30), true)));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(c.storage().toString()).contains("readOnly=true");
+    }
+
+    @Test
+    void maintenanceCanBeSetFromTheEnvironment() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL, Map.of("REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED", "true",
+                "REGISTRY_STORAGE_MAINTENANCE_UPLOADPURGING_AGE", "48h"));
+        assertThat(c.storage().maintenance().readOnly()).isTrue();
+        assertThat(c.storage().maintenance().uploadPurging().age()).isEqualTo(Duration.ofHours(48));
+    }
+
+    @Test
+    void purgingConfiguredOnAReadOnlyRegistryIsAWarning() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  maintenance:
+                    readonly: {enabled: true}
+                    uploadpurging: {enabled: true}
+                """, Map.of());
+        assertThat(c.warnings()).singleElement().asString().startsWith("storage.maintenance.uploadpurging: ");
+    }
+
+    @Test
+    void onlineGarbageCollectionIsOffByDefaultAndReadFromItsSection() {
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of()).storage().maintenance().gc())
+                .isEqualTo(ServerConfig.Gc.DEFAULTS);
+        assertThat(ServerConfig.Gc.DEFAULTS.enabled()).isFalse();
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  maintenance:
+                    gc: {enabled: true, interval: 6h, gcdelay: 2h, deleteuntagged: true, dryrun: true, parallelism: 32}
+                """, Map.of());
+        assertThat(c.storage().maintenance().gc()).isEqualTo(new ServerConfig.Gc(true, Duration.ofHours(6),
+                Duration.ofHours(2), true, true, 32));
+        assertThat(c.storage().maintenance().gc().options()).isEqualTo(dev.berth.registry.gc.GcOptions.DEFAULTS
+                .withDryRun(true).withDeleteUntagged(true).withGracePeriod(Duration.ofHours(2)).withParallelism(32));
+        assertThat(c.warnings()).isEmpty();
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of("REGISTRY_STORAGE_MAINTENANCE_GC_ENABLED", "true",
+                "REGISTRY_STORAGE_MAINTENANCE_GC_GCDELAY", "30m")).storage().maintenance().gc())
+                .extracting(ServerConfig.Gc::enabled, ServerConfig.Gc::gcDelay).containsExactly(true,
+                        Duration.ofMinutes(30));
+    }
+
+    @Test
+    void aShortGcDelayOrGcOnAReadOnlyRegistryIsAWarning() {
+        ServerConfig c = ConfigLoader.parse(MINIMAL + """
+                  maintenance:
+                    readonly: {enabled: true}
+                    gc: {enabled: true, gcdelay: 10s}
+                """, Map.of());
+        assertThat(c.warnings()).anySatisfy(w -> assertThat(w).startsWith("storage.maintenance.gc.gcdelay: "))
+                .anySatisfy(w -> assertThat(w).startsWith("storage.maintenance.gc: no garbage collection"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {interval: 0s}       | storage.maintenance.gc.interval
+            {interval: weekly}   | storage.maintenance.gc.interval
+            {gcdelay: -1h}       | storage.maintenance.gc.gcdelay
+            {gcdelay: later}     | storage.maintenance.gc.gcdelay
+            {parallelism: 0}     | storage.maintenance.gc.parallelism
+            {parallelism: 1000}  | storage.maintenance.gc.parallelism
+            {deleteuntagged: 3}  | storage.maintenance.gc.deleteuntagged
+            """)
+    void badGcValuesNameTheirKey(String gc, String key) {
+        String text = MINIMAL + "  maintenance:\n    gc: " + gc + "\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.key()).isEqualTo(key));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {age: soon}         | storage.maintenance.uploadpurging.age
+            {age: 0}            | storage.maintenance.uploadpurging.age
+            {age: -1h}          | storage.maintenance.uploadpurging.age
+            {interval: 1 week}  | storage.maintenance.uploadpurging.interval
+            {interval: 0s}      | storage.maintenance.uploadpurging.interval
+            {dryrun: perhaps}   | storage.maintenance.uploadpurging.dryrun
+            {enabled: 2}        | storage.maintenance.uploadpurging.enabled
+            """)
+    void badUploadPurgingValuesNameTheirKey(String purging, String key) {
+        String text = MINIMAL + "  maintenance:\n    uploadpurging: " + purging + "\n";
         assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
                 e -> {
                     assertThat(e.key()).isEqualTo(key);

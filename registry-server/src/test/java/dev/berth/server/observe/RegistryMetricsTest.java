@@ -62,4 +62,22 @@ class RegistryMetricsTest {
         assertThat(metrics.meterRegistry().get("berth.http.server.errors").tag("route", "manifest").counter().count())
                 .isEqualTo(2);
     }
+
+    @Test
+    void garbageCollectionsAreCountedWithWhatTheyFreedDryRunsFreeNothing() {
+        var blob = new dev.berth.registry.gc.GcReport.DeletedBlob(dev.berth.registry.model.Digest.sha256(new byte[1]),
+                1234);
+        var real = new dev.berth.registry.gc.GcReport(false, java.time.Instant.EPOCH, 1, 1, java.util.List.of(), 1,
+                java.util.List.of(blob), 0, java.time.Duration.ofMillis(20));
+        var dry = new dev.berth.registry.gc.GcReport(true, java.time.Instant.EPOCH, 1, 1, java.util.List.of(), 1,
+                java.util.List.of(blob), 0, java.time.Duration.ofMillis(20));
+        metrics.recordGc(real);
+        metrics.recordGc(dry);
+        metrics.recordGc(real);
+        metrics.recordGcFailure();
+        String text = metrics.scrape();
+        assertThat(text).contains("berth_gc_runs_total{dryrun=\"false\"} 2.0", "berth_gc_runs_total{dryrun=\"true\"} 1.0",
+                "berth_gc_deleted_bytes_total 2468.0", "berth_gc_deleted_blobs_total 2.0",
+                "berth_gc_deleted_manifests_total 0.0", "berth_gc_failures_total 1.0", "berth_gc_duration_seconds_count 3");
+    }
 }

@@ -24,6 +24,7 @@ final class Exchange {
     final HttpServletResponse response;
     final ServletOptions options;
     private Map<String, List<String>> query;
+    private String allow;
 
     Exchange(HttpServletRequest request, HttpServletResponse response, ServletOptions options) {
         this.request = request;
@@ -118,6 +119,14 @@ final class Exchange {
         }
     }
 
+    /**
+     * The methods the requested resource takes, sent as {@code Allow} with an UNSUPPORTED (405) answer, as HTTP
+     * requires of a 405; the error body resets the other headers.
+     */
+    void allowOnError(String methods) {
+        this.allow = methods;
+    }
+
     void empty(int status) {
         response.setStatus(status);
         response.setContentLength(0);
@@ -144,6 +153,9 @@ final class Exchange {
         }
         if (challenge != null) {
             response.setHeader("WWW-Authenticate", challenge);
+        }
+        if (code == ErrorCode.UNSUPPORTED && allow != null) {
+            response.setHeader("Allow", allow);
         }
         response.setStatus(code.httpStatus());
         response.setContentType("application/json");

@@ -87,7 +87,9 @@ public class RegistryServlet extends HttpServlet {
             Optional<Principal> caller = guard.identify(authRequest(request));
             caller.filter(p -> !p.anonymous()).ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
-            dispatch(x, Route.parse(path), request.getMethod(), caller);
+            Route route = Route.parse(path);
+            x.allowOnError(allowedMethods(route.kind()));
+            dispatch(x, route, request.getMethod(), caller);
         } catch (RegistryException e) {
             if (e.code().httpStatus() >= 500) {
                 LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage(), e);
@@ -186,6 +188,47 @@ public class RegistryServlet extends HttpServlet {
             }
             default -> throw new IllegalStateException("unrouted " + route);
         }
+    }
+
+    /**
+     * What a resource takes, for the {@code Allow} header of a 405: a read-only registry takes no writes, and one
+     * with deletes disabled no deletes (an upload's cancel is not a delete of content).
+     */
+    private String allowedMethods(Route.Kind kind) {
+        boolean writable = !registry.readOnly();
+        boolean deletes = writable && registry.deletesEnabled();
+        List<String> methods = new java.util.ArrayList<>();
+        switch (kind) {
+            case BASE, CATALOG, TAGS, REFERRERS -> methods.addAll(List.of("GET", "HEAD"));
+            case MANIFEST -> {
+                methods.addAll(List.of("GET", "HEAD"));
+                if (writable) {
+                    methods.add("PUT");
+                }
+                if (deletes) {
+                    methods.add("DELETE");
+                }
+            }
+            case BLOB -> {
+                methods.addAll(List.of("GET", "HEAD"));
+                if (deletes) {
+                    methods.add("DELETE");
+                }
+            }
+            case UPLOADS -> {
+                if (writable) {
+                    methods.add("POST");
+                }
+            }
+            case UPLOAD -> {
+                methods.add("GET");
+                if (writable) {
+                    methods.addAll(List.of("PATCH", "PUT", "DELETE"));
+                }
+            }
+            default -> throw new IllegalStateException("unrouted " + kind);
+        }
+        return String.join(", ", methods);
     }
 
     private static AuthRequest authRequest(HttpServletRequest request) {

@@ -112,6 +112,12 @@ public final class CountingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
+        count("purgeIncompleteWrites");
+        return delegate.purgeIncompleteWrites(path, startedBefore);
+    }
+
+    @Override
     public void close() throws IOException {
         delegate.close();
     }

@@ -65,6 +65,11 @@ public class ForwardingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
+        return d.purgeIncompleteWrites(path, startedBefore);
+    }
+
+    @Override
     public void walk(String path, WalkVisitor visitor) throws IOException {
         d.walk(path, visitor);
     }

@@ -496,6 +496,23 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    public void purgingIncompleteWritesLeavesObjectsAndYoungWritersAlone() throws Exception {
+        String kept = path("/w/kept");
+        String live = path("/w/live");
+        driver.putContent(kept, new byte[] {1, 2, 3});
+        try (StorageWriter w = driver.writer(live, false)) {
+            w.write(new byte[10], 0, 10);
+            assertThat(driver.purgeIncompleteWrites(path("/w"), Instant.now().minusSeconds(3600)))
+                    .as("leftovers of writers older than an hour").isZero();
+            w.commit();
+        }
+        assertThat(driver.purgeIncompleteWrites(path("/nothing-here"), Instant.now()))
+                .as("below a path that holds nothing").isZero();
+        assertThat(driver.getContent(kept)).containsExactly(1, 2, 3);
+        assertThat(driver.getContent(live)).hasSize(10);
+    }
+
+    @Test
     public void writingAfterCommitFails() throws Exception {
         StorageWriter w = driver.writer(path("/w/x"), false);
         w.write(new byte[] {1}, 0, 1);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -149,6 +150,19 @@ public final class CheckedStorageDriver implements StorageDriver {
             driver.walk(path, visitor);
         } catch (IOException | RuntimeException e) {
             throw translate("walk", path, e);
+        }
+    }
+
+    @Override
+    public int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
+        StoragePaths.check(path);
+        Objects.requireNonNull(startedBefore, "startedBefore");
+        try {
+            return driver.purgeIncompleteWrites(path, startedBefore);
+        } catch (PathNotFoundException e) {
+            return 0; // nothing there, so nothing left over
+        } catch (IOException | RuntimeException e) {
+            throw translate("purgeIncompleteWrites", path, e);
         }
     }
 

@@ -23,6 +23,7 @@ public final class Store {
     private final StorageDriver driver;
     private final Clock clock;
     private final boolean deletesEnabled;
+    private final boolean readOnly;
     private final RunningHashes hashes;
     private final GuardedCache cache;
     private final dev.berth.registry.internal.gc.SweepGuard sweepGuard = new dev.berth.registry.internal.gc.SweepGuard();
@@ -32,9 +33,15 @@ public final class Store {
     }
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes, GuardedCache cache) {
+        this(driver, clock, deletesEnabled, false, hashes, cache);
+    }
+
+    public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, boolean readOnly, RunningHashes hashes,
+            GuardedCache cache) {
         this.driver = driver;
         this.clock = clock;
         this.deletesEnabled = deletesEnabled;
+        this.readOnly = readOnly;
         this.hashes = hashes;
         this.cache = cache;
     }
@@ -67,6 +74,27 @@ public final class Store {
 
     public RunningHashes hashes() {
         return hashes;
+    }
+
+    /** Whether deletes are enabled (distribution's {@code storage.delete.enabled}). */
+    public boolean deletesEnabled() {
+        return deletesEnabled;
+    }
+
+    /** Whether the registry refuses every write (distribution's {@code storage.maintenance.readonly}). */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /**
+     * Throws UNSUPPORTED when the registry is read-only. Every write of the registry API calls it first, before any
+     * storage access, so that a refused write leaves storage exactly as it was.
+     */
+    public void checkWritable() {
+        if (readOnly) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "this registry is in read-only mode (maintenance);"
+                    + " pushes and deletes are refused, pulls work");
+        }
     }
 
     /** Throws UNSUPPORTED unless deletes are enabled (distribution's {@code storage.delete.enabled}). */

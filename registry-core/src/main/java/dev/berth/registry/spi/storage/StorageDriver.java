@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -99,6 +100,19 @@ public interface StorageDriver extends AutoCloseable {
                 visitor.visit(info);
             }
         }
+    }
+
+    /**
+     * Releases what storage keeps, below {@code path}, of {@linkplain #writer writers} that were opened before
+     * {@code startedBefore} and never committed, cancelled or closed (their process died): on S3, incomplete
+     * multipart uploads, which no listing shows and which are billed until aborted. Only such hidden leftovers go;
+     * objects that {@link #list} or {@link #walk} can see are untouched, and so is what a writer opened after
+     * {@code startedBefore} holds, so a caller passes an instant old enough for no live writer to be that old.
+     * Returns how many leftovers were released. Optional: the default, for storage that keeps nothing of an unclosed
+     * writer (a filesystem, memory), does nothing and returns 0. A path that holds nothing is not an error.
+     */
+    default int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
+        return 0;
     }
 
     /** Releases what the driver holds (connections, thread pools). The default does nothing. */

@@ -69,7 +69,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * one, so an object smaller than that is read back into the buffer instead), and does so only once it has bytes to
  * add. Commit completes the upload; cancel aborts it and deletes the object. A writer that dies leaves the object as
  * its last close left it, and a multipart upload that nobody will complete, which {@code delete} of any path above
- * it aborts (that is how purging old blob uploads cleans them).
+ * it aborts (that is how purging old blob uploads cleans them), and {@link #purgeIncompleteWrites} too once it is old
+ * (for those no upload folder holds, such as a multipart copy into the blob store that died).
  *
  * <p>Thread-safe: the SDK client is, and a writer is used by one thread at a time.
  */
@@ -437,7 +438,7 @@ public final class S3StorageDriver implements StorageDriver {
         }
         // Multipart uploads (unfinished blob uploads, abandoned or not) are invisible to listings; abort them too,
         // or they would be billed forever. This is what purging old uploads relies on.
-        boolean aborted = abortUploadsUnder(path, all ? rootPrefix : key, all);
+        boolean aborted = abortUploadsUnder("delete", path, all ? rootPrefix : key, all, null) > 0;
         if (doomed.isEmpty() && !aborted) {
             throw new PathNotFoundException(path);
         }
@@ -448,8 +449,28 @@ public final class S3StorageDriver implements StorageDriver {
         return candidate.equals(key) || candidate.startsWith(key) && candidate.charAt(key.length()) == '/';
     }
 
-    private boolean abortUploadsUnder(String path, String prefix, boolean all) throws IOException {
-        boolean any = false;
+    /**
+     * Aborts the incomplete multipart uploads below {@code path} that were initiated before {@code startedBefore}:
+     * what writers that never closed (their process died) left, invisible to listings and billed until aborted.
+     * Writers of this driver live only as long as one request, so an upload older than that is abandoned. One
+     * ListMultipartUploads per 1,000 uploads, one AbortMultipartUpload each.
+     */
+    @Override
+    public int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
+        boolean all = path.equals("/");
+        int aborted = abortUploadsUnder("purgeIncompleteWrites", path, all ? rootPrefix : key(path), all,
+                startedBefore);
+        if (aborted > 0) {
+            LOG.info("s3: aborted {} incomplete multipart upload(s) under {} initiated before {}", aborted, path,
+                    startedBefore);
+        }
+        return aborted;
+    }
+
+    /** Aborts the multipart uploads under a key (all of them, or those initiated before {@code before}); a count. */
+    private int abortUploadsUnder(String operation, String path, String prefix, boolean all, Instant before)
+            throws IOException {
+        int any = 0;
         String keyMarker = null;
         String uploadMarker = null;
         do {
@@ -457,7 +478,7 @@ public final class S3StorageDriver implements StorageDriver {
             String u = uploadMarker;
             ListMultipartUploadsResponse page;
             try {
-                page = call("delete", path, () -> s3.listMultipartUploads(b -> {
+                page = call(operation, path, () -> s3.listMultipartUploads(b -> {
                     b.bucket(bucket).prefix(prefix);
                     if (k != null) {
                         b.keyMarker(k).uploadIdMarker(u);
@@ -467,10 +488,15 @@ public final class S3StorageDriver implements StorageDriver {
                 return any;
             }
             for (MultipartUpload upload : page.uploads()) {
-                if (all || covers(prefix, upload.key())) {
-                    any = true;
-                    call("delete", path, () -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key())
-                            .uploadId(upload.uploadId())));
+                boolean old = before == null || upload.initiated() != null && upload.initiated().isBefore(before);
+                if ((all || covers(prefix, upload.key())) && old) {
+                    try {
+                        call(operation, path, () -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key())
+                                .uploadId(upload.uploadId())));
+                        any++;
+                    } catch (PathNotFoundException finished) {
+                        // completed or aborted by its writer (or another purge) since the listing
+                    }
                 }
             }
             boolean more = Boolean.TRUE.equals(page.isTruncated());
