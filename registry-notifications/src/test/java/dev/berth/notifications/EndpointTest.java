@@ -78,7 +78,17 @@ class EndpointTest {
         assertThat(e.path("actor").path("name").asText()).isEqualTo("alice");
         assertThat(e.path("source").path("addr").asText()).isEqualTo("registry-1:5000");
         assertThat(e.path("source").path("instanceID").asText()).isEqualTo("instance-1");
-        assertThat(endpoint.stats().delivered()).isEqualTo(1);
+        awaitStats(endpoint, st -> st.delivered() == 1);
+    }
+
+    /** The receiver records a POST before the endpoint has read the answer: statistics follow a moment later. */
+    static void awaitStats(Endpoint endpoint, java.util.function.Predicate<Endpoint.Stats> done)
+            throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.test(endpoint.stats()) && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(endpoint.stats()).matches(done);
     }
 
     @Test
@@ -126,9 +136,12 @@ class EndpointTest {
 
         List<JsonNode> accepted = receiver.awaitAccepted(2);
         assertThat(accepted).extracting(n -> n.path("request").path("id").asText()).containsExactly("req-1", "req-2");
-        assertThat(receiver.posts).extracting(Receiver.Post::answered).containsExactly(503, 503, 503, 503, 202);
+        // The second event may have gone in the first envelope or in one of its own.
+        List<Integer> answers = receiver.posts.stream().map(Receiver.Post::answered).toList();
+        assertThat(answers.subList(0, 4)).containsOnly(503);
+        assertThat(answers.subList(4, answers.size())).isNotEmpty().containsOnly(202);
+        awaitStats(endpoint, st -> st.delivered() == 2);
         assertThat(endpoint.stats().failedAttempts()).isEqualTo(4);
-        assertThat(endpoint.stats().delivered()).isEqualTo(2);
     }
 
     @Test
