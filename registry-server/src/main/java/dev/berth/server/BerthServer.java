@@ -46,6 +46,9 @@ public final class BerthServer implements AutoCloseable {
         this.notifier = notifier;
         this.registry = registry;
         metrics.bindCache(registry::cacheStats);
+        if (notifier != null) {
+            metrics.bindNotifications(notifier.endpoints());
+        }
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("berth-http");
         this.server = new Server(threads);

@@ -98,6 +98,15 @@ class ServerNotificationsTest {
                         .statusCode()).isEqualTo(200);
                 assertThat(server.notifier()).hasValueSatisfying(n ->
                         assertThat(n.endpoints()).extracting(e -> e.name()).containsExactly("hook"));
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (!server.metrics().scrape().contains("berth_notifications_delivered_total{endpoint=\"hook\"} 3.0")
+                        && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertThat(server.metrics().scrape()).contains(
+                        "berth_notifications_delivered_total{endpoint=\"hook\"} 3.0",
+                        "berth_notifications_dropped_total{endpoint=\"hook\"} 0.0",
+                        "berth_notifications_pending{endpoint=\"hook\"} 0.0");
             } finally {
                 server.close(); // drains the queue: what was pushed has been delivered when it returns
             }
