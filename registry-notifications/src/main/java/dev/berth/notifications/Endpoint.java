@@ -76,10 +76,12 @@ public final class Endpoint implements AutoCloseable {
         return e;
     }
 
+    /** What this endpoint was started with. */
     public EndpointConfig config() {
         return config;
     }
 
+    /** The configured name. */
     public String name() {
         return config.name();
     }
@@ -127,6 +129,7 @@ public final class Endpoint implements AutoCloseable {
         return true;
     }
 
+    /** The counters so far, and how many events wait. */
     public Stats stats() {
         int pending;
         lock.lock();

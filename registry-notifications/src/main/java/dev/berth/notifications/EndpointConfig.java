@@ -86,21 +86,25 @@ public record EndpointConfig(String name, URI url, Map<String, List<String>> hea
                 Set.of(), DEFAULT_QUEUE_SIZE, false);
     }
 
+    /** This endpoint sending {@code h} with every POST. */
     public EndpointConfig withHeaders(Map<String, List<String>> h) {
         return new EndpointConfig(name, url, h, timeout, threshold, backoff, ignoredMediaTypes, ignoredActions,
                 queueSize, disabled);
     }
 
+    /** This endpoint with another timeout, threshold and backoff. */
     public EndpointConfig withRetries(Duration t, int th, Duration b) {
         return new EndpointConfig(name, url, headers, t, th, b, ignoredMediaTypes, ignoredActions, queueSize,
                 disabled);
     }
 
+    /** This endpoint ignoring events with these target media types or actions. */
     public EndpointConfig withIgnored(Set<String> mediaTypes, Set<RegistryEvent.Action> actions) {
         return new EndpointConfig(name, url, headers, timeout, threshold, backoff, mediaTypes, actions, queueSize,
                 disabled);
     }
 
+    /** This endpoint with another queue bound. */
     public EndpointConfig withQueueSize(int size) {
         return new EndpointConfig(name, url, headers, timeout, threshold, backoff, ignoredMediaTypes, ignoredActions,
                 size, disabled);

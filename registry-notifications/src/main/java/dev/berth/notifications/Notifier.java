@@ -65,6 +65,7 @@ public final class Notifier implements EventListener, AutoCloseable {
         return endpoints;
     }
 
+    /** What events without a source are stamped with. */
     public RegistryEvent.Source source() {
         return source;
     }

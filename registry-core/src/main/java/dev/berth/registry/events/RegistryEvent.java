@@ -103,14 +103,17 @@ public record RegistryEvent(String id, Instant timestamp, Action action, Target 
             return new Target(null, -1, null, repository, null, null, tag, List.of());
         }
 
+        /** This target with a tag (a push under a tag, a pull by one). */
         public Target withTag(String tag) {
             return new Target(mediaType, size, digest, repository, fromRepository, url, tag, references);
         }
 
+        /** This target as mounted from {@code from}. */
         public Target withFromRepository(String from) {
             return new Target(mediaType, size, digest, repository, from, url, tag, references);
         }
 
+        /** This target with the descriptors its manifest references. */
         public Target withReferences(List<Descriptor> refs) {
             return new Target(mediaType, size, digest, repository, fromRepository, url, tag, refs);
         }
