@@ -89,6 +89,14 @@ class NotificationsConfigTest {
     }
 
     @Test
+    void environmentOverridesIncludeReferences() {
+        ServerConfig c = ConfigLoader.parse(STORAGE + "notifications: {endpoints: [{name: a, url: 'http://h/'}]}\n",
+                Map.of("REGISTRY_NOTIFICATIONS_EVENTS_INCLUDEREFERENCES", "true"));
+        assertThat(c.notifications().includeReferences()).isTrue();
+        assertThat(c.notifications().endpoints()).hasSize(1);
+    }
+
+    @Test
     void noSectionOrOnlyDisabledEndpointsStartsNothing() {
         assertThat(ConfigLoader.parse(STORAGE, Map.of()).notifications().enabled()).isFalse();
         assertThat(ConfigLoader.parse(STORAGE + "notifications: {endpoints: [{name: x, disabled: true,"
