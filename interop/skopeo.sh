@@ -103,3 +103,4 @@ echo "interop: garbage-collect OK ($(tail -n 1 "$work/gc.txt"))"
 kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
 server_pid=
 bash interop/skopeo-auth.sh
+bash interop/skopeo-proxy.sh

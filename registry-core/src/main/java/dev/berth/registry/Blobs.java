@@ -23,9 +23,22 @@ public final class Blobs {
     private final Store store;
     private final RepositoryName name;
 
+    private final dev.berth.registry.internal.proxy.PullThrough.Target proxy;
+    private Uploads uploads;
+
     Blobs(Store store, RepositoryName name) {
+        this(store, name, null);
+    }
+
+    Blobs(Store store, RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
+        this.proxy = proxy;
+    }
+
+    /** Where fetched blobs are stored (the repository's uploads). */
+    void storeWith(Uploads uploads) {
+        this.uploads = uploads;
     }
 
     /** The blob's descriptor when this repository holds it. */
@@ -35,7 +48,7 @@ public final class Blobs {
             return Optional.of(Descriptor.of(MediaTypes.OCTET_STREAM, digest, cached.get().size()));
         }
         if (!isLinked(digest)) {
-            return Optional.empty();
+            return proxy == null ? Optional.empty() : upstreamStat(digest);
         }
         return storedSize(digest).map(size -> Descriptor.of(MediaTypes.OCTET_STREAM, digest, size));
     }
@@ -45,6 +58,16 @@ public final class Blobs {
      * is RANGE_INVALID. The caller closes the stream.
      */
     public InputStream open(Digest digest, long offset) {
+        if (!isLinked(digest)) {
+            if (proxy != null) {
+                return pullThrough(digest, offset);
+            }
+            throw unknown(digest);
+        }
+        return openLocal(digest, offset);
+    }
+
+    private InputStream openLocal(Digest digest, long offset) {
         if (!isLinked(digest)) {
             throw unknown(digest);
         }
@@ -62,6 +85,9 @@ public final class Blobs {
     /** A URL the client may fetch the blob from directly (S3 presigned), when the storage offers one. */
     public Optional<URI> redirectUrl(Digest digest, Duration validity) {
         if (!isLinked(digest)) {
+            if (proxy != null) {
+                return Optional.empty(); // not here yet: the registry fetches and serves it itself
+            }
             throw unknown(digest);
         }
         return store.io(() -> store.driver().redirectUrl(Layout.blobData(digest), validity));
@@ -91,6 +117,7 @@ public final class Blobs {
      * {@code from} does not hold it (the client then uploads it). UNSUPPORTED when the registry is read-only.
      */
     public Optional<Descriptor> mount(Digest digest, RepositoryName from) {
+        Uploads.refusePush(name, proxy);
         store.checkWritable();
         store.touch(digest);
         Optional<Descriptor> source = new Blobs(store, from).stat(digest);
@@ -127,5 +154,36 @@ public final class Blobs {
 
     private RegistryException unknown(Digest digest) {
         return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + name);
+    }
+
+    private Optional<Descriptor> upstreamStat(Digest digest) {
+        try {
+            return proxy.client().blobSize(proxy.remote(), digest)
+                    .map(size -> Descriptor.of(MediaTypes.OCTET_STREAM, digest, size));
+        } catch (IOException e) {
+            throw upstreamUnavailable(digest, e);
+        }
+    }
+
+    /** A blob this pull-through repository lacks: from the upstream, stored while it streams (read-only: not stored). */
+    private InputStream pullThrough(Digest digest, long offset) {
+        try {
+            if (store.readOnly()) {
+                InputStream in = proxy.client().blob(proxy.remote(), digest).orElseThrow(() -> unknown(digest))
+                        .stream();
+                in.skipNBytes(offset);
+                return in;
+            }
+            return dev.berth.registry.internal.proxy.BlobFetch.open(proxy, digest, offset,
+                    content -> uploads.store(digest, content), at -> openLocal(digest, at))
+                    .orElseThrow(() -> unknown(digest));
+        } catch (IOException e) {
+            throw upstreamUnavailable(digest, e);
+        }
+    }
+
+    private RegistryException upstreamUnavailable(Digest digest, IOException e) {
+        return new RegistryException(ErrorCode.UNAVAILABLE, "blob " + digest + " is not cached and the upstream "
+                + proxy.upstream().url() + " failed: " + e.getMessage(), e);
     }
 }

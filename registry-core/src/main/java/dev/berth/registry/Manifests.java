@@ -34,11 +34,19 @@ public final class Manifests {
     private final Blobs blobs;
     private final Tags tags;
 
+    private final dev.berth.registry.internal.proxy.PullThrough.Target proxy;
+
     Manifests(Store store, RepositoryName name, Blobs blobs, Tags tags) {
+        this(store, name, blobs, tags, null);
+    }
+
+    Manifests(Store store, RepositoryName name, Blobs blobs, Tags tags,
+            dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
         this.blobs = blobs;
         this.tags = tags;
+        this.proxy = proxy;
     }
 
     /** What a push stored: the manifest's digest and its parsed view (whose subject a client is told about). */
@@ -55,9 +63,11 @@ public final class Manifests {
      *
      * @throws RegistryException MANIFEST_INVALID for a malformed manifest, DIGEST_INVALID when pushed by a digest the
      *                           bytes do not have, MANIFEST_BLOB_UNKNOWN when a blob or child manifest it references
-     *                           is not in the repository, UNSUPPORTED when the registry is read-only
+     *                           is not in the repository, UNSUPPORTED when the registry is read-only, DENIED when
+     *                           it would move an immutable tag ({@link ImmutableTags}) to another digest
      */
     public PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags) {
+        Uploads.refusePush(name, proxy);
         store.checkWritable();
         Manifest manifest = Manifest.parse(bytes, contentType);
         Digest digest = manifest.digest();
@@ -77,6 +87,9 @@ public final class Manifests {
         Set<Tag> tagsToSet = new LinkedHashSet<>();
         reference.asTag().ifPresent(tagsToSet::add);
         tagsToSet.addAll(moreTags);
+        for (Tag tag : tagsToSet) {
+            tags.checkMayPoint(tag, digest); // before anything is written
+        }
 
         // Order matters for a crash at any point: bytes, then revision, then referrer and tags pointing at them.
         String data = Layout.blobData(digest);
@@ -111,9 +124,67 @@ public final class Manifests {
         return resolved;
     }
 
-    /** The manifest a tag or digest names, as pushed. */
+    /**
+     * The manifest a tag or digest names, as pushed. In a pull-through repository, one not in storage is fetched
+     * from the upstream and stored; a tag is asked for again once older than the upstream's ttl, and served from
+     * storage, stale, when the upstream cannot be reached.
+     */
     public Optional<StoredManifest> get(Reference reference) {
+        if (proxy != null) {
+            return pullThrough(reference);
+        }
         return resolve(reference).flatMap(this::read);
+    }
+
+    private Optional<StoredManifest> pullThrough(Reference reference) {
+        Optional<StoredManifest> local = resolve(reference).flatMap(this::read);
+        Optional<Tag> tag = reference.asTag();
+        if (local.isPresent() && (tag.isEmpty() || fresh(tag.get()))) {
+            return local;
+        }
+        Optional<dev.berth.registry.proxy.UpstreamClient.Fetched> fetched;
+        try {
+            fetched = proxy.client().manifest(proxy.remote(), reference.toString());
+        } catch (IOException | RuntimeException e) {
+            if (local.isPresent()) {
+                PULL_THROUGH_LOG.warn("upstream {} failed ({}); serving {}:{} as cached", proxy.upstream().url(),
+                        e.getMessage(), name, reference);
+                return local;
+            }
+            throw new RegistryException(ErrorCode.UNAVAILABLE, "manifest " + reference + " is not cached and the "
+                    + "upstream " + proxy.upstream().url() + " failed: " + e.getMessage(), e);
+        }
+        if (fetched.isEmpty()) {
+            return Optional.empty();
+        }
+        dev.berth.registry.proxy.UpstreamClient.Fetched f = fetched.get();
+        String mediaType = f.mediaType() != null ? f.mediaType() : mediaTypeOf(f.bytes());
+        if (!store.readOnly()) {
+            String data = Layout.blobData(f.digest());
+            store.touch(f.digest());
+            if (!store.exists(data)) {
+                store.put(data, f.bytes());
+            }
+            store.putLink(Layout.manifestRevisionLink(name, f.digest()), f.digest());
+            try {
+                Manifest.parse(f.bytes(), mediaType).subject().ifPresent(subject -> store.putLink(
+                        Layout.referrerLink(name, subject.digest(), f.digest()), f.digest()));
+            } catch (RegistryException notOurs) {
+                // stored as the upstream serves it, whatever it is
+            }
+            // Moving (or re-writing) the tag also restarts its ttl.
+            tag.ifPresent(t -> tags.set(t, f.digest()));
+        }
+        return Optional.of(new StoredManifest(f.digest(), mediaType, f.bytes()));
+    }
+
+    private static final org.slf4j.Logger PULL_THROUGH_LOG = org.slf4j.LoggerFactory.getLogger("dev.berth.registry.proxy");
+
+    /** Whether a tag was fetched from the upstream within its ttl. */
+    private boolean fresh(Tag tag) {
+        return store.stat(Layout.tagCurrentLink(name, tag))
+                .map(info -> info.modTime().plus(proxy.upstream().ttl()).isAfter(store.clock().instant()))
+                .orElse(false);
     }
 
     /** The manifest by digest, or MANIFEST_UNKNOWN saying what was asked for. */
@@ -125,7 +196,7 @@ public final class Manifests {
     /**
      * Deletes a manifest from this repository, with the tags that point at it and its entry in the referrers index.
      * MANIFEST_UNKNOWN when the repository does not have it; UNSUPPORTED when deletes are disabled or the
-     * registry is read-only.
+     * registry is read-only; DENIED when an immutable tag ({@link ImmutableTags}) points at it.
      */
     public void delete(Digest digest) {
         store.checkWritable();

@@ -9,8 +9,10 @@ import dev.berth.registry.internal.storage.CheckedStorageDriver;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
@@ -42,8 +44,11 @@ public final class Registry implements AutoCloseable {
     private final Store store;
     private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
-    private Registry(Store store) {
+    private final dev.berth.registry.internal.proxy.PullThrough pullThrough;
+
+    private Registry(Store store, dev.berth.registry.internal.proxy.PullThrough pullThrough) {
         this.store = store;
+        this.pullThrough = pullThrough;
     }
 
     public static Builder builder() {
@@ -56,7 +61,21 @@ public final class Registry implements AutoCloseable {
     }
 
     public Repository repository(RepositoryName name) {
-        return new Repository(store, Objects.requireNonNull(name, "name"));
+        return new Repository(store, Objects.requireNonNull(name, "name"), pullThrough.target(name).orElse(null));
+    }
+
+    /**
+     * The repository a client means when it sends containerd's {@code ns} hint (the registry the image name
+     * came from, e.g. {@code ?ns=docker.io}): {@code docker.io/library/alpine} when an upstream serves the prefix
+     * {@code docker.io}; otherwise {@code name} itself.
+     */
+    public RepositoryName namespaced(RepositoryName name, String ns) {
+        if (ns == null || ns.isEmpty() || name.value().startsWith(ns + "/")) {
+            return name;
+        }
+        boolean served = pullThrough.upstreams().stream().anyMatch(u -> u.prefix().equals(ns));
+        String candidate = ns + "/" + name.value();
+        return served && RepositoryName.isValid(candidate) ? new RepositoryName(candidate) : name;
     }
 
     /** Every repository that holds a manifest, sorted. */
@@ -104,6 +123,84 @@ public final class Registry implements AutoCloseable {
             throw new RegistryException(ErrorCode.UNAVAILABLE,
                     "storage driver '" + store.driver().name() + "': the storage root is an object, not a directory");
         }
+    }
+
+    /** As {@link #deleteRepository(RepositoryName)}, by name; NAME_INVALID when the name breaks the grammar. */
+    public RepositoryDeletion deleteRepository(String name) {
+        return deleteRepository(RepositoryName.parse(name));
+    }
+
+    /**
+     * Deletes a whole repository: its manifests, tags, blob links, uploads in progress and referrers index. Nested
+     * repositories are not part of it ({@code a/b} survives deleting {@code a}). Blob bytes stay in the blob store:
+     * garbage collection frees those that no repository links any more. Afterwards the catalog no longer lists the
+     * repository and its tag list is NAME_UNKNOWN, as for a repository never pushed to.
+     *
+     * @throws RegistryException UNSUPPORTED when deletes are disabled, NAME_UNKNOWN when the repository does not exist
+     *                           ({@link Repository#exists()}), DENIED when it holds an immutable tag
+     *                           ({@link ImmutableTags}); nothing is deleted then
+     */
+    public RepositoryDeletion deleteRepository(RepositoryName name) {
+        Objects.requireNonNull(name, "name");
+        store.checkWritable();
+        store.checkDeletesEnabled();
+        if (!Repository.holdsData(store, name)) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
+        }
+        // Read everything the cache may hold for the repository before it goes, to invalidate it afterwards.
+        Repository repository = repository(name);
+        List<Tag> tags = new ArrayList<>();
+        for (String path : store.list(Layout.tagsDir(name))) {
+            String tag = StoragePaths.name(path);
+            if (Tag.isValid(tag)) {
+                tags.add(new Tag(tag));
+            }
+        }
+        tags.sort(null);
+        for (Tag tag : tags) {
+            if (store.immutableTags().isImmutable(name, tag) && repository.tags().get(tag).isPresent()) {
+                throw ImmutableTags.denied(name, tag, "deleting its repository");
+            }
+        }
+        List<Digest> manifests = digestsUnder(Layout.manifestRevisionsDir(name));
+        List<Digest> blobs = digestsUnder(Layout.layersDir(name));
+        int uploads = store.list(Layout.uploadsDir(name)).size();
+        try {
+            for (String dir : Layout.REPOSITORY_DIRS) {
+                store.delete(Layout.repositoryDir(name, dir));
+            }
+        } finally {
+            // Even after a failure half-way: what may be gone must not be served from the cache.
+            for (Tag tag : tags) {
+                store.cache().invalidateTag(name, tag);
+            }
+            for (Digest blob : blobs) {
+                store.cache().invalidateLink(name, blob);
+            }
+        }
+        return new RepositoryDeletion(name, tags, manifests, blobs, uploads);
+    }
+
+    /** The digests of the {@code <alg>/<hex>} folders under {@code dir}, sorted. */
+    private List<Digest> digestsUnder(String dir) {
+        List<Digest> out = new ArrayList<>();
+        for (String alg : store.list(dir)) {
+            for (String hex : store.list(alg)) {
+                String text = StoragePaths.name(alg) + ":" + StoragePaths.name(hex);
+                try {
+                    out.add(Digest.parse(text));
+                } catch (RegistryException notADigest) {
+                    // a damaged or foreign entry: deleted with the rest, not reported
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Object::toString));
+        return out;
+    }
+
+    /** The store under this registry, for the lifecycle operations of this package. */
+    Store store() {
+        return store;
     }
 
     /**
@@ -199,6 +296,7 @@ public final class Registry implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            pullThrough.close();
             store.cache().close();
         } finally {
             store.driver().close();
@@ -215,6 +313,9 @@ public final class Registry implements AutoCloseable {
         private Duration uploadIdle = Duration.ofHours(1);
         private BlobDescriptorCache cache;
         private boolean cacheOwned;
+        private ImmutableTags immutableTags = ImmutableTags.NONE;
+        private final List<dev.berth.registry.proxy.Upstream> upstreams = new ArrayList<>();
+        private Duration upstreamTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -271,6 +372,12 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /** The tags that may not move or be deleted once pushed; none by default. */
+        public Builder immutableTags(ImmutableTags immutableTags) {
+            this.immutableTags = Objects.requireNonNull(immutableTags, "immutableTags");
+            return this;
+        }
+
         /** The clock upload start times are taken from. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -287,10 +394,33 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Pull through from {@code upstream}: a repository under its prefix that lacks a manifest or blob fetches it
+         * from there and stores it (a pull-through cache, distribution's {@code proxy}); pushes to those
+         * repositories are UNSUPPORTED, pushes elsewhere work as usual. Several upstreams may be added with
+         * different prefixes; the longest matching prefix serves a repository.
+         */
+        public Builder upstream(dev.berth.registry.proxy.Upstream upstream) {
+            Objects.requireNonNull(upstream, "upstream");
+            if (upstreams.stream().anyMatch(u -> u.prefix().equals(upstream.prefix()))) {
+                throw new IllegalArgumentException("two upstreams for the prefix '" + upstream.prefix() + "'");
+            }
+            upstreams.add(upstream);
+            return this;
+        }
+
+        /** How long a connection to, or a response from, an upstream may take (default 30 s). */
+        public Builder upstreamTimeout(Duration timeout) {
+            this.upstreamTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
             return new Registry(new Store(d, clock, deletesEnabled, readOnly,
-                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned)));
+                    new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned), immutableTags),
+                    upstreams.isEmpty() ? dev.berth.registry.internal.proxy.PullThrough.NONE
+                            : new dev.berth.registry.internal.proxy.PullThrough(upstreams, upstreamTimeout));
         }
     }
 }

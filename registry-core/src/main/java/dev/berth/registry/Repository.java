@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.RepositoryName;
 
@@ -18,12 +19,17 @@ public final class Repository {
     private final Referrers referrers;
 
     Repository(Store store, RepositoryName name) {
+        this(store, name, null);
+    }
+
+    Repository(Store store, RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
-        this.blobs = new Blobs(store, name);
-        this.uploads = new Uploads(store, name, blobs);
+        this.blobs = new Blobs(store, name, proxy);
+        this.uploads = new Uploads(store, name, blobs, proxy);
+        blobs.storeWith(uploads);
         this.tags = new Tags(store, name);
-        this.manifests = new Manifests(store, name, blobs, tags);
+        this.manifests = new Manifests(store, name, blobs, tags, proxy);
         this.referrers = new Referrers(store, name, manifests);
     }
 
@@ -31,9 +37,23 @@ public final class Repository {
         return name;
     }
 
-    /** True once anything (an upload, a blob, a manifest) has been pushed to this repository. */
+    /**
+     * True once anything (an upload, a blob, a manifest) has been pushed to this repository. A repository that only
+     * has nested repositories ({@code a} when only {@code a/b} was pushed, or after {@code a} was deleted) does not
+     * exist.
+     */
     public boolean exists() {
-        return store.exists(Layout.repository(name));
+        return holdsData(store, name);
+    }
+
+    /** Whether the repository's folder holds any of its own folders (one list of the folder). */
+    static boolean holdsData(Store store, RepositoryName name) {
+        for (String child : store.list(Layout.repository(name))) {
+            if (Layout.REPOSITORY_DIRS.contains(StoragePaths.name(child))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Blobs blobs() {

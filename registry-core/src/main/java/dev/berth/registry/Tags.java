@@ -21,7 +21,10 @@ public final class Tags {
         this.name = name;
     }
 
-    /** Every tag, sorted. NAME_UNKNOWN when the repository does not exist. */
+    /**
+     * Every tag, sorted. NAME_UNKNOWN when the repository does not exist (see {@link Repository#exists()}: a folder
+     * that only holds nested repositories is not a repository).
+     */
     public List<Tag> list() {
         return list(Integer.MAX_VALUE, (String) null).items();
     }
@@ -42,7 +45,7 @@ public final class Tags {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
-        if (!store.exists(Layout.repository(name))) {
+        if (!Repository.holdsData(store, name)) {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
         }
         List<Tag> all = new ArrayList<>();
@@ -63,11 +66,14 @@ public final class Tags {
 
     /**
      * Removes a tag; the manifest stays. MANIFEST_UNKNOWN when there is no such tag; UNSUPPORTED when deletes are
-     * disabled or the registry is read-only.
+     * disabled or the registry is read-only; DENIED when the tag is immutable ({@link ImmutableTags}).
      */
     public void delete(Tag tag) {
         store.checkWritable();
         store.checkDeletesEnabled();
+        if (store.immutableTags().isImmutable(name, tag) && get(tag).isPresent()) {
+            throw ImmutableTags.denied(name, tag, "deleting it");
+        }
         boolean deleted;
         try {
             deleted = store.delete(Layout.tagDir(name, tag));
@@ -77,6 +83,31 @@ public final class Tags {
         if (!deleted) {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "tag " + tag + " is not in repository " + name);
         }
+    }
+
+    /**
+     * Refuses (DENIED) to point an immutable tag that exists at another digest than its own; pointing it at the digest
+     * it has is a no-op the caller may do.
+     */
+    void checkMayPoint(Tag tag, Digest digest) {
+        if (store.immutableTags().isImmutable(name, tag)) {
+            Optional<Digest> current = get(tag);
+            if (current.isPresent() && !current.get().equals(digest)) {
+                throw ImmutableTags.denied(name, tag, "moving it from " + current.get() + " to " + digest);
+            }
+        }
+    }
+
+    /** The tags that point at {@code digest}, unsorted. */
+    List<Tag> pointingAt(Digest digest) {
+        List<Tag> out = new ArrayList<>();
+        for (String path : store.list(Layout.tagsDir(name))) {
+            String tag = StoragePaths.name(path);
+            if (Tag.isValid(tag) && get(new Tag(tag)).filter(digest::equals).isPresent()) {
+                out.add(new Tag(tag));
+            }
+        }
+        return out;
     }
 
     /** Points a tag at a manifest: the history entry first, then the one atomic write that moves the tag. */
@@ -89,16 +120,21 @@ public final class Tags {
         }
     }
 
-    /** Removes every tag that points at {@code digest}. */
+    /**
+     * Removes every tag that points at {@code digest}; DENIED, before removing any, when one of them is immutable.
+     */
     void untagAll(Digest digest) {
-        for (String path : store.list(Layout.tagsDir(name))) {
-            String tag = StoragePaths.name(path);
-            if (Tag.isValid(tag) && get(new Tag(tag)).filter(digest::equals).isPresent()) {
-                try {
-                    store.delete(Layout.tagDir(name, new Tag(tag)));
-                } finally {
-                    store.cache().invalidateTag(name, new Tag(tag));
-                }
+        List<Tag> tags = pointingAt(digest);
+        for (Tag tag : tags) {
+            if (store.immutableTags().isImmutable(name, tag)) {
+                throw ImmutableTags.denied(name, tag, "deleting manifest " + digest + ", which it points at,");
+            }
+        }
+        for (Tag tag : tags) {
+            try {
+                store.delete(Layout.tagDir(name, tag));
+            } finally {
+                store.cache().invalidateTag(name, tag);
             }
         }
     }

@@ -47,19 +47,39 @@ public final class Uploads {
     private final Store store;
     private final RepositoryName name;
     private final Blobs blobs;
+    private final dev.berth.registry.internal.proxy.PullThrough.Target proxy;
 
     Uploads(Store store, RepositoryName name, Blobs blobs) {
+        this(store, name, blobs, null);
+    }
+
+    Uploads(Store store, RepositoryName name, Blobs blobs, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
         this.blobs = blobs;
+        this.proxy = proxy;
+    }
+
+    /** UNSUPPORTED in a repository that mirrors an upstream: its content comes from there. */
+    static void refusePush(RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
+        if (proxy != null) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "repository " + name + " is a pull-through cache of "
+                    + proxy.upstream().url() + "; push to a repository outside "
+                    + (proxy.upstream().prefix().isEmpty() ? "the mirror" : proxy.upstream().prefix() + "/"));
+        }
     }
 
     /** Where an upload stands: its id, how many bytes it holds, when it started. */
     public record UploadStatus(String id, long offset, Instant startedAt) {
     }
 
-    /** Starts an empty upload. */
+    /** Starts an empty upload. UNSUPPORTED when read-only or in a pull-through repository. */
     public UploadStatus start() {
+        refusePush(name, proxy);
+        return begin();
+    }
+
+    private UploadStatus begin() {
         store.checkWritable();
         String id = UUID.randomUUID().toString();
         Instant now = store.clock().instant().truncatedTo(ChronoUnit.SECONDS);
@@ -150,8 +170,14 @@ public final class Uploads {
 
     /** A whole blob in one call: start, write, commit. */
     public Descriptor put(Digest digest, InputStream content) throws IOException {
+        refusePush(name, proxy);
+        return store(digest, content);
+    }
+
+    /** A blob fetched from the upstream, stored like a pushed one (verified, then visible). */
+    Descriptor store(Digest digest, InputStream content) throws IOException {
         store.checkWritable();
-        UploadStatus upload = start();
+        UploadStatus upload = begin();
         try {
             return commit(upload.id(), digest, content);
         } catch (IOException | RuntimeException e) {

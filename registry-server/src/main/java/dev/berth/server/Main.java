@@ -26,6 +26,8 @@ public final class Main {
             usage: java -jar registry-server.jar [serve] [config.yml] [--port N] [--root DIR]
                    java -jar registry-server.jar garbage-collect config.yml [--dry-run] [--delete-untagged]
                                                  [--gc-delay DURATION] [--parallelism N]
+                   java -jar registry-server.jar delete-repository config.yml NAME
+                   java -jar registry-server.jar retention config.yml [--dry-run]
                    java -jar registry-server.jar --version | --help
 
             serve            run the registry (the default). config.yml is distribution's format (version: 0.1);
@@ -38,6 +40,11 @@ public final class Main {
                              referrers of a kept manifest); prints what it deletes and the bytes freed. Run it with
                              the registry stopped or read-only, or with --gc-delay longer than a push takes
                              (nothing younger is collected). --dry-run deletes nothing.
+            delete-repository
+                             delete one repository (not those nested in it): its tags, manifests, blob links and
+                             uploads; blob data stays until garbage-collect. Needs storage.delete.enabled: true.
+            retention        apply the retention policies of config.yml once and print what was kept and deleted;
+              --dry-run      only print what would be deleted
             """;
 
     private Main() {
@@ -52,6 +59,9 @@ public final class Main {
 
     /** Runs a command; returns the exit code (serve returns only when the server has stopped). */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && AdminCommands.COMMANDS.contains(args[0])) {
+            return AdminCommands.run(args, env, out, err);
+        }
         String command = "serve";
         String file = null;
         Map<String, String> overrides = new HashMap<>(env);
@@ -136,6 +146,7 @@ public final class Main {
             } else {
                 log.info("authentication: none (no auth section: every caller may do everything)");
             }
+            config.upstreams().forEach(u -> log.info("pull-through cache: {}", u));
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
@@ -207,6 +218,8 @@ public final class Main {
         try {
             java.util.Random random = new java.util.Random();
             UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(), random);
+            scheduleRetention(server.maintenance(), registry, config.retention(), random);
+            // After retention in the schedule's order, so a run that removes tags is followed by one that frees them.
             GarbageCollectTask.schedule(server.maintenance(), registry, storage.maintenance().gc(), server.metrics(),
                     random);
         } catch (RuntimeException e) {
@@ -214,6 +227,25 @@ public final class Main {
             throw e;
         }
         return server;
+    }
+
+    /** Applies the retention policies every {@code retention.interval}, when one is set and the registry writable. */
+    static boolean scheduleRetention(Maintenance maintenance, Registry registry, ServerConfig.Retention retention,
+            java.util.Random random) {
+        if (!retention.scheduled()) {
+            return false;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        if (registry.readOnly()) {
+            log.info("retention: off while storage.maintenance.readonly is enabled");
+            return false;
+        }
+        java.time.Duration delay = UploadPurgeTask.firstDelay(retention.interval(), random);
+        maintenance.schedule("retention", delay, retention.interval(), () -> AdminCommands.applyRetention(registry,
+                retention));
+        log.info("retention: {} policies applied every {}{}, the first in {}s", retention.policies().size(),
+                retention.interval(), retention.dryRun() ? " (dry run)" : "", delay.toSeconds());
+        return true;
     }
 
     /**
@@ -241,7 +273,8 @@ public final class Main {
         ServerConfig.Storage storage = config.storage();
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
-                    .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly);
+                    .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly).immutableTags(config.immutableTags());
+            config.upstreams().forEach(builder::upstream);
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();
                 try {

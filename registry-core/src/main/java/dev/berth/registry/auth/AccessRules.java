@@ -1,5 +1,6 @@
 package dev.berth.registry.auth;
 
+import dev.berth.registry.internal.glob.Glob;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
@@ -293,34 +294,7 @@ public final class AccessRules implements AccessController {
 
         /** A glob as a regex; {@code user} replaces {@code ${user}} literally (quoted). */
         static Pattern glob(String glob, String user) {
-            StringBuilder re = new StringBuilder();
-            int i = 0;
-            while (i < glob.length()) {
-                char c = glob.charAt(i);
-                if (glob.startsWith("${user}", i)) {
-                    re.append(Pattern.quote(user));
-                    i += 7;
-                } else if (glob.startsWith("/**", i) && i + 3 == glob.length()) {
-                    re.append("(/.*)?"); // team/** also matches team itself
-                    i += 3;
-                } else if (glob.startsWith("**/", i)) {
-                    re.append("(.*/)?");
-                    i += 3;
-                } else if (glob.startsWith("**", i)) {
-                    re.append(".*");
-                    i += 2;
-                } else if (c == '*') {
-                    re.append("[^/]*");
-                    i++;
-                } else if (c == '?') {
-                    re.append("[^/]");
-                    i++;
-                } else {
-                    re.append(Pattern.quote(String.valueOf(c)));
-                    i++;
-                }
-            }
-            return Pattern.compile(re.toString());
+            return Glob.compile(glob, user);
         }
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import dev.berth.notifications.EndpointConfig;
+import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.RetentionPolicy;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.server.tls.TlsSettings;
 import java.net.URI;
@@ -106,23 +108,19 @@ public final class ConfigLoader {
         unsupportedButHarmless(root, "reporting", "error reporting services are not supported; ignored");
         unsupportedButHarmless(root, "validation", "manifest URL validation settings are not supported; ignored");
         unsupportedButHarmless(root, "compatibility", "schema1 is always refused; ignored");
-        unsupportedButHarmless(root, "tags", "tag limits are not available yet; ignored");
+        ImmutableTags immutableTags = immutableTags(root.section("tags"));
         ServerConfig.Auth auth = auth(root);
         refuseIfConfigured(root.section("middleware"), "middleware is not supported");
-        Section proxy = root.section("proxy");
-        if (proxy.has("remoteurl")) {
-            root.readAll("proxy");
-            throw new ConfigException("proxy.remoteurl", "pull-through caching is not available yet; remove the"
-                    + " proxy section to serve a registry of your own");
-        }
-        root.readAll("proxy");
+        List<dev.berth.registry.proxy.Upstream> upstreams = proxy(root.plain("proxy"));
         Section catalog = root.section("catalog");
         int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
+        ServerConfig.Retention retention = retention(root.section("retention"), storage);
         ServerConfig.Notifications notifications = notifications(root.section("notifications"));
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }
-        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, notifications);
+        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention, upstreams,
+                notifications);
     }
 
     /**
@@ -251,6 +249,82 @@ public final class ConfigLoader {
         return new ServerConfig.Auth(provider, parameters, access, builtin);
     }
 
+    /**
+     * Berth's {@code tags} section: {@code immutable}, a list of {@code repositories} and {@code tags} globs. The tag
+     * limits some registries configure here ({@code maxtags}) are warned about and ignored.
+     */
+    private ImmutableTags immutableTags(Section s) {
+        if (s.has("maxtags")) {
+            warnings.add(s.key("maxtags") + ": tag limits are not available yet; ignored");
+        }
+        s.readAll("maxtags");
+        List<ImmutableTags.Rule> rules = new ArrayList<>();
+        for (Section rule : s.sections("immutable")) {
+            rule.onlyKeys("repositories", "tags");
+            List<String> repositories = requiredPatterns(rule, "repositories");
+            List<String> tags = requiredPatterns(rule, "tags");
+            rules.add(new ImmutableTags.Rule(repositories, tags));
+        }
+        return ImmutableTags.of(rules);
+    }
+
+    /**
+     * Berth's {@code retention} section: {@code interval} (0 or absent: only the {@code retention} command applies
+     * the policies), {@code dryrun}, and {@code policies}, each {@code repositories} globs with {@code keeplast}
+     * and/or {@code keeptags}.
+     */
+    private static ServerConfig.Retention retention(Section s, ServerConfig.Storage storage) {
+        if (!s.present()) {
+            s.readAll("policies");
+            return ServerConfig.Retention.NONE;
+        }
+        Duration interval = s.duration("interval", Duration.ZERO);
+        if (interval.isNegative()) {
+            throw new ConfigException(s.key("interval"), "must not be negative");
+        }
+        boolean dryRun = s.bool("dryrun", false);
+        List<Section> items = s.sections("policies");
+        if (items.isEmpty()) {
+            throw new ConfigException(s.key("policies"), "missing; give at least one policy (repositories, keeplast,"
+                    + " keeptags), or remove the retention section");
+        }
+        List<RetentionPolicy> policies = new ArrayList<>();
+        for (Section p : items) {
+            p.onlyKeys("repositories", "keeplast", "keeptags");
+            List<String> repositories = requiredPatterns(p, "repositories");
+            int keepLast = p.integer("keeplast", 0, 0, 1_000_000);
+            List<String> keepTags = p.strings("keeptags");
+            for (String t : keepTags) {
+                if (t.isBlank()) {
+                    throw new ConfigException(p.key("keeptags"), "an empty pattern");
+                }
+            }
+            if (keepLast == 0 && keepTags.isEmpty()) {
+                throw new ConfigException(p.path(), "keeps nothing; give keeplast (at least 1) or keeptags, so that a"
+                        + " policy cannot delete every tag of a repository by mistake");
+            }
+            policies.add(new RetentionPolicy(repositories, keepLast, keepTags));
+        }
+        if (!interval.isZero() && !dryRun && !storage.deleteEnabled()) {
+            throw new ConfigException(s.key("interval"), "scheduled retention deletes tags, which needs"
+                    + " storage.delete.enabled: true (or set retention.dryrun: true)");
+        }
+        return new ServerConfig.Retention(interval, dryRun, policies);
+    }
+
+    private static List<String> requiredPatterns(Section s, String name) {
+        List<String> patterns = s.strings(name);
+        if (patterns.isEmpty()) {
+            throw new ConfigException(s.key(name), "missing; give at least one pattern");
+        }
+        for (String p : patterns) {
+            if (p.isBlank()) {
+                throw new ConfigException(s.key(name), "an empty pattern");
+            }
+        }
+        return patterns;
+    }
+
     private void unsupportedButHarmless(Section root, String name, String why) {
         if (root.has(name)) {
             warnings.add(name + ": " + why);
@@ -328,6 +402,88 @@ public final class ConfigLoader {
         s.readAll("tag");
         return new ServerConfig.Storage(driver, parameters, delete, redirectDisabled, pending,
                 maintenance(s.section("maintenance")));
+    }
+
+    /**
+     * {@code proxy}: distribution's single upstream ({@code remoteurl}, {@code username}, {@code password},
+     * {@code ttl}) for every repository, and Berth's {@code upstreams}, each for the repositories under its
+     * {@code prefix}.
+     */
+    private List<dev.berth.registry.proxy.Upstream> proxy(Map<String, Object> section) {
+        List<dev.berth.registry.proxy.Upstream> out = new ArrayList<>();
+        if (section.isEmpty()) {
+            return out;
+        }
+        Map<String, Object> single = new java.util.LinkedHashMap<>(section);
+        Object list = single.remove("upstreams");
+        if (single.containsKey("remoteurl")) {
+            out.add(upstream("proxy", "", single));
+        } else {
+            single.keySet().forEach(k -> warnings.add("proxy." + k + ": unknown key, ignored"));
+        }
+        if (list != null) {
+            if (!(list instanceof List<?> items)) {
+                throw new ConfigException("proxy.upstreams", "must be a list of upstreams, each with prefix and"
+                        + " remoteurl");
+            }
+            for (int i = 0; i < items.size(); i++) {
+                String key = "proxy.upstreams[" + i + "]";
+                if (!(items.get(i) instanceof Map<?, ?> m)) {
+                    throw new ConfigException(key, "must be a mapping with prefix and remoteurl");
+                }
+                Map<String, Object> entry = new java.util.LinkedHashMap<>();
+                m.forEach((k, v) -> entry.put(String.valueOf(k), v));
+                Object prefix = entry.remove("prefix");
+                if (!(prefix instanceof String p) || p.isBlank()) {
+                    throw new ConfigException(key + ".prefix", "is required: the repositories under it come from "
+                            + "this upstream (e.g. docker.io)");
+                }
+                String trimmed = p.replaceAll("/+$", "").replaceAll("/\\*+$", "");
+                if (!dev.berth.registry.model.RepositoryName.isValid(trimmed)) {
+                    throw new ConfigException(key + ".prefix", "'" + p + "' is not a repository name prefix");
+                }
+                out.add(upstream(key, trimmed, entry));
+            }
+        }
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        for (var u : out) {
+            if (!prefixes.add(u.prefix())) {
+                throw new ConfigException("proxy.upstreams", "two upstreams for the prefix '" + u.prefix() + "'");
+            }
+        }
+        return out;
+    }
+
+    private dev.berth.registry.proxy.Upstream upstream(String key, String prefix, Map<String, Object> m) {
+        Object url = m.get("remoteurl");
+        if (!(url instanceof String u) || u.isBlank()) {
+            throw new ConfigException(key + ".remoteurl", "is required: the upstream registry's URL, e.g. "
+                    + "https://registry-1.docker.io");
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(u.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ".remoteurl", "'" + u + "' is not a URL");
+        }
+        if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+            throw new ConfigException(key + ".remoteurl", "must be an http or https URL, not '" + u + "'");
+        }
+        Object user = m.get("username");
+        Object password = m.get("password");
+        if ((user == null) != (password == null)) {
+            throw new ConfigException(key + "." + (user == null ? "username" : "password"),
+                    "username and password go together");
+        }
+        Duration ttl = m.get("ttl") == null ? Duration.ofHours(168) : Durations.parse(key + ".ttl",
+                String.valueOf(m.get("ttl")));
+        for (String k : m.keySet()) {
+            if (!java.util.Set.of("remoteurl", "username", "password", "ttl").contains(k)) {
+                warnings.add(key + "." + k + ": unknown key, ignored");
+            }
+        }
+        return new dev.berth.registry.proxy.Upstream(prefix, uri, java.util.Optional.ofNullable(user)
+                .map(String::valueOf), java.util.Optional.ofNullable(password).map(String::valueOf), ttl);
     }
 
     /** {@code storage.maintenance}: read-only mode and upload purging, with distribution's defaults. */

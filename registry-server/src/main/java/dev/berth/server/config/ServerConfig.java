@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.RetentionPolicy;
 import dev.berth.server.tls.TlsSettings;
 
 /**
@@ -11,16 +13,22 @@ import dev.berth.server.tls.TlsSettings;
  * value is validated; secrets (storage parameters, {@code http.secret}) are never part of {@link #toString()}.
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
-        List<String> warnings, Notifications notifications) {
+        List<String> warnings, ImmutableTags immutableTags, Retention retention,
+        List<dev.berth.registry.proxy.Upstream> upstreams, Notifications notifications) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
+        java.util.Objects.requireNonNull(immutableTags, "immutableTags");
+        java.util.Objects.requireNonNull(retention, "retention");
+        upstreams = List.copyOf(upstreams);
         java.util.Objects.requireNonNull(notifications, "notifications");
     }
 
     /** A configuration without notifications. */
-    public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings) {
-        this(log, storage, http, auth, catalogMaxEntries, warnings, Notifications.NONE);
+    public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings,
+            ImmutableTags immutableTags, Retention retention, List<dev.berth.registry.proxy.Upstream> upstreams) {
+        this(log, storage, http, auth, catalogMaxEntries, warnings, immutableTags, retention, upstreams,
+                Notifications.NONE);
     }
 
     /**
@@ -38,6 +46,24 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         /** Whether any endpoint is to be started. */
         public boolean enabled() {
             return endpoints.stream().anyMatch(e -> !e.disabled());
+        }
+    }
+
+    /**
+     * Berth's {@code retention} section: the policies, whether runs only report ({@code dryrun}), and how often the
+     * server applies them ({@code interval}; zero: never by itself, only {@code registry-server retention}).
+     */
+    public record Retention(Duration interval, boolean dryRun, List<RetentionPolicy> policies) {
+        /** No retention section. */
+        public static final Retention NONE = new Retention(Duration.ZERO, false, List.of());
+
+        public Retention {
+            policies = List.copyOf(policies);
+        }
+
+        /** Whether the server should apply the policies on a schedule (a positive interval and some policies). */
+        public boolean scheduled() {
+            return !interval.isZero() && !interval.isNegative() && !policies.isEmpty();
         }
     }
 

@@ -27,6 +27,8 @@ public enum RegistryRoute {
     UPLOAD,
     /** {@code /v2/<name>/referrers/<digest>}. */
     REFERRERS,
+    /** {@code /v2/_berth/...}: Berth's admin endpoints (whole-repository delete). */
+    ADMIN,
     /** Anything else (not the registry API, or malformed). */
     OTHER;
 
@@ -52,6 +54,9 @@ public enum RegistryRoute {
         String rest = path.substring("/v2/".length());
         if (rest.equals("_catalog")) {
             return CATALOG;
+        }
+        if (rest.startsWith("_berth/")) {
+            return ADMIN; // before the endpoint words: the rest is a repository name, whatever it ends with
         }
         if (rest.endsWith("/tags/list")) {
             return rest.length() > "/tags/list".length() ? TAGS : OTHER;

@@ -187,7 +187,12 @@ class ConfigLoaderTest {
             STORAGE\\nauth: {htpasswd: {path: /p}, token: {realm: r}}           | auth
             STORAGE\\naccess: {rules: []}                                     | access
             STORAGE\\nauth: {token: {realm: r, builtin: yes}}                  | auth.token.builtin
-            STORAGE\\nproxy: {remoteurl: https://registry-1.docker.io}         | proxy.remoteurl
+            STORAGE\\nproxy: {remoteurl: 'ftp://registry.example'}             | proxy.remoteurl
+            STORAGE\\nproxy: {remoteurl: https://r.example, username: u}        | proxy.password
+            STORAGE\\nproxy: {remoteurl: https://r.example, ttl: forever}       | proxy.ttl
+            STORAGE\\nproxy: {upstreams: [{remoteurl: https://r.example}]}       | proxy.upstreams[0].prefix
+            STORAGE\\nproxy: {upstreams: [{prefix: a, remoteurl: https://r.example}, {prefix: a, remoteurl: https://s.example}]} | proxy.upstreams
+            STORAGE\\nproxy: {upstreams: [{prefix: 'Bad Prefix', remoteurl: https://r.example}]} | proxy.upstreams[0].prefix
             STORAGE\\ncatalog: {maxentries: 0}                                 | catalog.maxentries
             STORAGE\\nhttp: [1, 2]                                             | http
             'version: 0.1\\nstorage: {filesystem: {}, maintenance: {readonly: {enabled: maybe}}}' | storage.maintenance.readonly.enabled
@@ -286,6 +291,33 @@ class ConfigLoaderTest {
         String text = MINIMAL + "  maintenance:\n    gc: " + gc + "\n";
         assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.key()).isEqualTo(key));
+    }
+
+    @Test
+    void proxyIsDistributionsSingleUpstreamOrBerthsUpstreamsByPrefix() {
+        ServerConfig single = ConfigLoader.parse(MINIMAL + """
+                proxy: {remoteurl: https://registry-1.docker.io, username: me, password: secret-token, ttl: 24h}
+                """, Map.of());
+        assertThat(single.upstreams()).singleElement().satisfies(u -> {
+            assertThat(u.prefix()).isEmpty();
+            assertThat(u.url()).hasToString("https://registry-1.docker.io");
+            assertThat(u.username()).contains("me");
+            assertThat(u.password()).contains("secret-token");
+            assertThat(u.ttl()).isEqualTo(Duration.ofHours(24));
+            assertThat(u.toString()).doesNotContain("secret-token");
+        });
+        ServerConfig many = ConfigLoader.parse(MINIMAL + """
+                proxy:
+                  upstreams:
+                    - {prefix: docker.io, remoteurl: https://registry-1.docker.io}
+                    - {prefix: ghcr.io/, remoteurl: https://ghcr.io, ttl: 1h}
+                """, Map.of());
+        assertThat(many.upstreams()).extracting(u -> u.prefix() + " " + u.url() + " " + u.ttl())
+                .containsExactly("docker.io https://registry-1.docker.io PT168H", "ghcr.io https://ghcr.io PT1H");
+        assertThat(many.warnings()).isEmpty();
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of("REGISTRY_PROXY_REMOTEURL", "https://mirror.example"))
+                .upstreams()).singleElement().extracting(u -> u.url().getHost()).isEqualTo("mirror.example");
+        assertThat(ConfigLoader.parse(MINIMAL, Map.of()).upstreams()).isEmpty();
     }
 
     @ParameterizedTest

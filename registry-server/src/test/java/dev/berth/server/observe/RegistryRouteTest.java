@@ -20,6 +20,8 @@ class RegistryRouteTest {
         "/v2/a/b/blobs/uploads/, UPLOAD_START",
         "/v2/a/b/blobs/uploads/0f3c-uuid, UPLOAD",
         "/v2/a/referrers/sha256:abc, REFERRERS",
+        "/v2/_berth/repositories/a/b, ADMIN",
+        "/v2/_berth/repositories/a/manifests/x, ADMIN",
         // Names that contain the endpoints' words: the end of the path decides.
         "/v2/manifests/manifests/x, MANIFEST",
         "/v2/blobs/uploads/blobs/sha256:abc, BLOB",

@@ -120,6 +120,14 @@ final class Events {
         }
     }
 
+    /** A whole repository deleted (Berth's admin endpoint): distribution's repository delete, a target of a name. */
+    static void repositoryDeleted(Exchange x, RepositoryName name) {
+        EventListener listener = x.options.events();
+        if (listener != EventListener.NONE) {
+            emit(x, listener, Action.DELETE, new Target(null, -1, null, name.value(), null, null, null, List.of()));
+        }
+    }
+
     private static Target manifestTarget(Exchange x, Repository repo, String mediaType, long size, Digest digest) {
         return Target.content(mediaType, size, digest, repo.name().value(),
                 x.url("/v2/" + repo.name() + "/manifests/" + digest));

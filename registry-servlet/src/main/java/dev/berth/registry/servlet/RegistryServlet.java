@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * only the repositories the caller may pull. The caller's name is left in the request attribute
  * {@value #USER_ATTRIBUTE} for access logs.
  *
+ * <p>Beside the spec's endpoints, Berth's admin endpoint {@code DELETE /v2/_berth/repositories/<name>} deletes a
+ * whole repository ({@link Registry#deleteRepository}) and answers 202 Accepted; it needs {@code delete} on that
+ * repository, and answers 405 UNSUPPORTED when deletes are disabled, 404 NAME_UNKNOWN for an unknown repository and
+ * 403 DENIED when the repository holds an immutable tag.
+ *
  * <pre>{@code
  * context.addServlet(new ServletHolder(new RegistryServlet(registry)), "/*");
  * context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS, guard)), "/*");
@@ -88,6 +93,10 @@ public class RegistryServlet extends HttpServlet {
             caller.filter(p -> !p.anonymous()).ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
             Route route = Route.parse(path);
+            if (route.name() != null && x.param("ns") != null) {
+                // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
+                route = new Route(route.kind(), registry.namespaced(route.name(), x.param("ns")), route.argument());
+            }
             x.allowOnError(allowedMethods(route.kind()));
             dispatch(x, route, request.getMethod(), caller);
         } catch (RegistryException e) {
@@ -186,6 +195,14 @@ public class RegistryServlet extends HttpServlet {
                     default -> throw methodNotAllowed(method);
                 }
             }
+            case ADMIN_REPOSITORY -> {
+                // Berth's own: DELETE /v2/_berth/repositories/<name> deletes the whole repository.
+                guard.require(caller, route.name(), DELETE, DELETE);
+                requireMethod(method, "DELETE");
+                registry.deleteRepository(route.name());
+                x.empty(202);
+                Events.repositoryDeleted(x, route.name());
+            }
             default -> throw new IllegalStateException("unrouted " + route);
         }
     }
@@ -224,6 +241,11 @@ public class RegistryServlet extends HttpServlet {
                 methods.add("GET");
                 if (writable) {
                     methods.addAll(List.of("PATCH", "PUT", "DELETE"));
+                }
+            }
+            case ADMIN_REPOSITORY -> {
+                if (deletes) {
+                    methods.add("DELETE");
                 }
             }
             default -> throw new IllegalStateException("unrouted " + kind);

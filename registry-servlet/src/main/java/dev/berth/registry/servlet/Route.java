@@ -9,12 +9,19 @@ import java.nio.charset.StandardCharsets;
 /**
  * Which endpoint a request path names. Repository names contain slashes, so the path is matched from its end:
  * {@code /v2/<name>/manifests/<ref>}, {@code /blobs/<digest>}, {@code /blobs/uploads/[<id>]}, {@code /tags/list},
- * {@code /referrers/<digest>}; plus {@code /v2/} and {@code /v2/_catalog}. The path is percent-decoded first and every
+ * {@code /referrers/<digest>}; plus {@code /v2/}, {@code /v2/_catalog} and Berth's admin endpoint
+ * {@code /v2/_berth/repositories/<name>}. The path is percent-decoded first and every
  * part is then validated by the core's grammar, so {@code %2e%2e} and friends end as NAME_INVALID, never as a path.
  */
 record Route(Kind kind, RepositoryName name, String argument) {
 
-    enum Kind { BASE, CATALOG, TAGS, MANIFEST, BLOB, UPLOADS, UPLOAD, REFERRERS }
+    enum Kind { BASE, CATALOG, TAGS, MANIFEST, BLOB, UPLOADS, UPLOAD, REFERRERS, ADMIN_REPOSITORY }
+
+    /**
+     * Berth's own admin endpoints live under this prefix. No repository name has a component starting with '_', so
+     * it can never clash with a repository's endpoints.
+     */
+    static final String ADMIN_REPOSITORIES = "_berth/repositories/";
 
     /** Parses a path relative to the servlet (context path removed); NOT_FOUND when it is no endpoint of the API. */
     static Route parse(String rawPath) {
@@ -33,6 +40,10 @@ record Route(Kind kind, RepositoryName name, String argument) {
         String rest = path.substring(4);
         if (rest.equals("_catalog")) {
             return new Route(Kind.CATALOG, null, null);
+        }
+        if (rest.startsWith(ADMIN_REPOSITORIES)) {
+            // The whole rest is the name: "a/tags/list" is a repository name here, not an endpoint.
+            return new Route(Kind.ADMIN_REPOSITORY, name(rest.substring(ADMIN_REPOSITORIES.length())), null);
         }
         if (rest.endsWith("/tags/list")) {
             return new Route(Kind.TAGS, name(rest.substring(0, rest.length() - "/tags/list".length())), null);

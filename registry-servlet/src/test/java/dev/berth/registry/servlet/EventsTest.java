@@ -60,6 +60,21 @@ class EventsTest {
     }
 
     @Test
+    void aWholeRepositoryDeleteIsADeleteOfTheRepository() throws Exception {
+        serve(events::add);
+        pushImage("team/app", "1.0");
+        events.clear();
+        assertThat(http.send(http.request("/v2/_berth/repositories/team/app").DELETE().build()).statusCode())
+                .isEqualTo(202);
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(RegistryEvent.Action.DELETE);
+            assertThat(e.target().repository()).isEqualTo("team/app");
+            assertThat(e.target().digest()).isNull();
+            assertThat(e.target().tag()).isNull();
+        });
+    }
+
+    @Test
     void aListenerThatFailsDoesNotFailTheRequest() throws Exception {
         serve(event -> {
             throw new IllegalStateException("listener broken");

@@ -24,13 +24,18 @@ final class JettyRegistry implements AutoCloseable {
     }
 
     JettyRegistry(Registry registry, String contextPath, ServletOptions options) throws Exception {
+        this(registry, contextPath, options, dev.berth.registry.auth.AccessGuard.OPEN);
+    }
+
+    JettyRegistry(Registry registry, String contextPath, ServletOptions options,
+            dev.berth.registry.auth.AccessGuard guard) throws Exception {
         this.contextPath = contextPath;
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
-        context.addServlet(new ServletHolder(new RegistryServlet(registry, options)), "/*");
+        context.addServlet(new ServletHolder(new RegistryServlet(registry, options, guard)), "/*");
         server.setHandler(context);
         server.start();
     }

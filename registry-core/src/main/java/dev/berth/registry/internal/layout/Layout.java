@@ -37,6 +37,12 @@ public final class Layout {
     public static final String LAYERS_DIR = "_layers";
     public static final String UPLOADS_DIR = "_uploads";
     public static final String REFERRERS_DIR = "_referrers";
+    /**
+     * The folders that belong to a repository itself; anything else in its folder is a nested repository ({@code a/b}
+     * inside {@code a}), since a name component never starts with '_'.
+     */
+    public static final java.util.List<String> REPOSITORY_DIRS = java.util.List.of(MANIFESTS_DIR, LAYERS_DIR,
+            UPLOADS_DIR, REFERRERS_DIR);
 
     /** The bytes of a blob (layers, configs and manifests alike). */
     public static String blobData(Digest d) {
@@ -49,6 +55,15 @@ public final class Layout {
 
     public static String repository(RepositoryName name) {
         return REPOSITORIES + "/" + name.value();
+    }
+
+    /** One of {@link #REPOSITORY_DIRS} of a repository. */
+    public static String repositoryDir(RepositoryName name, String dir) {
+        return repository(name) + "/" + dir;
+    }
+
+    public static String layersDir(RepositoryName name) {
+        return repository(name) + "/" + LAYERS_DIR;
     }
 
     public static String layerLink(RepositoryName name, Digest d) {

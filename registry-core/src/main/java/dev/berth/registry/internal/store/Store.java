@@ -1,6 +1,7 @@
 package dev.berth.registry.internal.store;
 
 import dev.berth.registry.ErrorCode;
+import dev.berth.registry.ImmutableTags;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.model.Digest;
@@ -27,23 +28,30 @@ public final class Store {
     private final RunningHashes hashes;
     private final GuardedCache cache;
     private final dev.berth.registry.internal.gc.SweepGuard sweepGuard = new dev.berth.registry.internal.gc.SweepGuard();
+    private final ImmutableTags immutableTags;
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes) {
         this(driver, clock, deletesEnabled, hashes, new GuardedCache(null, false));
     }
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes, GuardedCache cache) {
-        this(driver, clock, deletesEnabled, false, hashes, cache);
+        this(driver, clock, deletesEnabled, false, hashes, cache, ImmutableTags.NONE);
     }
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, boolean readOnly, RunningHashes hashes,
-            GuardedCache cache) {
+            GuardedCache cache, ImmutableTags immutableTags) {
         this.driver = driver;
         this.clock = clock;
         this.deletesEnabled = deletesEnabled;
         this.readOnly = readOnly;
         this.hashes = hashes;
         this.cache = cache;
+        this.immutableTags = immutableTags;
+    }
+
+    /** The tags that may not move or be deleted. */
+    public ImmutableTags immutableTags() {
+        return immutableTags;
     }
 
     /** The cache in front of storage (a no-op when none is configured); it never throws. */

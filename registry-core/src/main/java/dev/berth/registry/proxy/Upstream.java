@@ -1,0 +1,72 @@
+package dev.berth.registry.proxy;
+
+import dev.berth.registry.model.RepositoryName;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A registry this one pulls through from: repositories under {@code prefix} here are the upstream's repositories of
+ * the same name without the prefix ({@code docker.io/library/alpine} here is {@code library/alpine} at
+ * {@code https://registry-1.docker.io}). An empty prefix maps every repository (distribution's single
+ * {@code proxy.remoteurl}). A tag fetched from the upstream is served from storage for {@code ttl}, then
+ * revalidated; content by digest never changes and is never revalidated.
+ *
+ * @param prefix   the local repository prefix, e.g. {@code docker.io}; empty for every repository
+ * @param url      the upstream's base URL, e.g. {@code https://registry-1.docker.io}
+ * @param username credentials for the upstream (Basic, or for its token server), when it needs them
+ * @param password the password or token that goes with {@code username}
+ * @param ttl      how long a tag is served without asking the upstream again
+ */
+public record Upstream(String prefix, URI url, Optional<String> username, Optional<String> password, Duration ttl) {
+    public Upstream {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(ttl, "ttl");
+        if (!prefix.isEmpty() && !RepositoryName.isValid(prefix)) {
+            throw new IllegalArgumentException("prefix '" + prefix + "' is not a valid repository name prefix");
+        }
+        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+                || url.getHost() == null) {
+            throw new IllegalArgumentException("url must be an http or https URL: " + url);
+        }
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative: " + ttl);
+        }
+    }
+
+    /** An upstream for every repository, without credentials, with distribution's default ttl (7 days). */
+    public static Upstream of(String url) {
+        return new Upstream("", URI.create(url), Optional.empty(), Optional.empty(), Duration.ofDays(7));
+    }
+
+    public Upstream withPrefix(String prefix) {
+        return new Upstream(prefix, url, username, password, ttl);
+    }
+
+    public Upstream withCredentials(String username, String password) {
+        return new Upstream(prefix, url, Optional.of(username), Optional.of(password), ttl);
+    }
+
+    public Upstream withTtl(Duration ttl) {
+        return new Upstream(prefix, url, username, password, ttl);
+    }
+
+    /** The upstream's name for a local repository, when this upstream serves it. */
+    public Optional<String> remoteName(RepositoryName local) {
+        if (prefix.isEmpty()) {
+            return Optional.of(local.value());
+        }
+        String v = local.value();
+        return v.startsWith(prefix + "/") ? Optional.of(v.substring(prefix.length() + 1)) : Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "Upstream[" + (prefix.isEmpty() ? "*" : prefix + "/*") + " -> " + url + (username.isPresent()
+                ? " as " + username.get() : "") + ", ttl=" + ttl + "]"; // never the password
+    }
+}
