@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
@@ -35,14 +36,19 @@ public final class BerthServer implements AutoCloseable {
     private final String scheme;
     private final RegistryMetrics metrics = new RegistryMetrics();
     private final ServerSecurity security;
+    private final Notifier notifier;
     private final Maintenance maintenance = new Maintenance();
     private DebugServer debug;
 
     private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
-            ServerSecurity security) {
+            ServerSecurity security, Notifier notifier) {
         this.security = security;
+        this.notifier = notifier;
         this.registry = registry;
         metrics.bindCache(registry::cacheStats);
+        if (notifier != null) {
+            metrics.bindNotifications(notifier.endpoints());
+        }
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("berth-http");
         this.server = new Server(threads);
@@ -90,7 +96,17 @@ public final class BerthServer implements AutoCloseable {
     /** As {@link #start(Registry, ServerConfig.Http, ServletOptions, boolean)}, behind an access check. */
     public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
             boolean accessLog, ServerSecurity security) throws Exception {
-        BerthServer s = new BerthServer(registry, http, options, accessLog, security);
+        return start(registry, http, options, accessLog, security, null);
+    }
+
+    /**
+     * As {@link #start(Registry, ServerConfig.Http, ServletOptions, boolean, ServerSecurity)}, owning the notifier
+     * that {@code options} report events to (null: none): closing the server closes it once requests in flight are
+     * done, so their events still go out.
+     */
+    public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
+            boolean accessLog, ServerSecurity security, Notifier notifier) throws Exception {
+        BerthServer s = new BerthServer(registry, http, options, accessLog, security, notifier);
         try {
             s.server.start();
             if (http.debug().isPresent()) {
@@ -132,6 +148,11 @@ public final class BerthServer implements AutoCloseable {
         return registry;
     }
 
+    /** The notifier events go to, when notifications are configured. */
+    public Optional<Notifier> notifier() {
+        return Optional.ofNullable(notifier);
+    }
+
     /** The server's metrics (scraped on the debug port when Prometheus is enabled). */
     public RegistryMetrics metrics() {
         return metrics;
@@ -153,6 +174,9 @@ public final class BerthServer implements AutoCloseable {
             server.stop();
         } finally {
             try {
+                if (notifier != null) {
+                    notifier.close(); // after the last request, so that its events are queued; drains briefly
+                }
                 if (debug != null) {
                     debug.close();
                 }

@@ -2,7 +2,9 @@ package dev.berth.server;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;
@@ -190,10 +192,21 @@ public final class Main {
             registry.close();
             throw e;
         }
+        Notifier notifier = null;
         BerthServer server;
         try {
-            server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security);
+            if (config.notifications().enabled()) {
+                notifier = Notifier.start(config.notifications().endpoints(), config.notifications()
+                        .includeReferences(), new RegistryEvent.Source(sourceAddress(config.http()),
+                                Notifier.INSTANCE_ID));
+                options = options.withEvents(notifier);
+            }
+            server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security,
+                    notifier);
         } catch (Exception e) {
+            if (notifier != null) {
+                notifier.close(java.time.Duration.ZERO);
+            }
             security.close();
             registry.close();
             throw e;
@@ -233,6 +246,22 @@ public final class Main {
         log.info("retention: {} policies applied every {}{}, the first in {}s", retention.policies().size(),
                 retention.interval(), retention.dryRun() ? " (dry run)" : "", delay.toSeconds());
         return true;
+    }
+
+    /**
+     * The {@code source.addr} of events: this host's name and the configured port, as distribution reports it
+     * ({@code os.Hostname()} and the port of {@code http.addr}).
+     */
+    static String sourceAddress(ServerConfig.Http http) {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException | RuntimeException e) {
+                host = http.bindHost();
+            }
+        }
+        return host + ":" + http.port();
     }
 
     /**

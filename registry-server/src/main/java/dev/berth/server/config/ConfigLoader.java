@@ -17,15 +17,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.berth.notifications.EndpointConfig;
 import dev.berth.registry.ImmutableTags;
 import dev.berth.registry.RetentionPolicy;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.server.tls.TlsSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashSet;
 
 /**
  * Reads distribution's config.yml ({@code version: 0.1}) and its {@code REGISTRY_...} environment overrides into a
  * {@link ServerConfig}: environment over file over defaults. A key Berth does not know is a warning, never fatal; a
  * missing required key or a bad value is a {@link ConfigException} naming the key. A section Berth knows but cannot
- * honour yet is a warning when ignoring it only costs speed or convenience (a cache, notifications), and an error when
+ * honour yet is a warning when ignoring it only costs speed or convenience (a cache, health checks), and an error when
  * ignoring it would serve something other than what was configured (a pull-through proxy): Berth never starts open
  * when the file asks for a closed registry.
  */
@@ -98,7 +103,6 @@ public final class ConfigLoader {
         ServerConfig.Storage storage = storage(root.section("storage"), embeddedDefault);
         ServerConfig.Http http = http(root.section("http"));
         storage = withCache(root, storage);
-        unsupportedButHarmless(root, "notifications", "notifications are not available yet; ignored");
         unsupportedButHarmless(root, "health", "storage health checks are served on the debug port; "
                 + "the health section is ignored");
         unsupportedButHarmless(root, "reporting", "error reporting services are not supported; ignored");
@@ -111,10 +115,100 @@ public final class ConfigLoader {
         Section catalog = root.section("catalog");
         int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
         ServerConfig.Retention retention = retention(root.section("retention"), storage);
+        ServerConfig.Notifications notifications = notifications(root.section("notifications"));
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }
-        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention, upstreams);
+        return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention, upstreams,
+                notifications);
+    }
+
+    /**
+     * {@code notifications}: distribution's {@code endpoints} list (name, disabled, url, headers, timeout, threshold,
+     * backoff, ignoredmediatypes, ignore.mediatypes, ignore.actions; zero timeout, threshold or backoff take
+     * distribution's defaults), Berth's {@code queuesize} per endpoint, and {@code events.includereferences}.
+     */
+    private ServerConfig.Notifications notifications(Section s) {
+        boolean includeReferences = s.section("events").bool("includereferences", false);
+        List<EndpointConfig> endpoints = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Section> items = s.sections("endpoints");
+        for (int i = 0; i < items.size(); i++) {
+            Section e = items.get(i);
+            warnUnknown(e, ENDPOINT_KEYS);
+            warnUnknown(e.section("ignore"), Set.of("mediatypes", "actions"));
+            String name = e.string("name").map(String::trim).filter(n -> !n.isEmpty()).orElse("endpoint-" + i);
+            if (!names.add(name)) {
+                throw new ConfigException(e.key("name"), "'" + name + "' names another endpoint too; names must be"
+                        + " unique");
+            }
+            boolean disabled = e.bool("disabled", false);
+            Optional<String> url = e.string("url").map(String::trim).filter(u -> !u.isEmpty());
+            if (url.isEmpty()) {
+                if (disabled) {
+                    e.readAll("headers");
+                    e.readAll("ignore");
+                    for (String k : List.of("timeout", "threshold", "backoff", "ignoredmediatypes", "queuesize")) {
+                        e.readAll(k);
+                    }
+                    continue; // distribution skips a disabled endpoint before looking at it
+                }
+                throw new ConfigException(e.key("url"), "missing; where should events for endpoint '" + name
+                        + "' be posted?");
+            }
+            URI uri;
+            try {
+                uri = new URI(url.get());
+            } catch (URISyntaxException x) {
+                throw new ConfigException(e.key("url"), "'" + url.get() + "' is not a URL: " + x.getReason());
+            }
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            Section h = e.section("headers");
+            for (String header : h.names()) {
+                headers.put(header, h.strings(header));
+            }
+            Duration timeout = positiveOrDefault(e.duration("timeout", Duration.ZERO), EndpointConfig.DEFAULT_TIMEOUT);
+            int threshold = e.integer("threshold", 0, 0, 1_000_000);
+            Duration backoff = positiveOrDefault(e.duration("backoff", Duration.ZERO), EndpointConfig.DEFAULT_BACKOFF);
+            Set<String> mediaTypes = new LinkedHashSet<>(e.strings("ignoredmediatypes"));
+            Section ignore = e.section("ignore");
+            mediaTypes.addAll(ignore.strings("mediatypes"));
+            Set<RegistryEvent.Action> actions = new LinkedHashSet<>();
+            for (String a : ignore.strings("actions")) {
+                actions.add(RegistryEvent.Action.parse(a).orElseThrow(() -> new ConfigException(ignore.key("actions"),
+                        "'" + a + "' is not an action; use push, pull, delete or mount")));
+            }
+            int queueSize = e.integer("queuesize", EndpointConfig.DEFAULT_QUEUE_SIZE, 1, 10_000_000);
+            try {
+                endpoints.add(new EndpointConfig(name, uri, headers, timeout,
+                        threshold == 0 ? EndpointConfig.DEFAULT_THRESHOLD : threshold, backoff, mediaTypes, actions,
+                        queueSize, disabled));
+            } catch (IllegalArgumentException x) {
+                // EndpointConfig's messages start with the key they are about.
+                String message = x.getMessage();
+                int colon = message.indexOf(": ");
+                throw colon > 0 ? new ConfigException(e.key(message.substring(0, colon)), message.substring(colon + 2))
+                        : new ConfigException(e.path(), message);
+            }
+        }
+        return new ServerConfig.Notifications(endpoints, includeReferences);
+    }
+
+    /** The keys of one {@code notifications.endpoints[i]}. */
+    private static final Set<String> ENDPOINT_KEYS = Set.of("name", "disabled", "url", "headers", "timeout",
+            "threshold", "backoff", "ignoredmediatypes", "ignore", "queuesize");
+
+    /** List items are read whole, so their unknown keys are reported here, as warnings like every unknown key. */
+    private void warnUnknown(Section s, Set<String> known) {
+        for (String name : s.names()) {
+            if (!known.contains(name)) {
+                warnings.add(s.key(name) + ": unknown key, ignored");
+            }
+        }
+    }
+
+    private static Duration positiveOrDefault(Duration d, Duration fallback) {
+        return d.isZero() || d.isNegative() ? fallback : d;
     }
 
     /**

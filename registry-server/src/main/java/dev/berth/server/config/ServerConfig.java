@@ -14,13 +14,39 @@ import dev.berth.server.tls.TlsSettings;
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
         List<String> warnings, ImmutableTags immutableTags, Retention retention,
-        List<dev.berth.registry.proxy.Upstream> upstreams) {
+        List<dev.berth.registry.proxy.Upstream> upstreams, Notifications notifications) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
         java.util.Objects.requireNonNull(immutableTags, "immutableTags");
         java.util.Objects.requireNonNull(retention, "retention");
         upstreams = List.copyOf(upstreams);
+        java.util.Objects.requireNonNull(notifications, "notifications");
+    }
+
+    /** A configuration without notifications. */
+    public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings,
+            ImmutableTags immutableTags, Retention retention, List<dev.berth.registry.proxy.Upstream> upstreams) {
+        this(log, storage, http, auth, catalogMaxEntries, warnings, immutableTags, retention, upstreams,
+                Notifications.NONE);
+    }
+
+    /**
+     * {@code notifications}: the endpoints events are posted to (disabled ones included, as configured) and
+     * {@code events.includereferences}. Header values are never part of {@link #toString()}.
+     */
+    public record Notifications(List<dev.berth.notifications.EndpointConfig> endpoints, boolean includeReferences) {
+        /** No {@code notifications} section. */
+        public static final Notifications NONE = new Notifications(List.of(), false);
+
+        public Notifications {
+            endpoints = List.copyOf(endpoints);
+        }
+
+        /** Whether any endpoint is to be started. */
+        public boolean enabled() {
+            return endpoints.stream().anyMatch(e -> !e.disabled());
+        }
     }
 
     /**

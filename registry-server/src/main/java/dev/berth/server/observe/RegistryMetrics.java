@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code berth_cache_hits_total}, {@code berth_cache_misses_total} and {@code berth_cache_errors_total}: the
  *       blob-descriptor/tag cache's lookups answered, lookups that went to storage, and cache failures (each one served
  *       from storage instead); all zero without a cache;
+ *   <li>{@code berth_notifications_delivered_total}, {@code berth_notifications_dropped_total},
+ *       {@code berth_notifications_failed_attempts_total} and {@code berth_notifications_pending} by {@code endpoint}
+ *       (the configured name; endpoints are few): events accepted by the endpoint, lost (queue full or shutdown),
+ *       POSTs that failed, and events waiting;
  *   <li>the JVM's: Micrometer's memory, GC, thread and processor binders under their usual names ({@code jvm_*},
  *       {@code system_cpu_*}, {@code process_cpu_*}), unprefixed so that stock dashboards work.
  * </ul>
@@ -85,6 +89,24 @@ public final class RegistryMetrics implements AutoCloseable {
                 .description("cache lookups that went to storage").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.errors", stats, s -> s.get().errors())
                 .description("cache failures, each served from storage instead").register(registry);
+    }
+
+    /** Exposes the delivery statistics of notification endpoints, tagged with each endpoint's name. */
+    public void bindNotifications(java.util.List<dev.berth.notifications.Endpoint> endpoints) {
+        for (dev.berth.notifications.Endpoint e : endpoints) {
+            Tags tag = Tags.of("endpoint", e.name());
+            io.micrometer.core.instrument.FunctionCounter.builder("berth.notifications.delivered", e,
+                    x -> x.stats().delivered()).tags(tag).description("events the endpoint accepted")
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("berth.notifications.dropped", e,
+                    x -> x.stats().dropped()).tags(tag).description("events lost: queue full, or not sent at"
+                            + " shutdown").register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("berth.notifications.failed.attempts", e,
+                    x -> x.stats().failedAttempts()).tags(tag).description("POSTs that failed and are retried")
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder("berth.notifications.pending", e, x -> x.stats().pending())
+                    .tags(tag).description("events waiting for delivery").register(registry);
+        }
     }
 
     /** The Micrometer registry, for adding meters of one's own. */

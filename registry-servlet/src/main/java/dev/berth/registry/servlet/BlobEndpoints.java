@@ -33,6 +33,7 @@ final class BlobEndpoints {
                 x.response.setHeader("Docker-Content-Digest", digest.toString());
                 x.response.setHeader("Location", direct.get().toString());
                 x.response.setStatus(307);
+                Events.blobPulled(x, repo, d);
                 return;
             }
         }
@@ -78,6 +79,7 @@ final class BlobEndpoints {
             r.setStatus(200);
         }
         if (x.isHead() || length == 0) {
+            Events.blobPulled(x, repo, d);
             return;
         }
         try (InputStream in = repo.blobs().open(digest, start)) {
@@ -93,10 +95,12 @@ final class BlobEndpoints {
                 left -= n;
             }
         }
+        Events.blobPulled(x, repo, d);
     }
 
     static void delete(Exchange x, Repository repo, Digest digest) {
         repo.blobs().delete(digest);
         x.empty(202);
+        Events.blobDeleted(x, repo, digest);
     }
 }

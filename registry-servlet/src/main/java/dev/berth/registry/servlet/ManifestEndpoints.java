@@ -39,6 +39,7 @@ final class ManifestEndpoints {
         if (!x.isHead()) {
             x.response.getOutputStream().write(m.bytes());
         }
+        Events.manifestPulled(x, repo, reference, m);
     }
 
     static void put(Exchange x, Repository repo, Reference reference) throws IOException {
@@ -52,6 +53,7 @@ final class ManifestEndpoints {
         x.response.setHeader("Docker-Content-Digest", put.digest().toString());
         put.manifest().subject().ifPresent(s -> x.response.setHeader("OCI-Subject", s.digest().toString()));
         x.empty(201);
+        Events.manifestPushed(x, repo, reference, tags, put);
     }
 
     static void delete(Exchange x, Repository repo, Reference reference) {
@@ -61,6 +63,7 @@ final class ManifestEndpoints {
             repo.manifests().delete(reference.asDigest().orElseThrow());
         }
         x.empty(202);
+        Events.deleted(x, repo, reference);
     }
 
     /** The media types the client accepts, from every Accept header, parameters dropped. */

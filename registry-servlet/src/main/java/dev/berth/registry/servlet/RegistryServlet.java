@@ -201,6 +201,7 @@ public class RegistryServlet extends HttpServlet {
                 requireMethod(method, "DELETE");
                 registry.deleteRepository(route.name());
                 x.empty(202);
+                Events.repositoryDeleted(x, route.name());
             }
             default -> throw new IllegalStateException("unrouted " + route);
         }

@@ -1,5 +1,6 @@
 package dev.berth.registry.servlet;
 
+import dev.berth.registry.events.EventListener;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,9 +19,11 @@ import java.util.Optional;
  * @param redirects        blob GETs answer 307 to the storage's own URL (an S3 presigned GET) when the driver offers
  *                         one, as distribution does unless {@code storage.redirect.disable} is set; HEAD is always
  *                         answered by the registry
+ * @param events           told of every push, pull, mount and delete that succeeded (distribution's notifications);
+ *                         {@link EventListener#NONE} by default, and then no event is built
  */
 public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
-        int catalogMaxEntries, boolean redirects) {
+        int catalogMaxEntries, boolean redirects, EventListener events) {
 
     public static final ServletOptions DEFAULTS = new ServletOptions(Optional.empty(), false, Map.of(), 1000);
 
@@ -33,13 +36,25 @@ public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls,
         this(externalUrl, relativeUrls, headers, catalogMaxEntries, true);
     }
 
+    /** Options without event listener. */
+    public ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
+            int catalogMaxEntries, boolean redirects) {
+        this(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, EventListener.NONE);
+    }
+
     /** These options with blob redirects on or off. */
     public ServletOptions withRedirects(boolean on) {
-        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on);
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on, events);
+    }
+
+    /** These options reporting events to {@code listener} ({@link EventListener#NONE}: none). */
+    public ServletOptions withEvents(EventListener listener) {
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, listener);
     }
 
     public ServletOptions {
         Objects.requireNonNull(externalUrl, "externalUrl");
+        Objects.requireNonNull(events, "events");
         externalUrl = externalUrl.map(u -> u.replaceAll("/+$", ""));
         headers = Map.copyOf(headers);
         if (catalogMaxEntries < 1) {

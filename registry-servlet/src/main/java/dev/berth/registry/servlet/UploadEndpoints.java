@@ -31,6 +31,7 @@ final class UploadEndpoints {
                 Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
                 if (mounted.isPresent()) {
                     created(x, repo, digest);
+                    Events.blobMounted(x, repo, mounted.get(), RepositoryName.parse(from));
                     return;
                 }
             }
@@ -39,8 +40,9 @@ final class UploadEndpoints {
         String digestParam = x.param("digest");
         if (digestParam != null) {
             Digest digest = Digest.parse(digestParam);
-            repo.uploads().put(digest, x.request.getInputStream());
+            Descriptor blob = repo.uploads().put(digest, x.request.getInputStream());
             created(x, repo, digest);
+            Events.blobPushed(x, repo, blob);
             return;
         }
         UploadStatus status = repo.uploads().start();
@@ -62,8 +64,9 @@ final class UploadEndpoints {
                     + " an upload");
         }
         Digest digest = Digest.parse(digestParam);
-        repo.uploads().commit(id, digest, expectedOffset(x), x.request.getInputStream());
+        Descriptor blob = repo.uploads().commit(id, digest, expectedOffset(x), x.request.getInputStream());
         created(x, repo, digest);
+        Events.blobPushed(x, repo, blob);
     }
 
     static void status(Exchange x, Repository repo, String id) {
