@@ -251,6 +251,24 @@ class PullThroughTest {
     }
 
     @Test
+    void aClientThatGoesAwayMidBlobDoesNotStopTheFetchIntoStorage() throws Exception {
+        Image image = pushUpstream("library/big", "v1", 16 << 20);
+        startMirror(Duration.ofHours(1));
+        Digest layer = image.blobs().get(1).digest();
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(mirrorBase
+                + "/v2/hub/library/big/blobs/" + layer)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream in = r.body()) {
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(in.readNBytes(64 << 10)).hasSize(64 << 10);
+        } // hangs up after 64 KiB of 16 MiB
+        assertThat(storedInMirror(layer)).as("the fetch went on into storage").isTrue();
+        HttpResponse<byte[]> again = get("/v2/hub/library/big/blobs/" + layer);
+        assertThat(Digest.sha256(again.body())).isEqualTo(layer);
+        assertThat(upstream.metrics().meterRegistry().get("berth.blob.pull").timer().count())
+                .as("blob GETs the upstream answered").isEqualTo(1);
+    }
+
+    @Test
     void pushesGoToLocalRepositoriesAndAreRefusedInMirroredOnes() throws Exception {
         startMirror(Duration.ofHours(1));
         Blob blob = TestContent.text("local");
