@@ -286,6 +286,44 @@ class PullThroughTest {
     }
 
     @Test
+    void anUpstreamServingSomethingElseThanAManifestIsNotCached() throws Exception {
+        // A fault a real registry does not make on cue: a captive portal answering 200 with a login page, and a
+        // redirect for blobs to a scheme nobody should follow.
+        com.sun.net.httpserver.HttpServer portal = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        portal.createContext("/", exchange -> {
+            if (exchange.getRequestURI().getPath().contains("/blobs/")) {
+                exchange.getResponseHeaders().add("Location", "file:///etc/passwd");
+                exchange.sendResponseHeaders(302, -1);
+            } else {
+                byte[] page = "<html>please log in</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/html");
+                exchange.sendResponseHeaders(200, page.length);
+                exchange.getResponseBody().write(page);
+            }
+            exchange.close();
+        });
+        portal.start();
+        try {
+            mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
+                    .upstream(Upstream.of("http://127.0.0.1:" + portal.getAddress().getPort()).withPrefix("hub"))
+                    .build();
+            mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
+            mirrorBase = "http://127.0.0.1:" + mirror.port();
+            HttpResponse<byte[]> m = get("/v2/hub/library/app/manifests/v1");
+            assertThat(m.statusCode()).isEqualTo(503);
+            assertThat(new String(m.body())).contains("not a manifest");
+            assertThat(Files.exists(mirrorRoot.resolve("docker/registry/v2/repositories"))).as("nothing stored")
+                    .isFalse();
+            HttpResponse<byte[]> b = get("/v2/hub/library/app/blobs/" + Digest.sha256(new byte[] {7}));
+            assertThat(b.statusCode()).isIn(404, 503);
+            assertThat(b.statusCode()).as(new String(b.body())).isNotEqualTo(500);
+        } finally {
+            portal.stop(0);
+        }
+    }
+
+    @Test
     void wrongUpstreamCredentialsAreAClearServerSideError() throws Exception {
         pushUpstream("library/app", "v1", 100);
         mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))

@@ -91,6 +91,14 @@ public final class UpstreamClient {
                 throw new IOException("upstream served manifest " + repo + "@" + reference + " with digest " + digest);
             }
             String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].trim()).orElse(null);
+            try {
+                // What a captive portal or a broken upstream serves with 200 must not be cached as the tag.
+                dev.berth.registry.model.Manifest.parse(bytes, type);
+            } catch (dev.berth.registry.RegistryException e) {
+                throw new IOException("upstream served " + repo + ":" + reference + " as something that is not a "
+                        + "manifest Berth accepts (" + (type == null ? "no Content-Type" : type) + "): "
+                        + e.getMessage());
+            }
             return Optional.of(new Fetched(bytes, type, digest));
         }
     }
@@ -113,8 +121,16 @@ public final class UpstreamClient {
         HttpResponse<InputStream> r = send(repo, "GET", "/v2/" + repo + "/blobs/" + digest, null);
         for (int hops = 0; isRedirect(r.statusCode()) && hops < 5; hops++) {
             r.body().close();
-            URI next = r.uri().resolve(r.headers().firstValue("Location")
-                    .orElseThrow(() -> new IOException("upstream redirect without a Location")));
+            URI next;
+            try {
+                next = r.uri().resolve(r.headers().firstValue("Location")
+                        .orElseThrow(() -> new IOException("upstream redirect without a Location")));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("upstream redirected to an invalid URL", e);
+            }
+            if (next.getScheme() == null || !next.getScheme().matches("https?")) {
+                throw new IOException("upstream redirected to a " + next.getScheme() + " URL; only http(s) is followed");
+            }
             r = exchange(HttpRequest.newBuilder(next).timeout(timeout).GET().build());
         }
         if (r.statusCode() == 404) {
