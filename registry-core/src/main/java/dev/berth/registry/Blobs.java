@@ -1,6 +1,8 @@
 package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.proxy.BlobFetch;
+import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
@@ -23,14 +25,14 @@ public final class Blobs {
     private final Store store;
     private final RepositoryName name;
 
-    private final dev.berth.registry.internal.proxy.PullThrough.Target proxy;
+    private final PullThrough.Target proxy;
     private Uploads uploads;
 
     Blobs(Store store, RepositoryName name) {
         this(store, name, null);
     }
 
-    Blobs(Store store, RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
+    Blobs(Store store, RepositoryName name, PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
         this.proxy = proxy;
@@ -174,7 +176,7 @@ public final class Blobs {
                 in.skipNBytes(offset);
                 return in;
             }
-            return dev.berth.registry.internal.proxy.BlobFetch.open(proxy, digest, offset,
+            return BlobFetch.open(proxy, digest, offset,
                     content -> uploads.store(digest, content), at -> openLocal(digest, at))
                     .orElseThrow(() -> unknown(digest));
         } catch (IOException e) {

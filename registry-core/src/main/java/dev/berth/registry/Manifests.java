@@ -3,6 +3,7 @@ package dev.berth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
@@ -13,6 +14,7 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.proxy.UpstreamClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,20 +30,21 @@ import java.util.Set;
  */
 public final class Manifests {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger PULL_THROUGH_LOG = org.slf4j.LoggerFactory.getLogger("dev.berth.registry.proxy");
 
     private final Store store;
     private final RepositoryName name;
     private final Blobs blobs;
     private final Tags tags;
 
-    private final dev.berth.registry.internal.proxy.PullThrough.Target proxy;
+    private final PullThrough.Target proxy;
 
     Manifests(Store store, RepositoryName name, Blobs blobs, Tags tags) {
         this(store, name, blobs, tags, null);
     }
 
     Manifests(Store store, RepositoryName name, Blobs blobs, Tags tags,
-            dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
+            PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
         this.blobs = blobs;
@@ -142,7 +145,7 @@ public final class Manifests {
         if (local.isPresent() && (tag.isEmpty() || fresh(tag.get()))) {
             return local;
         }
-        Optional<dev.berth.registry.proxy.UpstreamClient.Fetched> fetched;
+        Optional<UpstreamClient.Fetched> fetched;
         try {
             fetched = proxy.client().manifest(proxy.remote(), reference.toString());
         } catch (IOException | RuntimeException e) {
@@ -157,7 +160,7 @@ public final class Manifests {
         if (fetched.isEmpty()) {
             return Optional.empty();
         }
-        dev.berth.registry.proxy.UpstreamClient.Fetched f = fetched.get();
+        UpstreamClient.Fetched f = fetched.get();
         String mediaType = f.mediaType() != null ? f.mediaType() : mediaTypeOf(f.bytes());
         if (!store.readOnly()) {
             String data = Layout.blobData(f.digest());
@@ -177,8 +180,6 @@ public final class Manifests {
         }
         return Optional.of(new StoredManifest(f.digest(), mediaType, f.bytes()));
     }
-
-    private static final org.slf4j.Logger PULL_THROUGH_LOG = org.slf4j.LoggerFactory.getLogger("dev.berth.registry.proxy");
 
     /** Whether a tag was fetched from the upstream within its ttl. */
     private boolean fresh(Tag tag) {

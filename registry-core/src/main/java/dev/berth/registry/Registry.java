@@ -5,6 +5,7 @@ import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.internal.gc.MarkSweep;
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.storage.CheckedStorageDriver;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.RunningHashes;
@@ -13,6 +14,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.proxy.Upstream;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
@@ -44,9 +46,9 @@ public final class Registry implements AutoCloseable {
     private final Store store;
     private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
-    private final dev.berth.registry.internal.proxy.PullThrough pullThrough;
+    private final PullThrough pullThrough;
 
-    private Registry(Store store, dev.berth.registry.internal.proxy.PullThrough pullThrough) {
+    private Registry(Store store, PullThrough pullThrough) {
         this.store = store;
         this.pullThrough = pullThrough;
     }
@@ -314,7 +316,7 @@ public final class Registry implements AutoCloseable {
         private BlobDescriptorCache cache;
         private boolean cacheOwned;
         private ImmutableTags immutableTags = ImmutableTags.NONE;
-        private final List<dev.berth.registry.proxy.Upstream> upstreams = new ArrayList<>();
+        private final List<Upstream> upstreams = new ArrayList<>();
         private Duration upstreamTimeout = Duration.ofSeconds(30);
 
         private Builder() {
@@ -400,7 +402,7 @@ public final class Registry implements AutoCloseable {
          * repositories are UNSUPPORTED, pushes elsewhere work as usual. Several upstreams may be added with
          * different prefixes; the longest matching prefix serves a repository.
          */
-        public Builder upstream(dev.berth.registry.proxy.Upstream upstream) {
+        public Builder upstream(Upstream upstream) {
             Objects.requireNonNull(upstream, "upstream");
             if (upstreams.stream().anyMatch(u -> u.prefix().equals(upstream.prefix()))) {
                 throw new IllegalArgumentException("two upstreams for the prefix '" + upstream.prefix() + "'");
@@ -419,8 +421,8 @@ public final class Registry implements AutoCloseable {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
             return new Registry(new Store(d, clock, deletesEnabled, readOnly,
                     new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned), immutableTags),
-                    upstreams.isEmpty() ? dev.berth.registry.internal.proxy.PullThrough.NONE
-                            : new dev.berth.registry.internal.proxy.PullThrough(upstreams, upstreamTimeout));
+                    upstreams.isEmpty() ? PullThrough.NONE
+                            : new PullThrough(upstreams, upstreamTimeout));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.RepositoryName;
@@ -22,7 +23,7 @@ public final class Repository {
         this(store, name, null);
     }
 
-    Repository(Store store, RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
+    Repository(Store store, RepositoryName name, PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
         this.blobs = new Blobs(store, name, proxy);

@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.store.HashingCopier;
 import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
@@ -47,13 +48,13 @@ public final class Uploads {
     private final Store store;
     private final RepositoryName name;
     private final Blobs blobs;
-    private final dev.berth.registry.internal.proxy.PullThrough.Target proxy;
+    private final PullThrough.Target proxy;
 
     Uploads(Store store, RepositoryName name, Blobs blobs) {
         this(store, name, blobs, null);
     }
 
-    Uploads(Store store, RepositoryName name, Blobs blobs, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
+    Uploads(Store store, RepositoryName name, Blobs blobs, PullThrough.Target proxy) {
         this.store = store;
         this.name = name;
         this.blobs = blobs;
@@ -61,7 +62,7 @@ public final class Uploads {
     }
 
     /** UNSUPPORTED in a repository that mirrors an upstream: its content comes from there. */
-    static void refusePush(RepositoryName name, dev.berth.registry.internal.proxy.PullThrough.Target proxy) {
+    static void refusePush(RepositoryName name, PullThrough.Target proxy) {
         if (proxy != null) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "repository " + name + " is a pull-through cache of "
                     + proxy.upstream().url() + "; push to a repository outside "

@@ -4,6 +4,7 @@ import dev.berth.registry.ErrorCode;
 import dev.berth.registry.ImmutableTags;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.internal.cache.GuardedCache;
+import dev.berth.registry.internal.gc.SweepGuard;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
@@ -27,7 +28,7 @@ public final class Store {
     private final boolean readOnly;
     private final RunningHashes hashes;
     private final GuardedCache cache;
-    private final dev.berth.registry.internal.gc.SweepGuard sweepGuard = new dev.berth.registry.internal.gc.SweepGuard();
+    private final SweepGuard sweepGuard = new SweepGuard();
     private final ImmutableTags immutableTags;
 
     public Store(StorageDriver driver, Clock clock, boolean deletesEnabled, RunningHashes hashes) {
@@ -60,7 +61,7 @@ public final class Store {
     }
 
     /** What an online garbage collection in this JVM and the writers coordinate through. */
-    public dev.berth.registry.internal.gc.SweepGuard sweepGuard() {
+    public SweepGuard sweepGuard() {
         return sweepGuard;
     }
 
