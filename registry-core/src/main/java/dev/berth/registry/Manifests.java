@@ -147,7 +147,7 @@ public final class Manifests {
         }
         Optional<UpstreamClient.Fetched> fetched;
         try {
-            fetched = proxy.client().manifest(proxy.remote(), reference.toString());
+            fetched = proxy.owner().manifest(proxy, reference.toString());
         } catch (IOException | RuntimeException e) {
             if (local.isPresent()) {
                 PULL_THROUGH_LOG.warn("upstream {} failed ({}); serving {}:{} as cached", proxy.upstream().url(),

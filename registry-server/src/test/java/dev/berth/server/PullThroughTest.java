@@ -324,6 +324,57 @@ class PullThroughTest {
     }
 
     @Test
+    void concurrentMissesOfOneTagAskTheUpstreamOnce() throws Exception {
+        // A slow upstream (half a second per manifest) so that the misses surely overlap; it counts what it is asked.
+        byte[] manifest = TestContent.utf8(TestContent.imageManifest(false, TestContent.text("c"),
+                List.of(TestContent.text("l"))));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        slow.setExecutor(Executors.newCachedThreadPool());
+        slow.createContext("/v2/library/app/manifests/v1", exchange -> {
+            asked.incrementAndGet();
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.getResponseHeaders().add("Content-Type", MediaTypes.OCI_MANIFEST);
+            exchange.sendResponseHeaders(200, manifest.length);
+            exchange.getResponseBody().write(manifest);
+            exchange.close();
+        });
+        slow.start();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
+                    .upstream(Upstream.of("http://127.0.0.1:" + slow.getAddress().getPort()).withPrefix("hub"))
+                    .build();
+            mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
+            mirrorBase = "http://127.0.0.1:" + mirror.port();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<byte[]>> gets = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                gets.add(pool.submit(() -> {
+                    go.await();
+                    HttpResponse<byte[]> r = get("/v2/hub/library/app/manifests/v1");
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    return r.body();
+                }));
+            }
+            go.countDown();
+            for (Future<byte[]> f : gets) {
+                assertThat(f.get(1, TimeUnit.MINUTES)).isEqualTo(manifest);
+            }
+            assertThat(asked.get()).as("manifest requests the upstream saw").isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            slow.stop(0);
+            ((ExecutorService) slow.getExecutor()).shutdownNow();
+        }
+    }
+
+    @Test
     void wrongUpstreamCredentialsAreAClearServerSideError() throws Exception {
         pushUpstream("library/app", "v1", 100);
         mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))

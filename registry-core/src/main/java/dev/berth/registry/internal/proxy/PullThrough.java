@@ -4,6 +4,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.proxy.Upstream;
 import dev.berth.registry.proxy.UpstreamClient;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,8 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,6 +29,8 @@ public final class PullThrough implements AutoCloseable {
 
     private final List<UpstreamClient> clients;
     private final ConcurrentHashMap<Digest, CompletableFuture<Void>> fetching = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Optional<UpstreamClient.Fetched>>> manifestFetches =
+            new ConcurrentHashMap<>();
     private final ExecutorService fetchers;
 
     /** Where a repository's content comes from when it is not in storage. */
@@ -64,6 +70,41 @@ public final class PullThrough implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The manifest {@code reference} of the target's repository upstream, asked for once however many requests
+     * miss it at the same moment (the others wait for that answer, success or failure).
+     */
+    public Optional<UpstreamClient.Fetched> manifest(Target target, String reference) throws IOException {
+        String key = target.upstream().url() + " " + target.remote() + " " + reference;
+        CompletableFuture<Optional<UpstreamClient.Fetched>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<UpstreamClient.Fetched>> running = manifestFetches.putIfAbsent(key, mine);
+        if (running == null) {
+            try {
+                Optional<UpstreamClient.Fetched> fetched = target.client().manifest(target.remote(), reference);
+                mine.complete(fetched);
+                return fetched;
+            } catch (IOException | RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                manifestFetches.remove(key, mine);
+            }
+        }
+        try {
+            return running.get(BlobFetch.WAIT_MINUTES, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for the upstream", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            throw new IOException("fetching the manifest from the upstream failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("the upstream is still answering another request for this manifest", e);
+        }
     }
 
     /** The fetches in flight, by digest. */
