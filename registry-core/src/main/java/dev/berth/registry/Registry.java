@@ -104,7 +104,11 @@ public final class Registry implements AutoCloseable {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
         List<RepositoryName> names = new ArrayList<>();
-        collectRepositories(Layout.REPOSITORIES, "", names);
+        store.forEachRepositoryFolder((name, children) -> {
+            if (children.contains(Layout.MANIFESTS_DIR)) {
+                names.add(name);
+            }
+        });
         names.removeIf(r -> last != null && r.value().compareTo(last) <= 0 || !visible.test(r));
         names.sort(null);
         return page(names, n);
@@ -259,26 +263,6 @@ public final class Registry implements AutoCloseable {
     /** The driver under this registry, wrapped in the core's path checks. */
     public StorageDriver storage() {
         return store.driver();
-    }
-
-    private void collectRepositories(String dir, String prefix, List<RepositoryName> into) {
-        for (String child : store.list(dir)) {
-            String component = StoragePaths.name(child);
-            if (component.startsWith("_")) {
-                continue;
-            }
-            String candidate = prefix.isEmpty() ? component : prefix + "/" + component;
-            if (!RepositoryName.isValid(candidate)) {
-                continue;
-            }
-            List<String> grandChildren = store.list(child);
-            if (grandChildren.stream().anyMatch(p -> StoragePaths.name(p).equals(Layout.MANIFESTS_DIR))) {
-                into.add(new RepositoryName(candidate));
-            }
-            if (grandChildren.stream().anyMatch(p -> !StoragePaths.name(p).startsWith("_"))) {
-                collectRepositories(child, candidate, into);
-            }
-        }
     }
 
     static <T> Page<T> page(List<T> sorted, int n) {

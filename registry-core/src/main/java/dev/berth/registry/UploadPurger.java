@@ -46,7 +46,11 @@ final class UploadPurger {
             store.checkWritable();
         }
         Instant cutoff = store.clock().instant().minus(olderThan);
-        walk(Layout.REPOSITORIES, "", cutoff, dryRun);
+        store.forEachRepositoryFolder((name, children) -> {
+            if (children.contains(Layout.UPLOADS_DIR)) {
+                purgeRepository(name, cutoff, dryRun);
+            }
+        });
         int aborted = 0;
         if (!dryRun) {
             // The registry's own tree only: whatever else shares the bucket is not ours to clean.
@@ -58,25 +62,6 @@ final class UploadPurger {
             }
         }
         return new UploadPurgeReport(cutoff, dryRun, purged, kept, undated, failed, aborted);
-    }
-
-    private void walk(String dir, String prefix, Instant cutoff, boolean dryRun) {
-        for (String child : store.list(dir)) {
-            String component = StoragePaths.name(child);
-            if (component.equals(Layout.UPLOADS_DIR)) {
-                if (!prefix.isEmpty()) {
-                    purgeRepository(new RepositoryName(prefix), cutoff, dryRun);
-                }
-                continue;
-            }
-            if (component.startsWith("_")) {
-                continue; // _manifests, _layers, _referrers: no repository lies below them
-            }
-            String candidate = prefix.isEmpty() ? component : prefix + "/" + component;
-            if (RepositoryName.isValid(candidate)) {
-                walk(child, candidate, cutoff, dryRun);
-            }
-        }
     }
 
     private void purgeRepository(RepositoryName name, Instant cutoff, boolean dryRun) {

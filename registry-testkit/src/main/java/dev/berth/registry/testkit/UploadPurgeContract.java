@@ -16,11 +16,9 @@ import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.StorageDriver;
-import dev.berth.registry.spi.storage.StorageWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +26,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -321,17 +318,16 @@ public abstract class UploadPurgeContract {
     }
 
     /** A driver that runs a hook once, right after the first call an operation-and-path test matches. */
-    protected static final class HookedDriver implements StorageDriver {
+    protected static final class HookedDriver extends ForwardingStorageDriver {
         interface Hook {
             void run() throws Exception;
         }
 
-        private final StorageDriver d;
         private final List<Object[]> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
         int fired;
 
         HookedDriver(StorageDriver d) {
-            this.d = d;
+            super(d);
         }
 
         void after(BiPredicate<String, String> when, Hook hook) {
@@ -355,58 +351,18 @@ public abstract class UploadPurgeContract {
         }
 
         @Override
-        public String name() {
-            return d.name();
-        }
-
-        @Override
         public byte[] getContent(String path) throws IOException {
-            return fire("getContent", path, d.getContent(path));
-        }
-
-        @Override
-        public void putContent(String path, byte[] content) throws IOException {
-            d.putContent(path, content);
-        }
-
-        @Override
-        public InputStream reader(String path, long offset) throws IOException {
-            return d.reader(path, offset);
-        }
-
-        @Override
-        public StorageWriter writer(String path, boolean append) throws IOException {
-            return d.writer(path, append);
+            return fire("getContent", path, super.getContent(path));
         }
 
         @Override
         public FileInfo stat(String path) throws IOException {
-            return fire("stat", path, d.stat(path));
+            return fire("stat", path, super.stat(path));
         }
 
         @Override
         public List<String> list(String path) throws IOException {
-            return fire("list", path, d.list(path));
-        }
-
-        @Override
-        public void move(String sourcePath, String destPath) throws IOException {
-            d.move(sourcePath, destPath);
-        }
-
-        @Override
-        public void delete(String path) throws IOException {
-            d.delete(path);
-        }
-
-        @Override
-        public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
-            return d.redirectUrl(path, validity);
-        }
-
-        @Override
-        public int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
-            return d.purgeIncompleteWrites(path, startedBefore);
+            return fire("list", path, super.list(path));
         }
     }
 }

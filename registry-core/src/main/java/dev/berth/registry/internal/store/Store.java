@@ -5,7 +5,10 @@ import dev.berth.registry.ImmutableTags;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.internal.gc.SweepGuard;
+import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
@@ -170,6 +173,30 @@ public final class Store {
             return List.of();
         } catch (IOException e) {
             throw unavailable(e);
+        }
+    }
+
+    /**
+     * Visits every folder under {@code repositories/} whose path is a valid repository name, with the names of its
+     * children (its own {@code _manifests}, {@code _layers}, ... and nested repositories), listing each folder once.
+     * A repository's own folders (those starting with '_') are not descended into.
+     */
+    public void forEachRepositoryFolder(java.util.function.BiConsumer<RepositoryName, List<String>> visitor) {
+        visitRepositoryFolders(Layout.REPOSITORIES, "", visitor);
+    }
+
+    private void visitRepositoryFolders(String dir, String prefix,
+            java.util.function.BiConsumer<RepositoryName, List<String>> visitor) {
+        List<String> children = list(dir);
+        if (!prefix.isEmpty()) {
+            visitor.accept(new RepositoryName(prefix), children.stream().map(StoragePaths::name).toList());
+        }
+        for (String child : children) {
+            String component = StoragePaths.name(child);
+            String candidate = prefix.isEmpty() ? component : prefix + "/" + component;
+            if (!component.startsWith("_") && RepositoryName.isValid(candidate)) {
+                visitRepositoryFolders(child, candidate, visitor);
+            }
         }
     }
 
