@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
+import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.storage.FileInfo;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +78,8 @@ final class UploadPurger {
 
     private void purgeUpload(RepositoryName name, String id, Instant cutoff, boolean dryRun) {
         String key = Uploads.key(name, id);
-        Lock lock = store.hashes().lock(key);
-        if (!lock.tryLock()) {
+        Optional<RunningHashes.Hold> hold = store.hashes().hold(key, Duration.ZERO);
+        if (hold.isEmpty()) {
             kept++; // this instance is writing a chunk to it right now: not abandoned
             return;
         }
@@ -115,7 +115,7 @@ final class UploadPurger {
             LOG.debug("upload purge: {} upload {} of {} ({} bytes, started {})", dryRun ? "would delete" : "deleted",
                     id, name, bytes, started.get());
         } finally {
-            lock.unlock();
+            hold.get().close();
         }
     }
 

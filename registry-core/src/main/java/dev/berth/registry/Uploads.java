@@ -2,7 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.PullThrough;
-import dev.berth.registry.internal.store.HashingCopier;
+import dev.berth.registry.internal.store.HashingSink;
 import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.Descriptor;
@@ -23,7 +23,6 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.Lock;
 import java.util.regex.Pattern;
 
 /**
@@ -112,15 +111,9 @@ public final class Uploads {
      * that does not start where the upload ends is RANGE_INVALID, and nothing is written.
      */
     public UploadStatus append(String id, long expectedOffset, InputStream chunk) throws IOException {
-        store.checkWritable();
-        Lock lock = store.hashes().lock(key(id));
-        lock.lock();
-        try {
-            Instant started = startedAt(id);
-            long size = write(id, expectedOffset, chunk, false);
-            return new UploadStatus(id, size, started);
-        } finally {
-            lock.unlock();
+        try (ChunkWriter w = openChunk(id, expectedOffset)) {
+            w.readAll(chunk);
+            return w.finish();
         }
     }
 
@@ -134,39 +127,231 @@ public final class Uploads {
     }
 
     public Descriptor commit(String id, Digest digest, long expectedOffset, InputStream finalChunk) throws IOException {
-        store.checkWritable();
-        Lock lock = store.hashes().lock(key(id));
-        lock.lock();
-        try {
-            startedAt(id);
-            long size = write(id, expectedOffset, finalChunk, true);
-            Digest actual = digestOf(id, digest.algorithm(), size);
-            if (!actual.equals(digest)) {
-                discard(id);
-                throw new RegistryException(ErrorCode.DIGEST_INVALID,
-                        "the uploaded content has digest " + actual + ", not " + digest + " (" + size + " bytes)");
+        try (ChunkWriter w = openChunk(id, expectedOffset)) {
+            if (finalChunk != null) {
+                w.readAll(finalChunk);
             }
-            String target = Layout.blobData(digest);
-            store.touch(digest); // an online garbage collection must not delete the blob we find already there
-            if (!store.exists(target)) {
-                // Two commits of one blob may race here; both moves leave the same bytes, so either winner is fine.
+            return w.commit(digest);
+        }
+    }
+
+    /**
+     * Opens a chunk of an upload that starts at {@code expectedOffset} (-1: wherever the upload is), to be written
+     * as its bytes arrive: what {@link #append} and {@link #commit} do with a stream, for a server that reads request
+     * bodies without blocking. BLOB_UPLOAD_UNKNOWN, RANGE_INVALID (nothing written) and UNSUPPORTED come from here.
+     * The chunk holds the upload within this instance until it is finished, committed or closed; another request
+     * for the same upload waits up to {@link #HOLD_WAIT} for it, then is BLOB_UPLOAD_INVALID.
+     */
+    public ChunkWriter openChunk(String id, long expectedOffset) {
+        store.checkWritable();
+        startedAt(id);
+        RunningHashes.Hold hold = store.hashes().hold(key(id), HOLD_WAIT).orElseThrow(() -> new RegistryException(
+                ErrorCode.BLOB_UPLOAD_INVALID, "another request is writing to upload " + id + "; retry later"));
+        try {
+            Instant started = startedAt(id); // again: it may have been committed while we waited
+            String data = Layout.uploadData(name, id);
+            StorageWriter writer;
+            try {
+                writer = store.driver().writer(data, true);
+            } catch (PathNotFoundException e) {
+                throw unknown(id);
+            } catch (IOException e) {
+                throw store.unavailable(e);
+            }
+            long size = writer.size();
+            if (expectedOffset >= 0 && expectedOffset != size) {
                 try {
-                    store.driver().move(Layout.uploadData(name, id), target);
-                } catch (PathNotFoundException e) {
-                    // Another instance committed this very upload a moment ago: fine if the blob is there now.
-                    if (!store.exists(target)) {
-                        throw unknown(id);
-                    }
+                    writer.close();
+                } catch (IOException ignored) {
+                    // nothing was written
+                }
+                throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk starts at byte " + expectedOffset
+                        + " but the upload holds " + size + " bytes; continue at " + size);
+            }
+            try {
+                return new ChunkWriter(id, started, hold, writer, size);
+            } catch (RuntimeException e) {
+                try {
+                    writer.close();
+                } catch (IOException ignored) {
+                    // the first failure matters more
+                }
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            hold.close();
+            throw e;
+        }
+    }
+
+    /** How long a request waits for another one writing to the same upload (within this instance). */
+    public static final java.time.Duration HOLD_WAIT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * One chunk of an upload, fed as its bytes arrive ({@link #readFrom}) and ended by exactly one of
+     * {@link #finish()} (keep the bytes; the upload goes on), {@link #commit} (verify and make the blob visible) or
+     * {@link #close()} alone (the client went away or was cut off: the bytes that arrived are kept, so the upload can
+     * be resumed from {@link Uploads#status}). Used by one thread at a time; {@code close()} after the others is
+     * harmless.
+     */
+    public final class ChunkWriter implements AutoCloseable {
+        private final String id;
+        private final Instant started;
+        private final RunningHashes.Hold hold;
+        private final StorageWriter writer;
+        private final HashingSink sink;
+        private final long start;
+        private boolean ended;
+
+        private ChunkWriter(String id, Instant started, RunningHashes.Hold hold, StorageWriter writer, long start) {
+            this.id = id;
+            this.started = started;
+            this.hold = hold;
+            this.writer = writer;
+            this.start = start;
+            this.sink = new HashingSink(writer, catchUp(id, start));
+        }
+
+        /**
+         * Reads once from {@code in} (a single {@code read} call: on a non-blocking server's stream that said it is
+         * ready, this does not block) and keeps what came. Returns the number of bytes, or -1 at the end of the
+         * stream. The stream's failure is thrown as it is; a storage failure is UNAVAILABLE.
+         */
+        public int readFrom(InputStream in) throws IOException {
+            requireOpen();
+            try {
+                return sink.readFrom(in);
+            } catch (HashingSink.WriteFailedException e) {
+                throw storageFailed(e);
+            }
+        }
+
+        /** Reads {@code in} to its end. */
+        public void readAll(InputStream in) throws IOException {
+            while (readFrom(in) >= 0) {
+                // keep reading
+            }
+        }
+
+        /** Passes on what is buffered (call it when the client pauses, so that an idle upload holds no buffer). */
+        public void pause() throws IOException {
+            requireOpen();
+            try {
+                sink.flush();
+            } catch (HashingSink.WriteFailedException e) {
+                throw storageFailed(e);
+            }
+        }
+
+        /** The upload's size with what this chunk took so far. */
+        public long size() {
+            return start + sink.size();
+        }
+
+        /** Ends the chunk keeping its bytes: the upload's state after it. */
+        public UploadStatus finish() throws IOException {
+            requireOpen();
+            ended = true;
+            try {
+                drain();
+                closeWriter(writer);
+                return new UploadStatus(id, size(), started);
+            } finally {
+                hold.close();
+            }
+        }
+
+        /** Ends the chunk and the upload: verifies the bytes have {@code digest} and makes the blob visible. */
+        public Descriptor commit(Digest digest) throws IOException {
+            requireOpen();
+            ended = true;
+            try {
+                drain();
+                long size = size();
+                try {
+                    writer.commit();
                 } catch (IOException e) {
+                    // What is on the disk may now differ from what we hashed: verify from storage next time.
+                    store.hashes().forget(key(id));
                     throw store.unavailable(e);
                 }
+                return verifyAndLink(id, digest, size);
+            } finally {
+                hold.close();
             }
-            blobs.link(digest);
-            discard(id);
-            return Descriptor.of(MediaTypes.OCTET_STREAM, digest, size);
-        } finally {
-            lock.unlock();
         }
+
+        /**
+         * Ends the chunk unless {@link #finish()} or {@link #commit} did: keeps the bytes that arrived (the upload
+         * can be resumed from {@link Uploads#status}) and releases the upload.
+         */
+        @Override
+        public void close() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            try {
+                sink.finish();
+                writer.close();
+            } catch (IOException | RuntimeException e) {
+                // The data and the digest may disagree on where they end: drop the digest, catch up later.
+                store.hashes().forget(key(id));
+                try {
+                    writer.close();
+                } catch (IOException ignored) {
+                    // the storage is failing; the client's resume will tell
+                }
+            } finally {
+                hold.close();
+            }
+        }
+
+        private void drain() throws IOException {
+            try {
+                sink.finish();
+            } catch (HashingSink.WriteFailedException e) {
+                throw storageFailed(e);
+            }
+        }
+
+        private RegistryException storageFailed(HashingSink.WriteFailedException e) {
+            store.hashes().forget(key(id));
+            return store.unavailable(e.getCause());
+        }
+
+        private void requireOpen() {
+            if (ended) {
+                throw new IllegalStateException("chunk of upload " + id + " already ended");
+            }
+        }
+    }
+
+    private Descriptor verifyAndLink(String id, Digest digest, long size) {
+        Digest actual = digestOf(id, digest.algorithm(), size);
+        if (!actual.equals(digest)) {
+            discard(id);
+            throw new RegistryException(ErrorCode.DIGEST_INVALID,
+                    "the uploaded content has digest " + actual + ", not " + digest + " (" + size + " bytes)");
+        }
+        String target = Layout.blobData(digest);
+        store.touch(digest); // an online garbage collection must not delete the blob we find already there
+        if (!store.exists(target)) {
+            // Two commits of one blob may race here; both moves leave the same bytes, so either winner is fine.
+            try {
+                store.driver().move(Layout.uploadData(name, id), target);
+            } catch (PathNotFoundException e) {
+                // Another instance committed this very upload a moment ago: fine if the blob is there now.
+                if (!store.exists(target)) {
+                    throw unknown(id);
+                }
+            } catch (IOException e) {
+                throw store.unavailable(e);
+            }
+        }
+        blobs.link(digest);
+        discard(id);
+        return Descriptor.of(MediaTypes.OCTET_STREAM, digest, size);
     }
 
     /** A whole blob in one call: start, write, commit. */
@@ -190,13 +375,14 @@ public final class Uploads {
     /** Abandons an upload and frees its space; BLOB_UPLOAD_UNKNOWN when there is no such upload. */
     public void cancel(String id) {
         store.checkWritable();
-        Lock lock = store.hashes().lock(key(id));
-        lock.lock();
+        startedAt(id);
+        RunningHashes.Hold hold = store.hashes().hold(key(id), HOLD_WAIT).orElseThrow(() -> new RegistryException(
+                ErrorCode.BLOB_UPLOAD_INVALID, "another request is writing to upload " + id + "; retry later"));
         try {
             startedAt(id);
             discard(id);
         } finally {
-            lock.unlock();
+            hold.close();
         }
     }
 
@@ -211,67 +397,6 @@ public final class Uploads {
     private void discard(String id) {
         store.hashes().forget(key(id));
         store.delete(Layout.uploadDir(name, id));
-    }
-
-    /** Writes a chunk; returns the upload's size after it. Commits the data when {@code commit} is set. */
-    private long write(String id, long expectedOffset, InputStream chunk, boolean commit) throws IOException {
-        String data = Layout.uploadData(name, id);
-        StorageWriter writer;
-        try {
-            writer = store.driver().writer(data, true);
-        } catch (PathNotFoundException e) {
-            throw unknown(id);
-        } catch (IOException e) {
-            throw store.unavailable(e);
-        }
-        boolean done = false;
-        try {
-            long size = writer.size();
-            if (expectedOffset >= 0 && expectedOffset != size) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk starts at byte " + expectedOffset
-                        + " but the upload holds " + size + " bytes; continue at " + size);
-            }
-            if (chunk != null) {
-                copy(id, chunk, writer, size);
-            }
-            long end = writer.size();
-            if (commit) {
-                try {
-                    writer.commit();
-                } catch (IOException e) {
-                    // What is on the disk may now differ from what we hashed: verify from storage next time.
-                    store.hashes().forget(key(id));
-                    throw store.unavailable(e);
-                }
-            } else {
-                closeWriter(writer);
-            }
-            done = true;
-            return end;
-        } finally {
-            if (!done) {
-                try {
-                    writer.close(); // keep what arrived: the client can resume from status()
-                } catch (IOException ignored) {
-                    // the original failure matters more
-                }
-            }
-        }
-    }
-
-    /** Streams the chunk into the writer, hashing on the way when this instance holds the running digest. */
-    private void copy(String id, InputStream in, StorageWriter writer, long start) throws IOException {
-        RunningHashes.State state = catchUp(id, start);
-        try {
-            HashingCopier.copy(in, writer, state);
-        } catch (IOException | RuntimeException e) {
-            // The data and the digest may now disagree on where they end: drop the digest, catch up later.
-            store.hashes().forget(key(id));
-            if (e instanceof HashingCopier.WriteFailedException w) {
-                throw store.unavailable(w.getCause());
-            }
-            throw e;
-        }
     }
 
     /**
