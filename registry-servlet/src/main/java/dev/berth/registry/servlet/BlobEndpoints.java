@@ -82,7 +82,17 @@ final class BlobEndpoints {
             Events.blobPulled(x, repo, d);
             return;
         }
-        try (InputStream in = repo.blobs().open(digest, start)) {
+        InputStream in = repo.blobs().open(digest, start);
+        if (x.async()) {
+            try {
+                AsyncDownload.start(x, in, length, () -> Events.blobPulled(x, repo, d));
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+            return;
+        }
+        try (in) {
             OutputStream out = r.getOutputStream();
             byte[] buffer = new byte[COPY_BUFFER];
             long left = length;

@@ -15,10 +15,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One request and its response, with the few things every endpoint needs: parameters, URLs, JSON and errors. */
 final class Exchange {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryServlet.class);
 
     final HttpServletRequest request;
     final HttpServletResponse response;
@@ -30,6 +33,15 @@ final class Exchange {
         this.request = request;
         this.response = response;
         this.options = options;
+    }
+
+    /**
+     * Whether bodies are moved with the Servlet API's asynchronous I/O: whenever the container allows it (the server
+     * registers the servlet with async supported; an embedder should too). Otherwise the servlet blocks a thread per
+     * transfer, as before.
+     */
+    boolean async() {
+        return request.isAsyncSupported();
     }
 
     boolean isHead() {
@@ -132,6 +144,36 @@ final class Exchange {
         response.setContentLength(0);
     }
 
+    /**
+     * Answers a failure: a registry error with its code; an I/O error (mostly a client that went away mid-body; an
+     * upload keeps what arrived and can be resumed) as BLOB_UPLOAD_INVALID; anything else, which is not the client's
+     * doing, is logged and answered 500 without details.
+     */
+    void fail(Throwable e) throws IOException {
+        if (e instanceof RegistryException r) {
+            if (r.code().httpStatus() >= 500) {
+                LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), r.getMessage(), r);
+            }
+            error(r);
+        } else if (e instanceof IOException) {
+            LOG.debug("{} {}: I/O error: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            error(ErrorCode.BLOB_UPLOAD_INVALID, "the request body could not be read: " + e.getMessage());
+        } else {
+            LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+            error(ErrorCode.UNKNOWN, "internal error; the server's log has the details");
+        }
+    }
+
+    /** As {@link #fail}, for callers that cannot throw: an answer that cannot be written is only logged. */
+    void failQuietly(Throwable e) {
+        try {
+            fail(e);
+        } catch (IOException | RuntimeException again) {
+            LOG.debug("{} {}: could not answer the failure: {}", request.getMethod(), request.getRequestURI(),
+                    again.toString());
+        }
+    }
+
     /** The spec's error body for a registry error, with the status of its code. */
     void error(RegistryException e) throws IOException {
         error(e.code(), e.detail(), e instanceof AuthenticationRequiredException auth ? auth.challenge() : null);
@@ -146,8 +188,12 @@ final class Exchange {
             return; // too late for a body; the connection ends and the client sees a short response
         }
         String contentRange = response.getHeader("Content-Range"); // a 416's header, set by the endpoint
+        String connection = response.getHeader("Connection"); // "close": the rest of the body will not be read
         response.reset();
         RegistryServlet.commonHeaders(response, options);
+        if (connection != null) {
+            response.setHeader("Connection", connection);
+        }
         if (code == ErrorCode.RANGE_INVALID && contentRange != null) {
             response.setHeader("Content-Range", contentRange);
         }

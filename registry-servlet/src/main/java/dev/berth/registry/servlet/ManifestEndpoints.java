@@ -43,7 +43,16 @@ final class ManifestEndpoints {
     }
 
     static void put(Exchange x, Repository repo, Reference reference) throws IOException {
-        byte[] body = x.smallBody(MAX_MANIFEST_BYTES, "the manifest");
+        if (x.async()) {
+            // No thread waits for a slow client's manifest; it must arrive within the body timeout.
+            AsyncSmallBody.read(x, MAX_MANIFEST_BYTES, "the manifest", ErrorCode.MANIFEST_INVALID,
+                    body -> put(x, repo, reference, body));
+            return;
+        }
+        put(x, repo, reference, x.smallBody(MAX_MANIFEST_BYTES, "the manifest"));
+    }
+
+    private static void put(Exchange x, Repository repo, Reference reference, byte[] body) throws IOException {
         List<Tag> tags = new ArrayList<>();
         for (String t : x.params("tag")) {
             tags.add(Tag.parse(t));

@@ -99,18 +99,8 @@ public class RegistryServlet extends HttpServlet {
             }
             x.allowOnError(allowedMethods(route.kind()));
             dispatch(x, route, request.getMethod(), caller);
-        } catch (RegistryException e) {
-            if (e.code().httpStatus() >= 500) {
-                LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage(), e);
-            }
-            x.error(e);
-        } catch (IOException e) {
-            // Mostly a client that went away mid-body; an upload keeps what arrived and can be resumed.
-            LOG.debug("{} {}: I/O error: {}", request.getMethod(), request.getRequestURI(), e.toString());
-            x.error(ErrorCode.BLOB_UPLOAD_INVALID, "the request body could not be read: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
-            x.error(ErrorCode.UNKNOWN, "internal error; the server's log has the details");
+        } catch (IOException | RuntimeException e) {
+            x.fail(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.registry.servlet;
 
 import dev.berth.registry.events.EventListener;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,9 +22,56 @@ import java.util.Optional;
  *                         answered by the registry
  * @param events           told of every push, pull, mount and delete that succeeded (distribution's notifications);
  *                         {@link EventListener#NONE} by default, and then no event is built
+ * @param limits           what a slow or hostile client is allowed ({@link Limits#DEFAULTS} unless set)
  */
 public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
-        int catalogMaxEntries, boolean redirects, EventListener events) {
+        int catalogMaxEntries, boolean redirects, EventListener events, Limits limits) {
+
+    /**
+     * How slow a client may be. Blob bodies (uploads and downloads) are transferred with the Servlet API's
+     * asynchronous I/O, so a slow client holds no thread; these limits free its connection and buffers too. A
+     * transfer that moves fewer than {@code minRequestRate} (uploads) or {@code minResponseRate} (downloads) bytes
+     * per second, on average over any {@code rateWindow}, is cut off: an upload keeps what arrived and can be
+     * resumed. A small body (a manifest) must arrive whole within {@code bodyTimeout}. A rate of 0 turns its check
+     * off. Each limit that fires is told to {@code listener} by name: {@code min_request_rate},
+     * {@code min_response_rate}, {@code body_timeout}.
+     */
+    public record Limits(long minRequestRate, long minResponseRate, Duration rateWindow, Duration bodyTimeout,
+            LimitListener listener) {
+        /** 1 KiB/s over 30 s either way, 30 s for a manifest: only the pathologically slow are cut. */
+        public static final Limits DEFAULTS = new Limits(1024, 1024, Duration.ofSeconds(30), Duration.ofSeconds(30),
+                LimitListener.NONE);
+        /** No limit at all (what a servlet container alone does). */
+        public static final Limits NONE = new Limits(0, 0, Duration.ofSeconds(30), Duration.ZERO, LimitListener.NONE);
+
+        public Limits {
+            Objects.requireNonNull(rateWindow, "rateWindow");
+            Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+            Objects.requireNonNull(listener, "listener");
+            if (minRequestRate < 0 || minResponseRate < 0) {
+                throw new IllegalArgumentException("a minimum rate cannot be negative");
+            }
+            if (rateWindow.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("the rate window must be at least 1s");
+            }
+            if (bodyTimeout.isNegative()) {
+                throw new IllegalArgumentException("the body timeout cannot be negative");
+            }
+        }
+
+        /** These limits, telling {@code l} when one fires (for metrics). */
+        public Limits withListener(LimitListener l) {
+            return new Limits(minRequestRate, minResponseRate, rateWindow, bodyTimeout, l);
+        }
+    }
+
+    /** Told when a limit cuts a client off. Called from the servlet's threads: keep it quick. */
+    @FunctionalInterface
+    public interface LimitListener {
+        LimitListener NONE = limit -> { };
+
+        void limitHit(String limit);
+    }
 
     public static final ServletOptions DEFAULTS = new ServletOptions(Optional.empty(), false, Map.of(), 1000);
 
@@ -42,19 +90,31 @@ public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls,
         this(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, EventListener.NONE);
     }
 
+    /** Options with the default limits. */
+    public ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
+            int catalogMaxEntries, boolean redirects, EventListener events) {
+        this(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, events, Limits.DEFAULTS);
+    }
+
+    /** These options with other limits. */
+    public ServletOptions withLimits(Limits l) {
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, events, l);
+    }
+
     /** These options with blob redirects on or off. */
     public ServletOptions withRedirects(boolean on) {
-        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on, events);
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on, events, limits);
     }
 
     /** These options reporting events to {@code listener} ({@link EventListener#NONE}: none). */
     public ServletOptions withEvents(EventListener listener) {
-        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, listener);
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, listener, limits);
     }
 
     public ServletOptions {
         Objects.requireNonNull(externalUrl, "externalUrl");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(limits, "limits");
         externalUrl = externalUrl.map(u -> u.replaceAll("/+$", ""));
         headers = Map.copyOf(headers);
         if (catalogMaxEntries < 1) {

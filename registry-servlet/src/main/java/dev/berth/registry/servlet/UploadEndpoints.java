@@ -3,6 +3,7 @@ package dev.berth.registry.servlet;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
+import dev.berth.registry.Uploads;
 import dev.berth.registry.Uploads.UploadStatus;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
@@ -40,6 +41,15 @@ final class UploadEndpoints {
         String digestParam = x.param("digest");
         if (digestParam != null) {
             Digest digest = Digest.parse(digestParam);
+            if (x.async() && hasBody(x)) {
+                UploadStatus upload = repo.uploads().start();
+                readBody(x, repo.uploads().openChunk(upload.id(), 0), chunk -> {
+                    Descriptor blob = chunk.commit(digest);
+                    created(x, repo, digest);
+                    Events.blobPushed(x, repo, blob);
+                }, () -> cancelQuietly(repo, upload.id()));
+                return;
+            }
             Descriptor blob = repo.uploads().put(digest, x.request.getInputStream());
             created(x, repo, digest);
             Events.blobPushed(x, repo, blob);
@@ -52,6 +62,11 @@ final class UploadEndpoints {
     /** PATCH: one chunk, at the offset its Content-Range says (or wherever the upload is). */
     static void append(Exchange x, Repository repo, String id) throws IOException {
         long expected = expectedOffset(x);
+        if (x.async() && hasBody(x)) {
+            readBody(x, repo.uploads().openChunk(id, expected),
+                    chunk -> progress(x, repo, chunk.finish(), 202), () -> { });
+            return;
+        }
         UploadStatus status = repo.uploads().append(id, expected, x.request.getInputStream());
         progress(x, repo, status, 202);
     }
@@ -64,7 +79,16 @@ final class UploadEndpoints {
                     + " an upload");
         }
         Digest digest = Digest.parse(digestParam);
-        Descriptor blob = repo.uploads().commit(id, digest, expectedOffset(x), x.request.getInputStream());
+        long expected = expectedOffset(x);
+        if (x.async() && hasBody(x)) {
+            readBody(x, repo.uploads().openChunk(id, expected), chunk -> {
+                Descriptor blob = chunk.commit(digest);
+                created(x, repo, digest);
+                Events.blobPushed(x, repo, blob);
+            }, () -> { });
+            return;
+        }
+        Descriptor blob = repo.uploads().commit(id, digest, expected, x.request.getInputStream());
         created(x, repo, digest);
         Events.blobPushed(x, repo, blob);
     }
@@ -76,6 +100,31 @@ final class UploadEndpoints {
     static void cancel(Exchange x, Repository repo, String id) {
         repo.uploads().cancel(id);
         x.empty(204);
+    }
+
+    /** Whether the request may carry bytes (a length of -1 is unknown: chunked, or HTTP/2 without one). */
+    private static boolean hasBody(Exchange x) {
+        return x.request.getContentLengthLong() != 0;
+    }
+
+    /** Reads the body into {@code chunk} without holding a thread while the client is slow, then {@code onBody}. */
+    private static void readBody(Exchange x, Uploads.ChunkWriter chunk, AsyncUpload.OnBody onBody,
+            Runnable onFailure) throws IOException {
+        try {
+            AsyncUpload.start(x, chunk, onBody, onFailure);
+        } catch (IOException | RuntimeException e) {
+            chunk.close();
+            onFailure.run();
+            throw e;
+        }
+    }
+
+    private static void cancelQuietly(Repository repo, String id) {
+        try {
+            repo.uploads().cancel(id);
+        } catch (RegistryException ignored) {
+            // already discarded (a wrong digest), or storage failing: upload purging collects it
+        }
     }
 
     private static long expectedOffset(Exchange x) {

@@ -175,7 +175,9 @@ class AccessMatrixTest {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         AccessGuard guard = new AccessGuard(new TestBasicAuthenticator(), RULES);
-        context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS, guard)), "/*");
+        ServletHolder holder = new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS, guard));
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/*");
         server.setHandler(context);
         server.start();
         for (String repo : List.of(APP, PUBLIC, ALICES, BOBS)) {

@@ -29,13 +29,21 @@ final class JettyRegistry implements AutoCloseable {
 
     JettyRegistry(Registry registry, String contextPath, ServletOptions options,
             dev.berth.registry.auth.AccessGuard guard) throws Exception {
+        this(registry, contextPath, options, guard, true);
+    }
+
+    /** With {@code async} false the servlet is registered without asynchronous support and blocks per transfer. */
+    JettyRegistry(Registry registry, String contextPath, ServletOptions options,
+            dev.berth.registry.auth.AccessGuard guard, boolean async) throws Exception {
         this.contextPath = contextPath;
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
-        context.addServlet(new ServletHolder(new RegistryServlet(registry, options, guard)), "/*");
+        ServletHolder holder = new ServletHolder(new RegistryServlet(registry, options, guard));
+        holder.setAsyncSupported(async);
+        context.addServlet(holder, "/*");
         server.setHandler(context);
         server.start();
     }

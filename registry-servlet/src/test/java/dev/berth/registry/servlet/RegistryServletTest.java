@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import dev.berth.registry.auth.AccessGuard;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,12 @@ class RegistryServletTest {
     @BeforeEach
     void start() throws Exception {
         registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString())).build();
-        http = new JettyRegistry(registry, "/registry");
+        http = new JettyRegistry(registry, "/registry", ServletOptions.DEFAULTS, AccessGuard.OPEN, async());
+    }
+
+    /** Whether the servlet is registered with asynchronous support (bodies moved without holding a thread). */
+    boolean async() {
+        return true;
     }
 
     @AfterEach

@@ -46,7 +46,7 @@ class TomcatRegistryTest {
         connector.setEncodedSolidusHandling("decode");
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("/mirror", tomcatBase.toString());
-        Tomcat.addServlet(context, "registry", new RegistryServlet(registry));
+        Tomcat.addServlet(context, "registry", new RegistryServlet(registry)).setAsyncSupported(true);
         context.addServletMappingDecoded("/*", "registry");
         tomcat.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + "/mirror";
