@@ -11,10 +11,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -48,6 +50,8 @@ public final class TokenServlet extends HttpServlet {
     private final transient TokenIssuer issuer;
     private final transient Authenticator credentials;
     private final String basicRealm;
+    private final Duration bodyTimeout;
+    private final transient java.util.function.Consumer<String> limitListener;
 
     /**
      * @param issuer      signs the tokens and decides what they grant
@@ -55,10 +59,24 @@ public final class TokenServlet extends HttpServlet {
      * @param basicRealm  the realm of the {@code Basic} challenge sent with a 401
      */
     public TokenServlet(TokenIssuer issuer, Authenticator credentials, String basicRealm) {
+        this(issuer, credentials, basicRealm, DEFAULT_BODY_TIMEOUT, limit -> { });
+    }
+
+    /**
+     * @param bodyTimeout   how long a POST's form may take to arrive (zero: no limit)
+     * @param limitListener told {@code body_size} or {@code body_timeout} when a form is refused (for metrics)
+     */
+    public TokenServlet(TokenIssuer issuer, Authenticator credentials, String basicRealm, Duration bodyTimeout,
+            java.util.function.Consumer<String> limitListener) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.basicRealm = Objects.requireNonNull(basicRealm, "basicRealm");
+        this.bodyTimeout = Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+        this.limitListener = Objects.requireNonNull(limitListener, "limitListener");
     }
+
+    /** How long a form may take by default. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
 
     /** With the issuer's service as the Basic realm. */
     public TokenServlet(TokenIssuer issuer, Authenticator credentials) {
@@ -107,28 +125,78 @@ public final class TokenServlet extends HttpServlet {
         write(resp, 200, tokenJson(token, false));
     }
 
+    /**
+     * Reads the form without holding a thread while the client is slow (when the container allows asynchronous
+     * requests; the server registers this servlet so), at most {@value FormBody#MAX_BYTES} bytes within the body
+     * timeout: 413 or 408 otherwise, and the connection is closed.
+     */
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String grant = req.getParameter("grant_type");
+        if (!req.isAsyncSupported()) {
+            post(req, resp, req::getParameterValues);
+            return;
+        }
+        boolean form = req.getContentType() != null
+                && req.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+        if (!form) {
+            Map<String, List<String>> query = new java.util.HashMap<>();
+            FormBody.parse(req.getQueryString(), query);
+            post(req, resp, values(query));
+            return;
+        }
+        FormBody.read(req, bodyTimeout, (outcome, parameters) -> {
+            switch (outcome) {
+                case READ -> post(req, resp, values(parameters));
+                case TOO_LARGE -> {
+                    limitListener.accept("body_size");
+                    resp.setHeader("Connection", "close");
+                    oauthError(resp, 413, "invalid_request", "the form is over " + FormBody.MAX_BYTES + " bytes");
+                }
+                case TIMED_OUT -> {
+                    limitListener.accept("body_timeout");
+                    resp.setHeader("Connection", "close");
+                    oauthError(resp, 408, "invalid_request", "the form did not arrive within "
+                            + bodyTimeout.toSeconds() + "s");
+                }
+                case FAILED -> LOG.debug("token request from {}: the form could not be read", req.getRemoteAddr());
+                default -> throw new IllegalStateException(outcome.name());
+            }
+        });
+    }
+
+    private static java.util.function.Function<String, String[]> values(Map<String, List<String>> parameters) {
+        return name -> {
+            List<String> v = parameters.get(name);
+            return v == null ? null : v.toArray(String[]::new);
+        };
+    }
+
+    private void post(HttpServletRequest req, HttpServletResponse resp,
+            java.util.function.Function<String, String[]> parameters) throws IOException {
+        java.util.function.Function<String, String> param = name -> {
+            String[] v = parameters.apply(name);
+            return v == null || v.length == 0 ? null : v[0];
+        };
+        String grant = param.apply("grant_type");
         if (!"password".equals(grant)) {
             oauthError(resp, 400, "unsupported_grant_type", "only grant_type=password is supported"
                     + " (no refresh tokens are issued; use GET with Basic credentials)");
             return;
         }
-        String service = Optional.ofNullable(req.getParameter("service")).orElse(issuer.service());
+        String service = Optional.ofNullable(param.apply("service")).orElse(issuer.service());
         if (!service.equals(issuer.service())) {
             oauthError(resp, 400, "invalid_request", "unknown service");
             return;
         }
-        String username = req.getParameter("username");
-        String password = req.getParameter("password");
+        String username = param.apply("username");
+        String password = param.apply("password");
         if (username == null || username.isEmpty() || password == null) {
             oauthError(resp, 400, "invalid_request", "username and password are required");
             return;
         }
         List<Scope> scopes;
         try {
-            scopes = scopes(req.getParameterValues("scope"));
+            scopes = scopes(parameters.apply("scope"));
         } catch (IllegalArgumentException e) {
             oauthError(resp, 400, "invalid_scope", "malformed scope: " + e.getMessage());
             return;

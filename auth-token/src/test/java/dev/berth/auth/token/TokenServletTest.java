@@ -64,17 +64,24 @@ class TokenServletTest {
         }
     };
 
+    static final int THREADS = 24;
+    static final List<String> LIMITS_HIT = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @BeforeAll
     static void start() throws Exception {
         issuer = TokenIssuer.generated(ISSUER, SERVICE, Duration.ofMinutes(5), TokenIssuerTest.rules());
-        server = new Server();
-        connector = new ServerConnector(server);
+        // A small pool: slow clients must not be able to take its threads.
+        server = new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(THREADS, 4));
+        connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new TokenServlet(issuer, USERS, "Berth registry")), "/auth/token");
+        ServletHolder holder = new ServletHolder(new TokenServlet(issuer, USERS, "Berth registry",
+                Duration.ofSeconds(2), LIMITS_HIT::add));
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/auth/token");
         server.setHandler(context);
         server.start();
         registry = issuer.authenticator(base() + "/auth/token");
@@ -213,5 +220,46 @@ class TokenServletTest {
                 "service", SERVICE));
         assertThat(refresh.statusCode()).isEqualTo(400);
         assertThat(JSONObjectUtils.parse(refresh.body()).get("error")).isEqualTo("unsupported_grant_type");
+    }
+
+    @Test
+    void slowAnonymousFormsHoldNoThreadsAndAreCutAtTheBodyTimeout() throws Exception {
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 5 * THREADS; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", connector.getLocalPort());
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(("POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        + "application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\ngrant_type=pa")
+                        .getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            // Meanwhile every other client is answered.
+            for (int i = 0; i < 20; i++) {
+                assertThat(get("?service=" + SERVICE + "&scope=repository:app:pull", basic("alice", "secret"))
+                        .statusCode()).isEqualTo(200);
+            }
+            assertThat(post(Map.of("grant_type", "password", "username", "alice", "password", "secret",
+                    "service", SERVICE)).statusCode()).isEqualTo(200);
+            // Then each slow form is refused when its time is up, and its connection closed.
+            for (java.net.Socket s : slow) {
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 408").contains("did not arrive within 2s");
+            }
+            assertThat(LIMITS_HIT).contains("body_timeout");
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aFormOverTheSizeLimitIs413() throws Exception {
+        HttpResponse<String> r = post(Map.of("grant_type", "password", "username", "alice", "password", "secret",
+                "scope", "x".repeat(FormBody.MAX_BYTES)));
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("invalid_request");
+        assertThat(LIMITS_HIT).contains("body_size");
     }
 }
