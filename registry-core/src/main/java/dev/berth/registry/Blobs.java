@@ -14,6 +14,7 @@ import dev.berth.registry.spi.storage.PathNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -79,6 +80,24 @@ public final class Blobs {
             throw unknown(digest);
         } catch (InvalidOffsetException e) {
             throw new RegistryException(ErrorCode.RANGE_INVALID, "offset " + offset + " is past the end of " + digest);
+        } catch (IOException e) {
+            throw store.unavailable(e);
+        }
+    }
+
+    /**
+     * The blob as a channel on a local file, when the repository holds it and the storage is a local filesystem
+     * ({@link dev.berth.registry.spi.storage.StorageDriver#fileChannel}); empty otherwise, and then {@link #open}
+     * serves it. For sending it without copying its bytes through the JVM. The caller closes the channel.
+     */
+    public Optional<FileChannel> openFile(Digest digest) {
+        if (!isLinked(digest)) {
+            return Optional.empty(); // a pull-through miss, or not here at all: open() says which
+        }
+        try {
+            return store.driver().fileChannel(Layout.blobData(digest));
+        } catch (PathNotFoundException e) {
+            throw unknown(digest);
         } catch (IOException e) {
             throw store.unavailable(e);
         }

@@ -5,6 +5,11 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,19 +30,26 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private final AsyncContext async;
     private final ServletOutputStream out;
     private final InputStream in;
+    private final FileChannel file;
+    private final MethodHandle writeBuffer;
+    private long position;
     private final Runnable onSuccess;
     private final ServletOptions.LimitListener listener;
     private long left;
     private byte[] buffer;
+    private ByteBuffer direct;
     private boolean slow;
     private boolean done;
 
-    private AsyncDownload(AsyncContext async, ServletOutputStream out, InputStream in, long length,
-            ServletOptions.Limits limits, Runnable onSuccess) {
+    private AsyncDownload(AsyncContext async, ServletOutputStream out, InputStream in, FileChannel file,
+            MethodHandle writeBuffer, long offset, long length, ServletOptions.Limits limits, Runnable onSuccess) {
         super(limits.minResponseRate(), limits.rateWindow().toNanos(), 0, "min_response_rate");
         this.async = async;
         this.out = out;
         this.in = in;
+        this.file = file;
+        this.writeBuffer = writeBuffer;
+        this.position = offset;
         this.left = length;
         this.onSuccess = onSuccess;
         this.listener = limits.listener();
@@ -51,10 +63,55 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0); // the watch enforces the minimum rate; a plain timeout would cut large pulls
         ServletOutputStream out = x.response.getOutputStream();
-        AsyncDownload d = new AsyncDownload(async, out, in, length, x.options.limits(), onSuccess);
+        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, x.options.limits(), onSuccess);
         Transfers.WATCH.add(d);
         out.setWriteListener(d);
     }
+
+    /**
+     * As {@link #start(Exchange, InputStream, long, Runnable)}, from a local file: when the container's output
+     * takes {@link ByteBuffer}s (Servlet 6.1's {@code write(ByteBuffer)}, and Jetty's output in Servlet 6.0), the
+     * bytes go from the page cache to the socket through mapped buffers, never through the Java heap. Returns false,
+     * having done nothing, when the container cannot.
+     */
+    static boolean startFromFile(Exchange x, FileChannel file, long offset, long length, Runnable onSuccess)
+            throws IOException {
+        if (MODE.equals("heap")) {
+            return false;
+        }
+        ServletOutputStream out = x.response.getOutputStream();
+        MethodHandle write = BUFFER_WRITE.get(out.getClass());
+        if (write == null) {
+            return false;
+        }
+        AsyncContext async = x.request.startAsync();
+        async.setTimeout(0);
+        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, x.options.limits(),
+                onSuccess);
+        Transfers.WATCH.add(d);
+        out.setWriteListener(d);
+        return true;
+    }
+
+    /** How file bytes are sent: {@code map} (mapped slices, the default), {@code direct} buffers, or {@code heap}. */
+    static final String MODE = System.getProperty("berth.download", "map");
+    static final long SLICE = 4L << 20;
+
+    /** The output's {@code write(ByteBuffer)}, where its class has one of its own (not the API's copying default). */
+    private static final ClassValue<MethodHandle> BUFFER_WRITE = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                Method m = type.getMethod("write", ByteBuffer.class);
+                if (m.getDeclaringClass().getName().startsWith("jakarta.servlet.")) {
+                    return null;
+                }
+                return MethodHandles.publicLookup().unreflect(m);
+            } catch (NoSuchMethodException | IllegalAccessException | SecurityException e) {
+                return null;
+            }
+        }
+    };
 
     @Override
     public synchronized void onWritePossible() throws IOException {
@@ -72,15 +129,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
                 }
                 return;
             }
-            int size = slow ? SMALL : LARGE;
-            if (buffer == null || buffer.length != size) {
-                buffer = new byte[size];
-            }
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
-                throw new IOException("the blob ended " + left + " bytes early in storage");
-            }
-            out.write(buffer, 0, n);
+            int n = file != null ? writeFromFile() : writeFromStream();
             left -= n;
             moved(n);
         }
@@ -89,6 +138,49 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
             buffer = null;
             slow = true;
         }
+    }
+
+    private int writeFromStream() throws IOException {
+        int size = slow ? SMALL : LARGE;
+        if (buffer == null || buffer.length != size) {
+            buffer = new byte[size];
+        }
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+            throw new IOException("the blob ended " + left + " bytes early in storage");
+        }
+        out.write(buffer, 0, n);
+        return n;
+    }
+
+    private int writeFromFile() throws IOException {
+        ByteBuffer b;
+        if (MODE.equals("direct")) {
+            int size = slow ? SMALL : LARGE;
+            if (direct == null || direct.capacity() != size) {
+                direct = ByteBuffer.allocateDirect(size);
+            }
+            direct.clear().limit((int) Math.min(size, left));
+            while (direct.hasRemaining()) {
+                if (file.read(direct, position + direct.position()) < 0) {
+                    throw new IOException("the blob ended " + left + " bytes early in storage");
+                }
+            }
+            b = direct.flip();
+        } else {
+            // A slow reader gets small slices: what is mapped for it stays mapped until the write is done.
+            b = file.map(FileChannel.MapMode.READ_ONLY, position, Math.min(slow ? SMALL : SLICE, left));
+        }
+        int n = b.remaining();
+        try {
+            writeBuffer.invoke(out, b);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+        position += n;
+        return n;
     }
 
     @Override
@@ -116,9 +208,10 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private void end() {
         done = true;
         buffer = null;
+        direct = null;
         Transfers.WATCH.remove(this);
         try {
-            in.close();
+            (in != null ? in : file).close();
         } catch (IOException e) {
             LOG.debug("closing a blob stream: {}", e.toString());
         }

@@ -82,6 +82,23 @@ final class BlobEndpoints {
             Events.blobPulled(x, repo, d);
             return;
         }
+        if (x.async()) {
+            java.util.Optional<java.nio.channels.FileChannel> file = repo.blobs().openFile(digest);
+            if (file.isPresent()) {
+                boolean started = false;
+                try {
+                    started = AsyncDownload.startFromFile(x, file.get(), start, length,
+                            () -> Events.blobPulled(x, repo, d));
+                } finally {
+                    if (!started) {
+                        file.get().close();
+                    }
+                }
+                if (started) {
+                    return;
+                }
+            }
+        }
         InputStream in = repo.blobs().open(digest, start);
         if (x.async()) {
             try {
@@ -110,7 +127,7 @@ final class BlobEndpoints {
 
     static void delete(Exchange x, Repository repo, Digest digest) {
         repo.blobs().delete(digest);
-        x.empty(202);
         Events.blobDeleted(x, repo, digest);
+        x.empty(202);
     }
 }

@@ -36,10 +36,11 @@ final class ManifestEndpoints {
         x.response.setContentLength(m.size());
         x.response.setHeader("Docker-Content-Digest", m.digest().toString());
         x.response.setHeader("ETag", "\"" + m.digest() + "\"");
+        // Raised before the bytes go out, as distribution does: a listener knows of the pull when the client has it.
+        Events.manifestPulled(x, repo, reference, m);
         if (!x.isHead()) {
             x.response.getOutputStream().write(m.bytes());
         }
-        Events.manifestPulled(x, repo, reference, m);
     }
 
     static void put(Exchange x, Repository repo, Reference reference) throws IOException {
@@ -61,8 +62,8 @@ final class ManifestEndpoints {
         x.response.setHeader("Location", x.url("/v2/" + repo.name() + "/manifests/" + put.digest()));
         x.response.setHeader("Docker-Content-Digest", put.digest().toString());
         put.manifest().subject().ifPresent(s -> x.response.setHeader("OCI-Subject", s.digest().toString()));
-        x.empty(201);
         Events.manifestPushed(x, repo, reference, tags, put);
+        x.empty(201);
     }
 
     static void delete(Exchange x, Repository repo, Reference reference) {
@@ -71,8 +72,8 @@ final class ManifestEndpoints {
         } else {
             repo.manifests().delete(reference.asDigest().orElseThrow());
         }
-        x.empty(202);
         Events.deleted(x, repo, reference);
+        x.empty(202);
     }
 
     /** The media types the client accepts, from every Accept header, parameters dropped. */

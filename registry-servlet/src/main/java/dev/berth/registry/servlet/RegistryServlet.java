@@ -190,8 +190,8 @@ public class RegistryServlet extends HttpServlet {
                 guard.require(caller, route.name(), DELETE, DELETE);
                 requireMethod(method, "DELETE");
                 registry.deleteRepository(route.name());
-                x.empty(202);
                 Events.repositoryDeleted(x, route.name());
+                x.empty(202);
             }
             default -> throw new IllegalStateException("unrouted " + route);
         }

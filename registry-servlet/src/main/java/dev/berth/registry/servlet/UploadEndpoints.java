@@ -31,8 +31,8 @@ final class UploadEndpoints {
             if (from != null && RepositoryName.isValid(from) && mayPullFrom.test(RepositoryName.parse(from))) {
                 Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
                 if (mounted.isPresent()) {
-                    created(x, repo, digest);
                     Events.blobMounted(x, repo, mounted.get(), RepositoryName.parse(from));
+                    created(x, repo, digest);
                     return;
                 }
             }
@@ -45,14 +45,14 @@ final class UploadEndpoints {
                 UploadStatus upload = repo.uploads().start();
                 readBody(x, repo.uploads().openChunk(upload.id(), 0), chunk -> {
                     Descriptor blob = chunk.commit(digest);
-                    created(x, repo, digest);
                     Events.blobPushed(x, repo, blob);
+                    created(x, repo, digest);
                 }, () -> cancelQuietly(repo, upload.id()));
                 return;
             }
             Descriptor blob = repo.uploads().put(digest, x.request.getInputStream());
-            created(x, repo, digest);
             Events.blobPushed(x, repo, blob);
+            created(x, repo, digest);
             return;
         }
         UploadStatus status = repo.uploads().start();
@@ -83,14 +83,14 @@ final class UploadEndpoints {
         if (x.async() && hasBody(x)) {
             readBody(x, repo.uploads().openChunk(id, expected), chunk -> {
                 Descriptor blob = chunk.commit(digest);
-                created(x, repo, digest);
                 Events.blobPushed(x, repo, blob);
+                created(x, repo, digest);
             }, () -> { });
             return;
         }
         Descriptor blob = repo.uploads().commit(id, digest, expected, x.request.getInputStream());
-        created(x, repo, digest);
         Events.blobPushed(x, repo, blob);
+        created(x, repo, digest);
     }
 
     static void status(Exchange x, Repository repo, String id) {

@@ -106,6 +106,12 @@ public final class CountingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public Optional<java.nio.channels.FileChannel> fileChannel(String path) throws IOException {
+        count("fileChannel");
+        return delegate.fileChannel(path);
+    }
+
+    @Override
     public void walk(String path, WalkVisitor visitor) throws IOException {
         count("walk");
         delegate.walk(path, visitor);

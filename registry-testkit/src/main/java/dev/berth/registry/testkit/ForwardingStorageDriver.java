@@ -65,6 +65,11 @@ public class ForwardingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public java.util.Optional<java.nio.channels.FileChannel> fileChannel(String path) throws IOException {
+        return d.fileChannel(path);
+    }
+
+    @Override
     public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
         return d.purgeIncompleteWrites(path, startedBefore);
     }

@@ -1055,6 +1055,31 @@ public abstract class StorageDriverContract {
         url.ifPresent(u -> assertThat(u.isAbsolute()).as("%s is absolute", u).isTrue());
     }
 
+    /**
+     * A file channel is optional; when offered, it holds exactly the bytes a reader sees, and a missing object is
+     * not found, as everywhere.
+     */
+    @Test
+    public void aFileChannelWhenOfferedHoldsTheObjectsBytes() throws Exception {
+        byte[] content = new byte[100_000];
+        new java.util.Random(7).nextBytes(content);
+        driver.putContent(path("/f"), content);
+        Optional<java.nio.channels.FileChannel> channel = driver.fileChannel(path("/f"));
+        assertThat(channel).isNotNull();
+        if (channel.isEmpty()) {
+            return; // not a local filesystem: nothing more to hold it to
+        }
+        try (java.nio.channels.FileChannel ch = channel.get()) {
+            assertThat(ch.size()).isEqualTo(content.length);
+            java.nio.ByteBuffer all = java.nio.ByteBuffer.allocate(content.length);
+            while (all.hasRemaining() && ch.read(all, all.position()) > 0) {
+                // positional reads to the end
+            }
+            assertThat(all.array()).isEqualTo(content);
+        }
+        assertThatThrownBy(() -> driver.fileChannel(path("/absent"))).isInstanceOf(PathNotFoundException.class);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // helpers
 

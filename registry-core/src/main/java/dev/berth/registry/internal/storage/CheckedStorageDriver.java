@@ -11,6 +11,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -140,6 +141,16 @@ public final class CheckedStorageDriver implements StorageDriver {
             return driver.redirectUrl(path, validity);
         } catch (IOException | RuntimeException e) {
             throw translate("redirectUrl", path, e);
+        }
+    }
+
+    @Override
+    public Optional<FileChannel> fileChannel(String path) throws IOException {
+        StoragePaths.check(path);
+        try {
+            return driver.fileChannel(path);
+        } catch (IOException | RuntimeException e) {
+            throw translate("fileChannel", path, e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.berth.registry.spi.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -75,6 +76,16 @@ public interface StorageDriver extends AutoCloseable {
      * has no such thing (the default). Optional: drivers that cannot redirect keep the default.
      */
     default Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * The object as an open channel on a local file, when the storage is a local filesystem; empty (the default)
+     * otherwise. The HTTP layer sends a blob from it without copying its bytes through the JVM (mapped buffers or
+     * {@code sendfile}). Read it with positional reads or {@link FileChannel#map}; the caller closes it. Optional:
+     * only drivers over local files offer it, and it must see exactly the bytes {@link #reader} would.
+     */
+    default Optional<FileChannel> fileChannel(String path) throws IOException {
         return Optional.empty();
     }
 

@@ -26,6 +26,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -145,6 +146,22 @@ public final class FilesystemStorageDriver implements StorageDriver {
             ch.close();
             throw e;
         }
+    }
+
+    @Override
+    public Optional<FileChannel> fileChannel(String path) throws IOException {
+        Path file = resolve(path);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw notFoundOr(e, path);
+        }
+        if (Files.isDirectory(file)) {
+            ch.close();
+            throw new PathNotFoundException(path, "is a directory");
+        }
+        return Optional.of(ch);
     }
 
     @Override
