@@ -78,10 +78,14 @@ public final class BerthServer implements AutoCloseable {
         server.setStopTimeout(http.drainTimeout().toMillis());
     }
 
-    /** Starts a server for {@code registry} on {@code host:port} (port 0: any free port), with default settings. */
+    /**
+     * Starts a server for {@code registry} on {@code host:port} (port 0: any free port), with default settings: the
+     * default {@code http.limits} and thread model included.
+     */
     public static BerthServer start(Registry registry, String host, int port) throws Exception {
         return start(registry, new ServerConfig.Http(host, port, "", Optional.empty(), false, java.util.Map.of(),
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true), ServletOptions.DEFAULTS, true);
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true, ServerConfig.Limits.DEFAULTS,
+                ServerConfig.Threads.AUTO), ServletOptions.DEFAULTS, true);
     }
 
     /**
