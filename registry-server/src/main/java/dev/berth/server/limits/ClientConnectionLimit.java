@@ -71,11 +71,6 @@ final class ClientConnectionLimit implements SelectorManager.AcceptListener {
         forget(channel);
     }
 
-    /** The connections open from {@code address} now. */
-    int open(InetAddress address) {
-        return open.getOrDefault(address, 0);
-    }
-
     private void forget(SelectableChannel channel) {
         InetAddress address = counted.remove(channel);
         if (address != null) {
