@@ -5,6 +5,7 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ServerConfig;
+import dev.berth.server.limits.LimitedConnector;
 import dev.berth.server.observe.AccessLog;
 import dev.berth.server.observe.DebugServer;
 import dev.berth.server.observe.HealthChecks;
@@ -12,29 +13,42 @@ import dev.berth.server.observe.ObservingHandler;
 import dev.berth.server.observe.RegistryMetrics;
 import dev.berth.server.tls.TlsConnectors;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The standalone registry: a {@link Registry} served by {@link RegistryServlet} in an embedded Jetty 12. Stopping it
  * (also from the JVM's shutdown hook, on SIGTERM) first stops accepting connections, then lets requests in flight
  * finish for up to the drain timeout, then closes the registry. An upload cut off after that stays resumable.
  * Background maintenance ({@link #maintenance()}: upload purging) stops first.
+ *
+ * <p>Connections are held to {@code http.limits} by a {@link LimitedConnector}, and requests run on virtual threads
+ * where {@code http.threads} and the runtime allow, so that thousands of slow transfers at once neither exhaust a
+ * thread pool nor shut out other clients. Every limit that fires is counted in {@link #metrics()}.
  */
 public final class BerthServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BerthServer.class);
+    /** The platform pool's bound: with virtual threads it runs only Jetty's own work. */
+    private static final int PLATFORM_THREADS = 200;
+
     private final Server server;
     private final Registry registry;
-    private final ServerConnector connector;
+    private final LimitedConnector connector;
     private final String scheme;
-    private final RegistryMetrics metrics = new RegistryMetrics();
+    private final RegistryMetrics metrics;
     private final ServerSecurity security;
     private final Notifier notifier;
     private final Maintenance maintenance = new Maintenance();
@@ -42,30 +56,33 @@ public final class BerthServer implements AutoCloseable {
 
     private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
             ServerSecurity security, Notifier notifier) {
+        // First, as it may refuse the configuration: nothing needs closing yet.
+        QueuedThreadPool threads = threadPool(http.threads());
         this.security = security;
         this.notifier = notifier;
         this.registry = registry;
+        this.metrics = new RegistryMetrics();
         metrics.bindCache(registry::cacheStats);
         if (notifier != null) {
             metrics.bindNotifications(notifier.endpoints());
         }
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("berth-http");
         this.server = new Server(threads);
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
+        ConnectionFactory[] factories;
         if (http.tls().isPresent()) {
-            this.connector = TlsConnectors.create(server, httpConfig, http.tls().get(), http.bindHost(), http.port(),
-                    http.http2());
+            factories = TlsConnectors.connectionFactories(httpConfig, http.tls().get(), http.http2());
             this.scheme = "https";
         } else {
-            this.connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            factories = new ConnectionFactory[] {new HttpConnectionFactory(httpConfig)};
             this.scheme = "http";
-            connector.setHost(http.bindHost());
-            connector.setPort(http.port());
         }
+        this.connector = new LimitedConnector(server, http.limits(), metrics::limitHit, factories);
+        connector.setHost(http.bindHost());
+        connector.setPort(http.port());
         server.addConnector(connector);
+        metrics.bindOpenConnections(connector::openConnections);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
         context.addServlet(new ServletHolder("registry", new RegistryServlet(registry, options, security.guard())),
@@ -78,10 +95,39 @@ public final class BerthServer implements AutoCloseable {
         server.setStopTimeout(http.drainTimeout().toMillis());
     }
 
-    /** Starts a server for {@code registry} on {@code host:port} (port 0: any free port), with default settings. */
+    /**
+     * Request handling on virtual threads when {@code threads} says so and the runtime has them (Java 21+): a request
+     * blocked on storage or on a slow client then holds no platform thread. Jetty's selectors and its non-blocking
+     * work stay on the bounded platform pool either way.
+     */
+    private static QueuedThreadPool threadPool(ServerConfig.Threads threads) {
+        int java = Runtime.version().feature();
+        QueuedThreadPool pool = new QueuedThreadPool(PLATFORM_THREADS, 8);
+        pool.setName("berth-http");
+        if (threads.virtualOn(java)) {
+            // VirtualThreads reaches Thread.ofVirtual() by reflection, so this compiles for Java 17.
+            Executor virtual = VirtualThreads.getNamedVirtualThreadsExecutor("berth-request-");
+            if (virtual == null) {
+                throw new IllegalStateException("http.threads: this Java " + java + " runtime has no virtual threads");
+            }
+            pool.setVirtualThreadsExecutor(virtual);
+            LOG.info("requests run on virtual threads (http.threads: {}, Java {})",
+                    threads.name().toLowerCase(Locale.ROOT), java);
+        } else {
+            LOG.info("requests run on platform threads, at most {} (http.threads: {}, Java {})", PLATFORM_THREADS,
+                    threads.name().toLowerCase(Locale.ROOT), java);
+        }
+        return pool;
+    }
+
+    /**
+     * Starts a server for {@code registry} on {@code host:port} (port 0: any free port), with default settings: the
+     * default {@code http.limits} and thread model included.
+     */
     public static BerthServer start(Registry registry, String host, int port) throws Exception {
         return start(registry, new ServerConfig.Http(host, port, "", Optional.empty(), false, java.util.Map.of(),
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true), ServletOptions.DEFAULTS, true);
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true, ServerConfig.Limits.DEFAULTS,
+                ServerConfig.Threads.AUTO), ServletOptions.DEFAULTS, true);
     }
 
     /**
@@ -137,6 +183,11 @@ public final class BerthServer implements AutoCloseable {
     /** The debug server's port, when there is one. */
     public Optional<Integer> debugPort() {
         return Optional.ofNullable(debug).map(DebugServer::port);
+    }
+
+    /** Whether requests are handled on virtual threads (see {@link ServerConfig.Threads}). */
+    public boolean virtualThreads() {
+        return VirtualThreads.isUseVirtualThreads(server.getThreadPool());
     }
 
     /** {@code http} or {@code https}. */

@@ -147,6 +147,7 @@ public final class Main {
                 log.info("authentication: none (no auth section: every caller may do everything)");
             }
             config.upstreams().forEach(u -> log.info("pull-through cache: {}", u));
+            log.info("http.limits: {}", config.http().limits());
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());

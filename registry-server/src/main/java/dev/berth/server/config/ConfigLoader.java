@@ -594,7 +594,48 @@ public final class ConfigLoader {
         boolean http2 = !s.section("http2").bool("disabled", false);
         s.readAll("h2c");
         return new ServerConfig.Http(addr.host(), addr.port(), prefix, host, relative, headers, tls(s.section("tls")),
-                debug(s.section("debug")), drain, http2);
+                debug(s.section("debug")), drain, http2, limits(s.section("limits")), threads(s));
+    }
+
+    /** Berth's {@code http.limits}; an absent key takes its value from {@link ServerConfig.Limits#DEFAULTS}. */
+    private static ServerConfig.Limits limits(Section s) {
+        ServerConfig.Limits d = ServerConfig.Limits.DEFAULTS;
+        long minRequestRate = s.whole("minrequestrate", d.minRequestRate(), 0, Long.MAX_VALUE);
+        long minResponseRate = s.whole("minresponserate", d.minResponseRate(), 0, Long.MAX_VALUE);
+        Duration rateGrace = s.duration("rategrace", d.rateGrace());
+        Duration idleTimeout = s.duration("idletimeout", d.idleTimeout());
+        Duration headerTimeout = s.duration("headertimeout", d.headerTimeout());
+        int maxConnections = s.integer("maxconnections", d.maxConnections(), 1, Integer.MAX_VALUE);
+        int perClient = s.integer("maxconnectionsperclient", d.maxConnectionsPerClient(), 0, Integer.MAX_VALUE);
+        Duration bodyTimeout = s.duration("bodytimeout", d.bodyTimeout());
+        try {
+            return new ServerConfig.Limits(minRequestRate, minResponseRate, rateGrace, idleTimeout, headerTimeout,
+                    maxConnections, perClient, bodyTimeout);
+        } catch (IllegalArgumentException e) {
+            // Limits' messages start with the key they are about.
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            throw new ConfigException(s.key(message.substring(0, colon)), message.substring(colon + 2));
+        }
+    }
+
+    /** Berth's {@code http.threads}: {@code auto}, {@code virtual} (Java 21 and later only) or {@code platform}. */
+    private static ServerConfig.Threads threads(Section s) {
+        String text = s.string("threads", "auto");
+        ServerConfig.Threads threads = switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> ServerConfig.Threads.AUTO;
+            case "virtual" -> ServerConfig.Threads.VIRTUAL;
+            case "platform" -> ServerConfig.Threads.PLATFORM;
+            default -> throw new ConfigException(s.key("threads"), "must be auto, virtual or platform, not '" + text
+                    + "'");
+        };
+        int java = Runtime.version().feature();
+        if (!threads.availableOn(java)) {
+            throw new ConfigException(s.key("threads"), "virtual threads need Java "
+                    + ServerConfig.Threads.VIRTUAL_SINCE + " or later; this runtime is Java " + java
+                    + " (use auto or platform)");
+        }
+        return threads;
     }
 
     private Optional<TlsSettings> tls(Section s) {

@@ -96,12 +96,16 @@ final class Section {
     }
 
     int integer(String name, int fallback, int min, int max) {
+        return (int) whole(name, fallback, min, max);
+    }
+
+    long whole(String name, long fallback, long min, long max) {
         Optional<String> s = string(name);
         if (s.isEmpty()) {
             return fallback;
         }
         try {
-            int i = Integer.parseInt(s.get().trim());
+            long i = Long.parseLong(s.get().trim());
             if (i < min || i > max) {
                 throw new NumberFormatException();
             }

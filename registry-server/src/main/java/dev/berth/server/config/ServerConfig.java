@@ -163,12 +163,125 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         }
     }
 
-    /** {@code http}. {@code host} (the external URL) is empty when Location headers follow the request. */
+    /**
+     * {@code http}. {@code host} (the external URL) is empty when Location headers follow the request; {@code limits}
+     * and {@code threads} are Berth's.
+     */
     public record Http(String bindHost, int port, String prefix, Optional<String> host, boolean relativeUrls,
             Map<String, List<String>> headers, Optional<TlsSettings> tls, Optional<Debug> debug, Duration drainTimeout,
-            boolean http2) {
+            boolean http2, Limits limits, Threads threads) {
         public Http {
             headers = Map.copyOf(headers);
+            java.util.Objects.requireNonNull(limits, "limits");
+            java.util.Objects.requireNonNull(threads, "threads");
+        }
+
+        /** An {@code http} section with the default limits and thread model. */
+        public Http(String bindHost, int port, String prefix, Optional<String> host, boolean relativeUrls,
+                Map<String, List<String>> headers, Optional<TlsSettings> tls, Optional<Debug> debug,
+                Duration drainTimeout, boolean http2) {
+            this(bindHost, port, prefix, host, relativeUrls, headers, tls, debug, drainTimeout, http2, Limits.DEFAULTS);
+        }
+
+        /** An {@code http} section with the default thread model. */
+        public Http(String bindHost, int port, String prefix, Optional<String> host, boolean relativeUrls,
+                Map<String, List<String>> headers, Optional<TlsSettings> tls, Optional<Debug> debug,
+                Duration drainTimeout, boolean http2, Limits limits) {
+            this(bindHost, port, prefix, host, relativeUrls, headers, tls, debug, drainTimeout, http2, limits,
+                    Threads.AUTO);
+        }
+    }
+
+    /**
+     * Berth's {@code http.limits}: how much of the server one connection or one client may hold, so that thousands of
+     * slow, stalled or idle clients cannot starve the rest. The server's connector enforces the connection caps and
+     * the idle and header timeouts; the servlet enforces the body rates and {@code bodyTimeout}.
+     *
+     * <ul>
+     *   <li>{@code minRequestRate}, {@code minResponseRate}: bytes per second that an upload body, or a download, must
+     *       average over every {@code rateGrace} window; 0: not enforced. A window, not an instant, so that a client
+     *       pausing for a moment (a GC, a full disk buffer) is not cut off.
+     *   <li>{@code idleTimeout}: a connection on which nothing moves this long is closed.
+     *   <li>{@code headerTimeout}: a connection that has not delivered the complete headers of its first request
+     *       this long after it was accepted (the TLS handshake included) is closed: a client dribbling a request
+     *       line (slowloris) would otherwise hold the connection for {@code idleTimeout} after every byte.
+     *   <li>{@code maxConnections}: open connections in all; at the cap the server stops accepting until one closes.
+     *   <li>{@code maxConnectionsPerClient}: open connections from one IP address; past it a new one is closed at once;
+     *       0: no cap (behind a proxy, every client has the proxy's address).
+     *   <li>{@code bodyTimeout}: how long reading a small body (a manifest, the token endpoint's form) may take.
+     * </ul>
+     *
+     * <p>Rates and {@code maxConnectionsPerClient} are at least 0, {@code maxConnections} at least 1, and every
+     * duration longer than zero; a violation is an {@link IllegalArgumentException} whose message starts with the
+     * key ({@code maxconnections: ...}).
+     */
+    public record Limits(long minRequestRate, long minResponseRate, Duration rateGrace, Duration idleTimeout,
+            Duration headerTimeout, int maxConnections, int maxConnectionsPerClient, Duration bodyTimeout) {
+        /**
+         * Protective for a registry on the internet, yet roomy: 10,000 connections leave room for more than 5,000
+         * transfers at once, and 1 KiB/s over 30 s only cuts off a client that has all but stopped.
+         */
+        public static final Limits DEFAULTS = new Limits(1024, 1024, Duration.ofSeconds(30), Duration.ofSeconds(60),
+                Duration.ofSeconds(10), 10_000, 1_000, Duration.ofSeconds(30));
+
+        public Limits {
+            atLeast("minrequestrate", minRequestRate, 0);
+            atLeast("minresponserate", minResponseRate, 0);
+            positive("rategrace", rateGrace);
+            positive("idletimeout", idleTimeout);
+            positive("headertimeout", headerTimeout);
+            atLeast("maxconnections", maxConnections, 1);
+            atLeast("maxconnectionsperclient", maxConnectionsPerClient, 0);
+            positive("bodytimeout", bodyTimeout);
+        }
+
+        /** Whether one client's connections are capped ({@code maxConnectionsPerClient} is not 0). */
+        public boolean perClientCap() {
+            return maxConnectionsPerClient > 0;
+        }
+
+        private static void atLeast(String key, long value, long min) {
+            if (value < min) {
+                throw new IllegalArgumentException(key + ": must be at least " + min + ", not " + value);
+            }
+        }
+
+        private static void positive(String key, Duration value) {
+            java.util.Objects.requireNonNull(value, key);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(key + ": must be longer than zero, not " + value);
+            }
+        }
+    }
+
+    /**
+     * Berth's {@code http.threads}: the threads that run requests. On virtual threads (Java 21 and later) a request
+     * waiting on storage or on a slow client holds no platform thread, so thousands of transfers at once do not need
+     * thousands of threads; on platform threads the pool stays bounded, and requests beyond it queue.
+     */
+    public enum Threads {
+        /** Virtual threads where the runtime has them, platform threads elsewhere. */
+        AUTO,
+        /** Virtual threads; a runtime without them is a configuration error. */
+        VIRTUAL,
+        /** A bounded pool of platform threads. */
+        PLATFORM;
+
+        /** The first Java release with virtual threads (JEP 444). */
+        public static final int VIRTUAL_SINCE = 21;
+
+        /** Whether this choice can be honoured on a Java runtime of that feature release (17, 21, 25...). */
+        public boolean availableOn(int javaFeature) {
+            return this != VIRTUAL || javaFeature >= VIRTUAL_SINCE;
+        }
+
+        /** Whether requests run on virtual threads on a Java runtime of that feature release. */
+        public boolean virtualOn(int javaFeature) {
+            if (!availableOn(javaFeature)) {
+                throw new IllegalArgumentException("http.threads: virtual threads need Java " + VIRTUAL_SINCE
+                        + " or later; this runtime is Java " + javaFeature + " (use auto or platform)");
+            }
+            return this == VIRTUAL || this == AUTO && javaFeature >= VIRTUAL_SINCE;
         }
     }
 

@@ -9,10 +9,14 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * The registry's metrics, kept in a Micrometer {@link PrometheusMeterRegistry} and exposed in the Prometheus text
@@ -37,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code berth_notifications_failed_attempts_total} and {@code berth_notifications_pending} by {@code endpoint}
  *       (the configured name; endpoints are few): events accepted by the endpoint, lost (queue full or shutdown),
  *       POSTs that failed, and events waiting;
+ *   <li>{@code berth_http_limit_hits_total} by {@code limit} (one of {@link #LIMITS}): every time a limit of
+ *       {@code http.limits} fires; and {@code berth_http_connections_open}, the connections open now;
  *   <li>the JVM's: Micrometer's memory, GC, thread and processor binders under their usual names ({@code jvm_*},
  *       {@code system_cpu_*}, {@code process_cpu_*}), unprefixed so that stock dashboards work.
  * </ul>
@@ -52,8 +58,29 @@ public final class RegistryMetrics implements AutoCloseable {
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS");
 
+    /**
+     * The values of the {@code limit} tag of {@code berth_http_limit_hits_total}, each the name of a limit that fires:
+     * <ul>
+     *   <li>{@code connections}: the server reached {@code maxconnections} and stopped accepting (counted once each
+     *       time it is reached, not per client kept waiting);
+     *   <li>{@code per_client_connections}: a connection closed at once as its address had
+     *       {@code maxconnectionsperclient} open already;
+     *   <li>{@code header_timeout}: a connection closed as its first request's headers had not arrived within
+     *       {@code headertimeout};
+     *   <li>{@code idle_timeout}: nothing moved on a connection for {@code idletimeout}: a stalled request fails, an
+     *       idle kept-alive connection is closed (clients that pool connections cause some of these in normal use);
+     *   <li>{@code min_request_rate}, {@code min_response_rate}: a body slower than {@code minrequestrate} or
+     *       {@code minresponserate} over a {@code rategrace} window, cut off;
+     *   <li>{@code body_timeout}: a small body not read within {@code bodytimeout};
+     *   <li>{@code body_size}: a body larger than the server accepts.
+     * </ul>
+     */
+    public static final List<String> LIMITS = List.of("connections", "per_client_connections", "header_timeout",
+            "idle_timeout", "min_request_rate", "min_response_rate", "body_timeout", "body_size");
+
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
+    private final Map<String, Counter> limitHits;
 
     /** Metrics in a new Prometheus registry, with the JVM binders bound. */
     public RegistryMetrics() {
@@ -79,6 +106,32 @@ public final class RegistryMetrics implements AutoCloseable {
             storageErrors(route);
             serverErrors(route);
         }
+        Map<String, Counter> hits = new HashMap<>();
+        for (String limit : LIMITS) {
+            hits.put(limit, Counter.builder("berth.http.limit.hits")
+                    .description("limits of http.limits that fired: connections refused or closed, requests cut off")
+                    .tag("limit", limit).register(registry));
+        }
+        this.limitHits = Map.copyOf(hits);
+    }
+
+    /**
+     * Counts one firing of a limit, by its name in {@link #LIMITS}. The set is fixed so that the tag's cardinality
+     * stays bounded: any other name is an {@link IllegalArgumentException}, a programming error.
+     */
+    public void limitHit(String limit) {
+        Counter counter = limitHits.get(limit);
+        if (counter == null) {
+            throw new IllegalArgumentException("'" + limit + "' is not a limit; the limits are " + LIMITS);
+        }
+        counter.increment();
+    }
+
+    /** Exposes the number of open connections ({@code berth_http_connections_open}), read at each scrape. */
+    public void bindOpenConnections(IntSupplier open) {
+        Objects.requireNonNull(open, "open");
+        io.micrometer.core.instrument.Gauge.builder("berth.http.connections.open", open, IntSupplier::getAsInt)
+                .description("connections open to the registry's port").strongReference(true).register(registry);
     }
 
     /** Exposes a registry's cache counters ({@link dev.berth.registry.Registry#cacheStats()}). */

@@ -33,6 +33,7 @@ import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
@@ -97,6 +98,19 @@ public final class TlsConnectors {
     /** As {@link #create(Server, HttpConfiguration, TlsSettings, String, int)}; without {@code http2}, HTTP/1.1 only. */
     public static ServerConnector create(Server server, HttpConfiguration http, TlsSettings tls, String host, int port,
             boolean http2) {
+        ServerConnector connector = new ServerConnector(server, connectionFactories(http, tls, http2));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
+    }
+
+    /**
+     * What an HTTPS connector speaks, the TLS factory first, for a caller that builds the connector itself (one that
+     * enforces limits, say); see {@link #create(Server, HttpConfiguration, TlsSettings, String, int, boolean)}.
+     *
+     * @throws IllegalArgumentException naming the config key, when a file is missing or wrong
+     */
+    public static ConnectionFactory[] connectionFactories(HttpConfiguration http, TlsSettings tls, boolean http2) {
         HttpConfiguration https = new HttpConfiguration(http);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         // Clients reach a registry by IP (127.0.0.1, a node's address) as often as by name; refusing a Host that the
@@ -109,14 +123,11 @@ public final class TlsConnectors {
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
         // A client that offers no ALPN (curl --http1.1, older Docker clients) gets HTTP/1.1.
         alpn.setDefaultProtocol(http11.getProtocol());
-        ServerConnector connector = http2
-                ? new ServerConnector(server, new SslConnectionFactory(sslContextFactory(tls), alpn.getProtocol()),
-                        alpn, h2, http11)
-                : new ServerConnector(server, new SslConnectionFactory(sslContextFactory(tls), http11.getProtocol()),
-                        http11);
-        connector.setHost(host);
-        connector.setPort(port);
-        return connector;
+        return http2
+                ? new ConnectionFactory[] {new SslConnectionFactory(sslContextFactory(tls), alpn.getProtocol()), alpn,
+                        h2, http11}
+                : new ConnectionFactory[] {new SslConnectionFactory(sslContextFactory(tls), http11.getProtocol()),
+                        http11};
     }
 
     /**

@@ -80,4 +80,33 @@ class RegistryMetricsTest {
                 "berth_gc_deleted_bytes_total 2468.0", "berth_gc_deleted_blobs_total 2.0",
                 "berth_gc_deleted_manifests_total 0.0", "berth_gc_failures_total 1.0", "berth_gc_duration_seconds_count 3");
     }
+
+    @Test
+    void everyLimitHasASeriesFromTheStartAndCountsItsHits() {
+        assertThat(metrics.scrape()).contains("berth_http_limit_hits_total{limit=\"per_client_connections\"} 0.0",
+                "berth_http_limit_hits_total{limit=\"body_size\"} 0.0");
+        metrics.limitHit("header_timeout");
+        metrics.limitHit("header_timeout");
+        metrics.limitHit("min_response_rate");
+        assertThat(metrics.scrape()).contains("berth_http_limit_hits_total{limit=\"header_timeout\"} 2.0",
+                "berth_http_limit_hits_total{limit=\"min_response_rate\"} 1.0");
+        for (String limit : RegistryMetrics.LIMITS) {
+            assertThat(metrics.meterRegistry().get("berth.http.limit.hits").tag("limit", limit).counter()).isNotNull();
+        }
+    }
+
+    @Test
+    void aLimitOutsideTheFixedSetIsRefusedSoTheTagStaysBounded() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> metrics.limitHit("/v2/some/repo"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per_client_connections");
+    }
+
+    @Test
+    void openConnectionsAreReadAtEachScrape() {
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(3);
+        metrics.bindOpenConnections(open::get);
+        assertThat(metrics.scrape()).contains("berth_http_connections_open 3.0");
+        open.set(7);
+        assertThat(metrics.scrape()).contains("berth_http_connections_open 7.0");
+    }
 }
