@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import dev.berth.auth.token.TokenServlet;
 import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * thread pool nor shut out other clients. Every limit that fires is counted in {@link #metrics()}.
  */
 public final class BerthServer implements AutoCloseable {
+    /** Bytes Jetty reads from a connection at once. */
+    static final int INPUT_BUFFER = 64 << 10;
     private static final Logger LOG = LoggerFactory.getLogger(BerthServer.class);
     /** The platform pool's bound: with virtual threads it runs only Jetty's own work. */
     private static final int PLATFORM_THREADS = 200;
@@ -78,6 +81,13 @@ public final class BerthServer implements AutoCloseable {
             factories = new ConnectionFactory[] {new HttpConnectionFactory(httpConfig)};
             this.scheme = "http";
         }
+        for (ConnectionFactory f : factories) {
+            if (f instanceof HttpConnectionFactory h1) {
+                // A blob body read without blocking comes in as many callbacks as buffer fills: Jetty's default of
+                // 8 KiB made an asynchronous push several times slower than a large buffer does.
+                h1.setInputBufferSize(INPUT_BUFFER);
+            }
+        }
         this.connector = new LimitedConnector(server, http.limits(), metrics::limitHit, factories);
         connector.setHost(http.bindHost());
         connector.setPort(http.port());
@@ -85,10 +95,19 @@ public final class BerthServer implements AutoCloseable {
         metrics.bindOpenConnections(connector::openConnections);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
-        context.addServlet(new ServletHolder("registry", new RegistryServlet(registry, options, security.guard())),
-                "/*");
-        security.tokenEndpoint().ifPresent(servlet -> context.addServlet(new ServletHolder("token", servlet),
-                ServerSecurity.TOKEN_PATH));
+        ServerConfig.Limits limits = http.limits();
+        ServletOptions limited = options.withLimits(new ServletOptions.Limits(limits.minRequestRate(),
+                limits.minResponseRate(), limits.rateGrace(), limits.bodyTimeout(), metrics::limitHit));
+        ServletHolder registryHolder = new ServletHolder("registry", new RegistryServlet(registry, limited,
+                security.guard()));
+        registryHolder.setAsyncSupported(true); // blob bodies move without holding a thread
+        context.addServlet(registryHolder, "/*");
+        security.tokenEndpoint().ifPresent(servlet -> {
+            ServletHolder token = new ServletHolder("token", servlet instanceof TokenServlet t
+                    ? t.withLimits(limits.bodyTimeout(), metrics::limitHit) : servlet);
+            token.setAsyncSupported(true); // the form of a POST is read without holding a thread
+            context.addServlet(token, ServerSecurity.TOKEN_PATH);
+        });
         Handler.Wrapper graceful = new GracefulHandler();
         graceful.setHandler(new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { }, context));
         server.setHandler(graceful);

@@ -75,6 +75,11 @@ public final class TokenServlet extends HttpServlet {
         this.limitListener = Objects.requireNonNull(limitListener, "limitListener");
     }
 
+    /** This endpoint with other bounds on a POST's form. */
+    public TokenServlet withLimits(Duration timeout, java.util.function.Consumer<String> listener) {
+        return new TokenServlet(issuer, credentials, basicRealm, timeout, listener);
+    }
+
     /** How long a form may take by default. */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
 

@@ -32,7 +32,8 @@ public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls,
      * asynchronous I/O, so a slow client holds no thread; these limits free its connection and buffers too. A
      * transfer that moves fewer than {@code minRequestRate} (uploads) or {@code minResponseRate} (downloads) bytes
      * per second, on average over any {@code rateWindow}, is cut off: an upload keeps what arrived and can be
-     * resumed. A small body (a manifest) must arrive whole within {@code bodyTimeout}. A rate of 0 turns its check
+     * resumed (the check runs once a second, so a shorter window acts as one second). A small body (a manifest) must
+     * arrive whole within {@code bodyTimeout}. A rate of 0 turns its check
      * off. Each limit that fires is told to {@code listener} by name: {@code min_request_rate},
      * {@code min_response_rate}, {@code body_timeout}.
      */
@@ -51,8 +52,8 @@ public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls,
             if (minRequestRate < 0 || minResponseRate < 0) {
                 throw new IllegalArgumentException("a minimum rate cannot be negative");
             }
-            if (rateWindow.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("the rate window must be at least 1s");
+            if (rateWindow.isZero() || rateWindow.isNegative()) {
+                throw new IllegalArgumentException("the rate window must be longer than zero");
             }
             if (bodyTimeout.isNegative()) {
                 throw new IllegalArgumentException("the body timeout cannot be negative");
