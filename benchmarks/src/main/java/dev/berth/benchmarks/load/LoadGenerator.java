@@ -137,7 +137,7 @@ public final class LoadGenerator {
             result.put("parallel", Integer.toString(parallel));
             result.put("completed", Integer.toString(herd.completed));
             result.put("aggregate_mibps", String.format(Locale.ROOT, "%.0f", herd.mibPerSecond()));
-            result.put("wall_s", Stats.s(herd.wallSeconds));
+            result.put("wall_s", String.format(Locale.ROOT, "%.2f", herd.wallSeconds));
             result.put("first_byte_max_ms", Stats.ms(Stats.percentileMs(herd.firstByte, 100)));
             result.put("errors", Integer.toString(herd.parallel - herd.completed));
         }

@@ -215,10 +215,13 @@ final class SlowScenario {
             byState.forEach((s, n) -> states.append(states.length() == 0 ? "" : ", ").append(n).append(' ')
                     .append(s.label));
             long bytes = conns.stream().filter(c -> c.kind == kind).mapToLong(c -> c.bytes).sum();
+            long end = System.nanoTime();
+            long stalled = conns.stream().filter(c -> c.kind == kind && stalled(c, end)).count();
             long active = conns.stream().filter(c -> c.kind == kind && c.rateStart > 0).count();
-            System.out.printf(Locale.ROOT, "  slow %s: %d, %d connected, %d still open at the end; %s;"
-                            + " %d KiB %s in all (%s KiB per connection that got going)%n", name, total, connected,
-                    open, states, bytes >> 10, kind == Kind.READER ? "read" : "sent",
+            System.out.printf(Locale.ROOT, "  slow %s: %d, %d connected, %d still open at the end; %s (%d of them"
+                            + " stalled, more than 2 s behind); %d KiB %s in all (%s KiB per connection that got"
+                            + " going)%n", name, total, connected, open, states, stalled, bytes >> 10,
+                    kind == Kind.READER ? "read" : "sent",
                     Stats.num(active == 0 ? 0 : bytes / 1024.0 / active));
             Map<Integer, Integer> statuses = new TreeMap<>();
             conns.stream().filter(c -> c.kind == kind && c.state == State.REFUSED)
@@ -246,7 +249,7 @@ final class SlowScenario {
             out.put(k + "_cut", Long.toString(cut));
             out.put(k + "_refused", Long.toString(refused));
             out.put(k + "_active", Long.toString(byState.getOrDefault(kind == Kind.READER ? State.STREAMING
-                    : State.SENDING, 0)));
+                    : State.SENDING, 0) - stalled));
         }
         System.out.println("normal client under load (" + Stats.s(seconds) + " s): " + loaded.summary());
         long[] b = baseline.sortedLatencies();
@@ -270,7 +273,24 @@ final class SlowScenario {
         conns.forEach(c -> byState.merge(c.state, 1, Integer::sum));
         StringBuilder b = new StringBuilder();
         byState.forEach((s, n) -> b.append(b.length() == 0 ? "" : ", ").append(n).append(' ').append(s.label));
+        long now = System.nanoTime();
+        long stalled = conns.stream().filter(c -> stalled(c, now)).count();
+        if (stalled > 0) {
+            b.append(" (").append(stalled).append(" of them stalled)");
+        }
         return b.toString();
+    }
+
+    /**
+     * Whether a reader or uploader that got going is more than 2 s behind its rate: the server stopped sending
+     * (reader) or the kernel's buffers on both sides are full because it stopped reading (uploader; those buffers
+     * hold a few hundred KiB, so an uploader the server never reads only shows up as stalled after a while).
+     */
+    private boolean stalled(Conn c, long now) {
+        if ((c.state != State.STREAMING && c.state != State.SENDING) || c.rateStart == 0) {
+            return false;
+        }
+        return rate * (now - c.rateStart) / 1_000_000_000L - c.bytes > 2 * rate;
     }
 
     private void open(Conn c, long now) {
