@@ -10,7 +10,8 @@
 #           request after a start) and warm (after warm-ups), medians of BENCH_ROUNDS, every round printed
 # manifest  GET manifest by tag (wrk) and HEAD blob (ab -i -k: wrk cannot do HEAD) at 16 connections, after a warm-up
 # herd      BENCH_HERD parallel pulls of a BENCH_HERD_MIB blob (the load generator): aggregate MiB/s, all complete,
-#           the server's peak and final RSS; a single client first, with the same code
+#           the server's peak and final RSS and CPU; a single client first (median of 3 after 10 warm-up pulls),
+#           with the same code
 # slow      BENCH_SLOW_READERS slow readers and BENCH_SLOW_UPLOADERS slow uploaders at BENCH_SLOW_RATE bytes/s, held
 #           BENCH_SLOW_SECONDS, next to a well-behaved client that GETs the manifest every 20 ms (2 s timeout)
 #
@@ -295,12 +296,12 @@ if want herd; then
     echo "== herd: ${NAME[$s]}, ${herd_n} x ${herd_mib} MiB"
     start_server "$s"
     c0=$(cpu_s)
-    loadgen herd --parallel "$herd_n" --size "$small_bytes" --timeout-seconds 180
+    loadgen herd --parallel "$herd_n" --size "$small_bytes" --timeout-seconds 180 --warmup 10
     c1=$(cpu_s)
     R[$s.herd_single]=$(result single_mibps); R[$s.herd]=$(result aggregate_mibps)
     R[$s.herd_done]="$(result completed)/$herd_n"; R[$s.herd_wall]=$(result wall_s)
     R[$s.herd_hwm]=$(rss_mib VmHWM); R[$s.herd_rss]=$(rss_mib VmRSS)
-    R[$s.herd_cpu]=$(awk -v a="$c0" -v b="$c1" -v g="$(( (herd_n + 3 + 2) * small_bytes ))" \
+    R[$s.herd_cpu]=$(awk -v a="$c0" -v b="$c1" -v g="$(( (herd_n + 3 + 10) * small_bytes ))" \
       'BEGIN {printf "%.2f", (b - a) / (g / 1073741824)}')
     echo "  server: peak RSS ${R[$s.herd_hwm]} MiB, RSS after ${R[$s.herd_rss]} MiB," \
       "CPU ${R[$s.herd_cpu]} s per GiB served"
@@ -313,7 +314,8 @@ if want slow; then
   for s in "${servers[@]}"; do
     echo "== slow: ${NAME[$s]}"
     start_server "$s"
-    curl -sf --max-time 10 -o /dev/null -H "Accept: $accept" "$base/v2/bench/manifests/bench" || true
+    # a warm-up of the manifest path, so that the well-behaved client's baseline is not the JIT's
+    timeout 60 wrk -t1 -c4 -d3s --timeout 2s -H "Accept: $accept" "$base/v2/bench/manifests/bench" > /dev/null || true
     loadgen slow --readers "$slow_readers" --uploaders "$slow_uploaders" --rate "$slow_rate" \
       --seconds "$slow_seconds" --tag bench
     R[$s.slow_base]=$(result baseline_p50_ms); R[$s.slow_p50]=$(result normal_p50_ms)
