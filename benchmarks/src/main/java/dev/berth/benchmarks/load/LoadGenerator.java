@@ -40,6 +40,9 @@ public final class LoadGenerator {
               --timeout-ms MS       a request not answered in time fails (default 2000)
               --baseline-seconds S  the well-behaved client alone first (default 3)
               --normal-source ADDR  its local address (default: the kernel's choice, 127.0.0.1 for a local server)
+              --drain-mib N         at the end, each reader reads up to N MiB at full speed to find out whether the
+                                    server has closed behind the data it wrote before (default 8)
+              --drain-seconds S     for at most S in all (default 3)
             herd (P parallel full-speed pulls of one blob):
               --parallel P          (default 500)
               --size BYTES          expected blob size (default: what the single-client pull returns)
@@ -50,7 +53,7 @@ public final class LoadGenerator {
 
     private static final Set<String> FLAGS = Set.of("url", "repo", "blob", "sources", "readers", "uploaders", "rate",
             "seconds", "upload-mib", "rcvbuf", "connect-rate", "ramp-seconds", "tag", "interval-ms", "timeout-ms",
-            "baseline-seconds", "normal-source", "parallel", "size", "threads", "warmup", "timeout-seconds");
+            "baseline-seconds", "normal-source", "drain-mib", "drain-seconds", "parallel", "size", "threads", "warmup", "timeout-seconds");
 
     private LoadGenerator() {
     }
@@ -84,7 +87,7 @@ public final class LoadGenerator {
             double ramp = doubleOf(o, "ramp-seconds", 10);
             double baseline = doubleOf(o, "baseline-seconds", 3);
             int timeoutMs = intOf(o, "timeout-ms", 2000);
-            watchdog(baseline + ramp + seconds + timeoutMs / 1000.0 + 30);
+            watchdog(baseline + ramp + seconds + timeoutMs / 1000.0 + doubleOf(o, "drain-seconds", 3) + 30);
             String source = o.get("normal-source");
             NormalClient normal = new NormalClient(target, source == null ? null : InetAddress.getByName(source),
                     "/v2/" + repo + "/manifests/" + o.getOrDefault("tag", "latest"),
@@ -94,7 +97,8 @@ public final class LoadGenerator {
                     timeoutMs, intOf(o, "interval-ms", 20));
             SlowScenario s = new SlowScenario(target, repo, blob, intOf(o, "readers", 1000),
                     intOf(o, "uploaders", 300), longOf(o, "rate", 4096), seconds, longOf(o, "upload-mib", 4) << 20,
-                    intOf(o, "rcvbuf", 8192), intOf(o, "connect-rate", 2000), ramp, normal, baseline);
+                    intOf(o, "rcvbuf", 8192), intOf(o, "connect-rate", 2000), ramp, normal, baseline,
+                    longOf(o, "drain-mib", 8) << 20, doubleOf(o, "drain-seconds", 3));
             result.putAll(s.run());
         } else {
             int parallel = intOf(o, "parallel", 500);
