@@ -8,5 +8,5 @@ jdk=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -x "$jdk/bin/java" ] || { echo "no Java 25 at $jdk (set JAVA25_HOME)" >&2; exit 1; }
 "$jdk/bin/java" -version
 mvn -B -pl registry-server -am verify -Djvm="$jdk/bin/java" \
-  -Dtest='dev.berth.server.**' -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test='dev.berth.server.**' -Dfailsafe.failIfNoSpecifiedTests=false
+  -Dtest='dev/berth/server/**/*Test.java' -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test='dev/berth/server/**/*IT.java' -Dfailsafe.failIfNoSpecifiedTests=false

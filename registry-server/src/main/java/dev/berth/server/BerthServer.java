@@ -100,7 +100,9 @@ public final class BerthServer implements AutoCloseable {
                 limits.minResponseRate(), limits.rateGrace(), limits.bodyTimeout(), metrics::limitHit));
         ServletHolder registryHolder = new ServletHolder("registry", new RegistryServlet(registry, limited,
                 security.guard()));
-        registryHolder.setAsyncSupported(true); // blob bodies move without holding a thread
+        // Blob bodies move without holding a thread. (-Dberth.blocking=true turns that off, only to measure what the
+        // asynchronous I/O brings against threads alone: see benchmarks/compare.sh.)
+        registryHolder.setAsyncSupported(!Boolean.getBoolean("berth.blocking"));
         context.addServlet(registryHolder, "/*");
         security.tokenEndpoint().ifPresent(servlet -> {
             ServletHolder token = new ServletHolder("token", servlet instanceof TokenServlet t
