@@ -18,14 +18,12 @@ import org.slf4j.LoggerFactory;
  * client's socket takes bytes, never while it waits for a slow reader, so thousands of slow pulls cost connections
  * and small buffers, not threads.
  *
- * <p>Buffers adapt to the client: a reader that keeps up gets writes of up to {@value #LARGE} bytes (few system
- * calls), one that does not ({@link ServletOutputStream#isReady()} false right after a write) gets {@value #SMALL}
- * bytes at a time, so ten thousand trickling pulls hold little memory.
+ * <p>Buffers adapt to the client ({@link Buffers}): a reader that keeps up writes from a large pooled buffer while
+ * one is free (few system calls), one that does not ({@link ServletOutputStream#isReady()} false right after a
+ * write) from a small one, so ten thousand trickling pulls hold little memory.
  */
 final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncDownload.class);
-    static final int SMALL = 16 << 10;
-    static final int LARGE = 256 << 10;
 
     private final AsyncContext async;
     private final ServletOutputStream out;
@@ -36,8 +34,8 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private final Runnable onSuccess;
     private final ServletOptions.LimitListener listener;
     private long left;
-    private byte[] buffer;
-    private ByteBuffer direct;
+    private final Buffers pool;
+    private ByteBuffer buffer;
     private boolean slow;
     private boolean done;
 
@@ -51,6 +49,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         this.writeBuffer = writeBuffer;
         this.position = offset;
         this.left = length;
+        this.pool = file != null ? Buffers.DIRECT : Buffers.HEAP;
         this.onSuccess = onSuccess;
         this.listener = limits.listener();
     }
@@ -71,14 +70,11 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     /**
      * As {@link #start(Exchange, InputStream, long, Runnable)}, from a local file: when the container's output
      * takes {@link ByteBuffer}s (Servlet 6.1's {@code write(ByteBuffer)}, and Jetty's output in Servlet 6.0), the
-     * bytes go from the page cache to the socket through mapped buffers, never through the Java heap. Returns false,
+     * bytes go from the file to the socket through direct buffers, never through the Java heap. Returns false,
      * having done nothing, when the container cannot.
      */
     static boolean startFromFile(Exchange x, FileChannel file, long offset, long length, Runnable onSuccess)
             throws IOException {
-        if (MODE.equals("heap")) {
-            return false;
-        }
         ServletOutputStream out = x.response.getOutputStream();
         MethodHandle write = BUFFER_WRITE.get(out.getClass());
         if (write == null) {
@@ -92,10 +88,6 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         out.setWriteListener(d);
         return true;
     }
-
-    /** How file bytes are sent: {@code map} (mapped slices, the default), {@code direct} buffers, or {@code heap}. */
-    static final String MODE = System.getProperty("berth.download", "map");
-    static final long SLICE = 4L << 20;
 
     /** The output's {@code write(ByteBuffer)}, where its class has one of its own (not the API's copying default). */
     private static final ClassValue<MethodHandle> BUFFER_WRITE = new ClassValue<>() {
@@ -117,10 +109,13 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     public synchronized void onWritePossible() throws IOException {
         int writes = 0;
         while (!done && out.isReady()) {
+            // The container is done with the last write: its buffer is ours again.
             if (writes++ > 0) {
                 slow = false; // the last write went straight out
             }
             if (left == 0) {
+                pool.release(buffer);
+                buffer = null;
                 end();
                 try {
                     onSuccess.run();
@@ -129,51 +124,57 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
                 }
                 return;
             }
+            chooseBuffer();
             int n = file != null ? writeFromFile() : writeFromStream();
             left -= n;
             moved(n);
         }
-        if (!done && !slow) {
-            // The client did not keep up: the next write goes out in a small buffer, and the large one can go.
-            buffer = null;
-            slow = true;
+        if (!done) {
+            slow = true; // the client did not keep up: the next write goes out in a small buffer
         }
     }
 
-    private int writeFromStream() throws IOException {
-        int size = slow ? SMALL : LARGE;
-        if (buffer == null || buffer.length != size) {
-            buffer = new byte[size];
+    /** A large buffer for a client that keeps up (while any is left), a small one otherwise. */
+    private void chooseBuffer() {
+        if (slow) {
+            if (buffer != null && buffer.capacity() == Buffers.LARGE) {
+                pool.release(buffer);
+                buffer = null;
+            }
+            if (buffer == null) {
+                buffer = pool.small();
+            }
+        } else if (buffer == null || buffer.capacity() != Buffers.LARGE) {
+            ByteBuffer large = pool.large();
+            if (large != null) {
+                pool.release(buffer);
+                buffer = large;
+            } else if (buffer == null) {
+                buffer = pool.small();
+            }
         }
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+    }
+
+    private int writeFromStream() throws IOException {
+        int n = in.read(buffer.array(), 0, buffer.limit());
         if (n < 0) {
             throw new IOException("the blob ended " + left + " bytes early in storage");
         }
-        out.write(buffer, 0, n);
+        out.write(buffer.array(), 0, n);
         return n;
     }
 
     private int writeFromFile() throws IOException {
-        ByteBuffer b;
-        if (MODE.equals("direct")) {
-            int size = slow ? SMALL : LARGE;
-            if (direct == null || direct.capacity() != size) {
-                direct = ByteBuffer.allocateDirect(size);
+        while (buffer.hasRemaining()) {
+            if (file.read(buffer, position + buffer.position()) < 0) {
+                throw new IOException("the blob ended " + left + " bytes early in storage");
             }
-            direct.clear().limit((int) Math.min(size, left));
-            while (direct.hasRemaining()) {
-                if (file.read(direct, position + direct.position()) < 0) {
-                    throw new IOException("the blob ended " + left + " bytes early in storage");
-                }
-            }
-            b = direct.flip();
-        } else {
-            // A slow reader gets small slices: what is mapped for it stays mapped until the write is done.
-            b = file.map(FileChannel.MapMode.READ_ONLY, position, Math.min(slow ? SMALL : SLICE, left));
         }
-        int n = b.remaining();
+        buffer.flip();
+        int n = buffer.remaining();
         try {
-            writeBuffer.invoke(out, b);
+            writeBuffer.invoke(out, buffer);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -207,8 +208,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
 
     private void end() {
         done = true;
-        buffer = null;
-        direct = null;
+        buffer = null; // not pooled: after a failure or a cut, the container may still be writing from it
         Transfers.WATCH.remove(this);
         try {
             (in != null ? in : file).close();

@@ -31,7 +31,9 @@ public final class EmbeddedServer implements AutoCloseable {
 
         // The servlet answers <context path>/v2/...; at the root context that is the /v2/ every client expects.
         ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder("registry", new RegistryServlet(registry)), "/*");
+        ServletHolder servlet = new ServletHolder("registry", new RegistryServlet(registry));
+        servlet.setAsyncSupported(true); // blob bodies then move without holding a thread per slow client
+        context.addServlet(servlet, "/*");
         jetty.setHandler(context);
     }
 

@@ -45,8 +45,10 @@ public final class AppWithRegistry implements AutoCloseable {
 
         ServletContextHandler app = new ServletContextHandler("/");
         app.addServlet(new ServletHolder("hello", new HelloServlet(registry)), "/hello");
-        app.addServlet(new ServletHolder("registry", new RegistryServlet(registry, ServletOptions.DEFAULTS, guard)),
-                "/v2/*");
+        ServletHolder servlet = new ServletHolder("registry", new RegistryServlet(registry, ServletOptions.DEFAULTS,
+                guard));
+        servlet.setAsyncSupported(true); // blob bodies then move without holding a thread per slow client
+        app.addServlet(servlet, "/v2/*");
         jetty.setHandler(app);
     }
 

@@ -37,6 +37,7 @@ public final class RegistryWebapp implements ServletContextListener {
         ServletRegistration.Dynamic servlet = context.addServlet("registry", new RegistryServlet(registry));
         servlet.addMapping("/*");
         servlet.setLoadOnStartup(1);
+        servlet.setAsyncSupported(true); // blob bodies then move without holding a thread per slow client
         context.log("Berth registry at " + context.getContextPath() + "/v2/, storage in " + folder);
     }
 
