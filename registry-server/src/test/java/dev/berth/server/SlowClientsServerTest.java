@@ -139,6 +139,45 @@ class SlowClientsServerTest {
         assertThat(done.statusCode()).isEqualTo(201);
     }
 
+    @Test
+    void slowAnonymousTokenFormsLeaveTheBuiltinIssuerServing() throws Exception {
+        Path htpasswd = root.resolveSibling(root.getFileName() + "-htpasswd");
+        AuthClientsTest.htpasswd("-cbB", htpasswd, "alice", "alice-pw");
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort(); // the realm names the server's own address
+        }
+        server = Main.serve(ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: " + root
+                + "}}\nlog: {level: warn, accesslog: {disabled: true}}\nhttp:\n  addr: 127.0.0.1:" + port
+                + "\n  threads: platform\n  limits: {bodytimeout: 3s}\nauth:\n  token:\n    realm: http://127.0.0.1:"
+                + port + "/auth/token\n    service: berth-test\n    issuer: berth-test\n    builtin: {htpasswd: {path: "
+                + htpasswd + "}}\n" + AuthClientsTest.RULES, Map.of()));
+        int slow = 300; // more than the 200 request threads
+        for (int i = 0; i < slow; i++) {
+            send(open(), "POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+                    + "\r\nContent-Length: 300\r\n\r\ngrant_type=password&username=alice&pass");
+        }
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:alice-pw".getBytes(
+                StandardCharsets.UTF_8));
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> token = client.send(HttpRequest.newBuilder(uri("/auth/token?service=berth-test"
+                    + "&scope=repository:public/app:pull")).header("Authorization", basic)
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(token.statusCode()).isEqualTo(200);
+            String bearer = token.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+            HttpResponse<String> v2 = client.send(HttpRequest.newBuilder(uri("/v2/public/app/tags/list"))
+                    .header("Authorization", "Bearer " + bearer).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(v2.statusCode()).as(v2.body()).isEqualTo(404); // let in: the repository does not exist
+        }
+        for (Socket s : sockets) {
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 408");
+        }
+        assertThat(server.metrics().scrape()).containsPattern("berth_http_limit_hits_total\\{limit=\"body_timeout\""
+                + "[^\\n]*\\} " + slow + "\\.0");
+    }
+
     private String startUpload() throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/v2/public/app/blobs/uploads/"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -26,8 +26,11 @@ import java.util.concurrent.Semaphore;
  */
 public final class HashingSink {
     static final int BUFFER_SIZE = 256 << 10;
+    /** The buffer of a client that paused last time: it is likely to send little before it pauses again. */
+    static final int SMALL_BUFFER_SIZE = 16 << 10;
     static final int IN_FLIGHT = 4;
     private static final BlockingQueue<byte[]> POOL = new ArrayBlockingQueue<>(64);
+    private static final BlockingQueue<byte[]> SMALL_POOL = new ArrayBlockingQueue<>(1024);
 
     private static final ExecutorService HASHERS = Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
@@ -58,6 +61,7 @@ public final class HashingSink {
     private byte[] buffer;
     private int filled;
     private long written;
+    private boolean paused;
 
     public HashingSink(StorageWriter writer, RunningHashes.State state) {
         this.writer = writer;
@@ -79,7 +83,8 @@ public final class HashingSink {
         if (n > 0) {
             filled += n;
             if (filled == buffer.length) {
-                flush();
+                paused = false; // the client keeps up: large buffers from now on
+                handOn();
             }
         }
         return n;
@@ -90,8 +95,18 @@ public final class HashingSink {
         return written + filled;
     }
 
-    /** Writes and hands on for hashing what the current buffer holds (when the client pauses, say). */
+    /**
+     * Writes and hands on for hashing what the current buffer holds: call it when the client pauses, so that a
+     * waiting upload holds no buffer. After a pause the next buffer is small, until one fills up.
+     */
     public void flush() throws IOException {
+        if (buffer != null && filled < buffer.length) {
+            paused = true;
+        }
+        handOn();
+    }
+
+    private void handOn() throws IOException {
         if (buffer == null) {
             return;
         }
@@ -110,6 +125,15 @@ public final class HashingSink {
             throw new WriteFailedException(e);
         }
         written += n;
+        if (n <= SMALL_BUFFER_SIZE && hashed.isDone()) {
+            // A trickle: hashing it here costs microseconds, and nothing waits in the hashers' queue holding it.
+            try {
+                state.update(b, 0, n);
+            } finally {
+                release(b);
+            }
+            return;
+        }
         hashed = hashed.thenRunAsync(() -> {
             try {
                 state.update(b, 0, n);
@@ -124,7 +148,7 @@ public final class HashingSink {
      * did arrive can still be kept this way (the client may resume after them).
      */
     public void finish() throws IOException {
-        flush();
+        handOn();
         awaitHashing();
     }
 
@@ -147,13 +171,13 @@ public final class HashingSink {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the upload's hashing", e);
         }
-        byte[] b = POOL.poll();
-        buffer = b != null ? b : new byte[BUFFER_SIZE];
+        byte[] b = paused ? SMALL_POOL.poll() : POOL.poll();
+        buffer = b != null ? b : new byte[paused ? SMALL_BUFFER_SIZE : BUFFER_SIZE];
         filled = 0;
     }
 
     private void release(byte[] b) {
-        POOL.offer(b);
+        (b.length == BUFFER_SIZE ? POOL : SMALL_POOL).offer(b);
         inFlight.release();
     }
 }
