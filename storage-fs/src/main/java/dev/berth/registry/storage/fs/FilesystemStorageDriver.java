@@ -55,7 +55,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
     static final long BACKGROUND_SYNC_BYTES = 16L << 20;
     /** A closing writer that leaves at least this much unsynced hands the write-back to the background. */
     static final long BACKGROUND_SYNC_MIN_BYTES = 1L << 20;
-    private static final int WRITE_BUFFER = 256 << 10;
+    private static final int SMALL_WRITE = 16 << 10;
 
     private final Path root;
     /** Background write-backs that failed, by file, until the file's commit (or cancel) reports them. */
@@ -439,7 +439,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
         private final String path;
         private final Path file;
         private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(WRITE_BUFFER);
+        /**
+         * Gathers writes smaller than {@value #SMALL_WRITE} (which go to the file at once) and is allocated on the
+         * first of them: a thousand open uploads that a slow network feeds hold 16 KiB each, not 256.
+         */
+        private ByteBuffer buffer;
         private long size;
         private long unsyncedBytes;
         private Future<?> pendingSync;
@@ -457,10 +461,13 @@ public final class FilesystemStorageDriver implements StorageDriver {
             if (closed) {
                 throw new IOException("writer for " + path + " is closed");
             }
-            if (len >= WRITE_BUFFER) {
+            if (len >= SMALL_WRITE) {
                 flushBuffer();
                 writeFully(ByteBuffer.wrap(b, off, len));
             } else {
+                if (buffer == null) {
+                    buffer = ByteBuffer.allocate(SMALL_WRITE);
+                }
                 if (len > buffer.remaining()) {
                     flushBuffer();
                 }
@@ -540,7 +547,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
         }
 
         private void flushBuffer() throws IOException {
-            if (buffer.position() > 0) {
+            if (buffer != null && buffer.position() > 0) {
                 buffer.flip();
                 writeFully(buffer);
                 buffer.clear();
