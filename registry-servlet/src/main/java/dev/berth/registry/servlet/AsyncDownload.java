@@ -208,7 +208,8 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
 
     private void end() {
         done = true;
-        buffer = null; // not pooled: after a failure or a cut, the container may still be writing from it
+        pool.discard(buffer); // not pooled: after a failure or a cut, the container may still be writing from it
+        buffer = null;
         Transfers.WATCH.remove(this);
         try {
             (in != null ? in : file).close();

@@ -30,7 +30,7 @@ final class Buffers {
     private final BlockingQueue<ByteBuffer> small = new ArrayBlockingQueue<>(SMALL_POOL);
     private final AtomicInteger largeOut = new AtomicInteger();
 
-    private Buffers(boolean direct) {
+    Buffers(boolean direct) {
         this.direct = direct;
     }
 
@@ -63,6 +63,16 @@ final class Buffers {
             }
         } else {
             small.offer(b);
+        }
+    }
+
+    /**
+     * Gives up a buffer that cannot be reused (the container may still be writing from it, after a failure or a cut):
+     * the garbage collector takes it, and a large one's place in the budget is free again.
+     */
+    void discard(ByteBuffer b) {
+        if (b != null && b.capacity() == LARGE) {
+            largeOut.decrementAndGet();
         }
     }
 

@@ -125,19 +125,9 @@ public final class FilesystemStorageDriver implements StorageDriver {
 
     @Override
     public InputStream reader(String path, long offset) throws IOException {
-        Path file = resolve(path);
-        FileChannel ch;
+        FileChannel ch = openForReading(path);
         try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw notFoundOr(e, path);
-        }
-        try {
-            long size = ch.size();
-            if (Files.isDirectory(file)) {
-                throw new PathNotFoundException(path, "is a directory");
-            }
-            if (offset < 0 || offset > size) {
+            if (offset < 0 || offset > ch.size()) {
                 throw new InvalidOffsetException(path, offset);
             }
             ch.position(offset);
@@ -150,6 +140,11 @@ public final class FilesystemStorageDriver implements StorageDriver {
 
     @Override
     public Optional<FileChannel> fileChannel(String path) throws IOException {
+        return Optional.of(openForReading(path));
+    }
+
+    /** The file at {@code path}, open for reading; not found when it is missing or a directory. */
+    private FileChannel openForReading(String path) throws IOException {
         Path file = resolve(path);
         FileChannel ch;
         try {
@@ -161,7 +156,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
             ch.close();
             throw new PathNotFoundException(path, "is a directory");
         }
-        return Optional.of(ch);
+        return ch;
     }
 
     @Override
