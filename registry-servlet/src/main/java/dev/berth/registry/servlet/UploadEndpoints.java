@@ -43,7 +43,14 @@ final class UploadEndpoints {
             Digest digest = Digest.parse(digestParam);
             if (x.async() && hasBody(x)) {
                 UploadStatus upload = repo.uploads().start();
-                readBody(x, repo.uploads().openChunk(upload.id(), 0), chunk -> {
+                Uploads.ChunkWriter whole;
+                try {
+                    whole = repo.uploads().openChunk(upload.id(), 0);
+                } catch (RuntimeException e) {
+                    cancelQuietly(repo, upload.id());
+                    throw e;
+                }
+                readBody(x, whole, chunk -> {
                     Descriptor blob = chunk.commit(digest);
                     Events.blobPushed(x, repo, blob);
                     created(x, repo, digest);
