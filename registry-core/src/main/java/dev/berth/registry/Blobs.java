@@ -91,16 +91,24 @@ public final class Blobs {
      * serves it. For sending it without copying its bytes through the JVM. The caller closes the channel.
      */
     public Optional<FileChannel> openFile(Digest digest) {
-        if (!isLinked(digest)) {
-            return Optional.empty(); // a pull-through miss, or not here at all: open() says which
-        }
+        // The driver first: one that has no files answers at once, and costs this blob GET no link lookup.
+        Optional<FileChannel> file;
         try {
-            return store.driver().fileChannel(Layout.blobData(digest));
+            file = store.driver().fileChannel(Layout.blobData(digest));
         } catch (PathNotFoundException e) {
-            throw unknown(digest);
+            return Optional.empty(); // a pull-through miss, or not here at all: open() says which
         } catch (IOException e) {
             throw store.unavailable(e);
         }
+        if (file.isPresent() && !isLinked(digest)) {
+            try {
+                file.get().close();
+            } catch (IOException ignored) {
+                // only read from, never written
+            }
+            return Optional.empty(); // stored for another repository: open() refuses it (or pulls it through)
+        }
+        return file;
     }
 
     /** A URL the client may fetch the blob from directly (S3 presigned), when the storage offers one. */

@@ -41,6 +41,7 @@ class SlowClientsTest {
     final byte[] blob = new byte[BLOB];
     final Digest digest;
     final List<String> limitsHit = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.CountDownLatch firstHit = new java.util.concurrent.CountDownLatch(1);
     final List<Socket> sockets = new ArrayList<>();
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -74,7 +75,10 @@ class SlowClientsTest {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         ServletHolder holder = new ServletHolder(new RegistryServlet(registry,
-                ServletOptions.DEFAULTS.withLimits(limits.withListener(limitsHit::add)), AccessGuard.OPEN));
+                ServletOptions.DEFAULTS.withLimits(limits.withListener(limit -> {
+                    limitsHit.add(limit);
+                    firstHit.countDown();
+                })), AccessGuard.OPEN));
         holder.setAsyncSupported(true);
         context.addServlet(holder, "/*");
         server.setHandler(context);
@@ -167,7 +171,8 @@ class SlowClientsTest {
         send(s, "GET /v2/slow/app/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(statusLine(s)).startsWith("HTTP/1.1 200");
         // Read nothing until the server gives up on us, then all it sent: less than the blob, then the end.
-        waitFor(() -> limitsHit.contains("min_response_rate"));
+        assertThat(firstHit.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("cut within 30 s").isTrue();
+        assertThat(limitsHit).containsExactly("min_response_rate");
         long received = 0;
         InputStream in = s.getInputStream();
         byte[] sink = new byte[64 << 10];
@@ -232,13 +237,5 @@ class SlowClientsTest {
             line.append((char) c);
         }
         return line.toString().trim();
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("waited 30 s").isNegative();
-            Thread.sleep(20);
-        }
     }
 }
