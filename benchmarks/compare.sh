@@ -5,9 +5,13 @@
 #
 #   bash benchmarks/compare.sh [raw] [transfer] [manifest] [herd] [slow]      (default: all of them, in this order)
 #
-# raw       the machine's limits: dd of the blob with conv=fsync, openssl speed -evp sha256 at 16 KiB blocks
+# raw       the machine's limits: dd of the blob with conv=fsync, openssl speed -evp sha256 at 16 KiB blocks, and
+#           the loopback's limit for one pull: curl from a server that hands the file to the kernel (python3's
+#           socket.sendfile, no copy in the server at all), which no registry can beat on this machine
 # transfer  push of the blob in one request (POST, then a PUT with the bytes) and pull with curl: cold (the first
-#           request after a start) and warm (after warm-ups), medians of BENCH_ROUNDS, every round printed
+#           request after a start) and warm (after warm-ups), medians of BENCH_ROUNDS, every round printed. Each
+#           timed push round is preceded by a dd round of the same bytes (the disk's rate swings 2x within minutes,
+#           so each push is set against the dd that ran just before it: "push / dd, per round")
 # manifest  GET manifest by tag (wrk) and HEAD blob (ab -i -k: wrk cannot do HEAD) at 16 connections, after a warm-up
 # herd      BENCH_HERD parallel pulls of a BENCH_HERD_MIB blob (the load generator): aggregate MiB/s, all complete,
 #           the server's peak and final RSS and CPU; a single client first (median of 3 after 10 warm-up pulls),
@@ -28,7 +32,8 @@
 #                         (address and root directory are always set through REGISTRY_HTTP_ADDR and
 #                         REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY)
 #   LOADGEN_JAVA          the java that runs the load generator (java)
-# Needs: the built jar and benchmarks (mvn -B -q -DskipTests package), docker-registry, curl, wrk, ab, openssl.
+# Needs: the built jar and benchmarks (mvn -B -q -DskipTests package), docker-registry, curl, wrk, ab, openssl,
+# python3 (for the loopback limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,8 +49,8 @@ jar=registry-server/target/registry-server.jar
 classes=benchmarks/target/classes
 [ -f "$jar" ] && [ -f "$classes/dev/berth/benchmarks/load/LoadGenerator.class" ] \
   || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
-for c in docker-registry curl wrk ab openssl; do
-  command -v "$c" >/dev/null || { echo "$c is missing (Debian: docker-registry curl wrk apache2-utils openssl)" >&2; exit 1; }
+for c in docker-registry curl wrk ab openssl python3; do
+  command -v "$c" >/dev/null || { echo "$c is missing (Debian: docker-registry curl wrk apache2-utils openssl python3)" >&2; exit 1; }
 done
 
 size_mib=${BENCH_SIZE_MIB:-1024}
@@ -68,8 +73,10 @@ work=$(mktemp -d "${BENCH_DIR:-/tmp}/berth-compare.XXXXXX")
 work=$(cd "$work" && pwd)
 mkdir -p "$work/logs"
 pid=
+sf_pid=
 cleanup() {
   [ -n "$pid" ] && stop_server
+  [ -n "$sf_pid" ] && kill "$sf_pid" 2>/dev/null
   if [ "${BENCH_KEEP:-}" = 1 ]; then echo "kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -229,19 +236,52 @@ sum_results() { # the sum of RESULT fields, or - when one is missing
   echo "$n"
 }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+dd_round() { # one dd of the blob with conv=fsync: prints MiB/s
+  local t0 t1
+  t0=$(date +%s.%N); dd if="$work/blob" of="$work/dd.out" bs=4M conv=fsync status=none; t1=$(date +%s.%N)
+  rm -f "$work/dd.out"
+  mibps "$bytes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')"
+}
 
 # -------------------------------------------------------------------------------------------------------------- raw
 if want raw; then
   echo "== raw: dd of the ${size_mib} MiB blob (bs=4M conv=fsync), openssl speed -evp sha256"
   all=()
-  for _ in $(seq "$rounds"); do
-    t0=$(date +%s.%N); dd if="$work/blob" of="$work/dd.out" bs=4M conv=fsync status=none; t1=$(date +%s.%N)
-    all+=("$(mibps "$bytes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')")"); rm -f "$work/dd.out"
-  done
+  for _ in $(seq "$rounds"); do all+=("$(dd_round)"); done
   R[raw.dd]=$(median "${all[@]}"); R[raw.dd_all]="${all[*]}"
   R[raw.sha]=$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null \
     | awk '$1 == "sha256" {v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6}')
   echo "  dd ${R[raw.dd_all]} MiB/s; sha256 ${R[raw.sha]} MB/s"
+  # The loopback's limit for one pull: the same curl, from a server that makes no copy of its own.
+  cat > "$work/sendfile.py" <<'PY'
+import http.server, os, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        path = sys.argv[1]
+        self.send_response(200)
+        self.send_header("Content-Length", str(os.path.getsize(path)))
+        self.end_headers()
+        with open(path, "rb") as f:
+            self.connection.sendfile(f)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+PY
+  python3 "$work/sendfile.py" "$work/blob" > "$work/sendfile.port" 2> "$work/logs/sendfile.log" &
+  sf_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/sendfile.port" ] && break; sleep 0.1; done
+  base_save=$base; base="http://127.0.0.1:$(cat "$work/sendfile.port")"
+  sf_pull() { local out; out=$(curl -s --max-time 600 -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$base/") || true
+    case $out in "200 $bytes "*) mibps "$bytes" "${out##* }";; *) echo -;; esac; }
+  for _ in $(seq "$warmups"); do sf_pull > /dev/null; done
+  all=(); for _ in $(seq "$rounds"); do all+=("$(sf_pull)"); done
+  kill "$sf_pid" 2>/dev/null || true; wait "$sf_pid" 2>/dev/null || true; sf_pid=
+  base=$base_save
+  R[raw.loop]=$(median "${all[@]}"); R[raw.loop_all]="${all[*]}"
+  echo "  one pull with curl from a sendfile server (the loopback's limit): ${all[*]} MiB/s"
 fi
 
 # --------------------------------------------------------------------------------------------------------- transfer
@@ -251,13 +291,16 @@ if want transfer; then
     start_server "$s"
     t=$(push "$work/blob" "$digest"); R[$s.push_cold]=$(mibps "$bytes" "$t"); delete_blob "$digest"
     for _ in $(seq "$warmups"); do push "$work/blob" "$digest" > /dev/null; delete_blob "$digest"; done
-    all=()
+    all=(); dds=(); per=()
     for i in $(seq "$rounds"); do
+      dd=$(dd_round)
       t=$(push "$work/blob" "$digest"); all+=("$(mibps "$bytes" "$t")")
+      dds+=("$dd"); per+=("$(div "${all[-1]}" "$dd")")
       [ "$i" = "$rounds" ] || delete_blob "$digest"
     done
     R[$s.push_warm]=$(median "${all[@]}"); R[$s.push_all]="${all[*]}"
-    echo "  push: cold ${R[$s.push_cold]} MiB/s, warm ${all[*]} MiB/s"
+    R[$s.push_dd_all]="${dds[*]}"; R[$s.push_per_dd]="${per[*]}"; R[$s.push_per_dd_median]=$(median "${per[@]}")
+    echo "  push: cold ${R[$s.push_cold]} MiB/s, warm ${all[*]} MiB/s (each after a dd round: ${dds[*]} MiB/s)"
     stop_server; start_server "$s"
     t=$(pull "$digest" "$bytes"); R[$s.pull_cold]=$(mibps "$bytes" "$t")
     for _ in $(seq "$warmups"); do pull "$digest" "$bytes" > /dev/null; done
@@ -353,18 +396,23 @@ echo "=== Berth vs distribution: ${size_mib} MiB blob on $(df -T "$work" | awk '
 if want raw; then
   printf '%-44s %16s   rounds: %s\n' "raw: dd bs=4M conv=fsync (median)" "${R[raw.dd]} MiB/s" "${R[raw.dd_all]}"
   printf '%-44s %16s\n' "raw: openssl sha256, 16 KiB blocks" "${R[raw.sha]} MB/s"
+  printf '%-44s %16s   rounds: %s\n' "raw: one pull from sendfile (median)" "${R[raw.loop]} MiB/s" "${R[raw.loop_all]}"
 fi
 printf '%-44s %16s %16s   %s\n' "" Berth distribution "Berth/distribution"
 if want transfer; then
   row "push in one request, cold" "${R[berth.push_cold]}" "${R[dist.push_cold]}" MiB/s up
   row "push in one request, warm (median of $rounds)" "${R[berth.push_warm]}" "${R[dist.push_warm]}" MiB/s up
   row "  rounds" "${R[berth.push_all]}" "${R[dist.push_all]}"
-  if want raw; then
-    row "  push warm / dd" "$(div "${R[berth.push_warm]}" "${R[raw.dd]}")" "$(div "${R[dist.push_warm]}" "${R[raw.dd]}")"
-  fi
+  row "  dd conv=fsync just before each round" "${R[berth.push_dd_all]}" "${R[dist.push_dd_all]}"
+  row "  push / dd, per round" "${R[berth.push_per_dd]}" "${R[dist.push_per_dd]}"
+  row "  push / dd, median of the rounds" "${R[berth.push_per_dd_median]}" "${R[dist.push_per_dd_median]}"
   row "pull, cold" "${R[berth.pull_cold]}" "${R[dist.pull_cold]}" MiB/s up
   row "pull, warm (median of $rounds)" "${R[berth.pull_warm]}" "${R[dist.pull_warm]}" MiB/s up
   row "  rounds" "${R[berth.pull_all]}" "${R[dist.pull_all]}"
+  if want raw; then
+    row "  pull warm / the loopback's limit" "$(div "${R[berth.pull_warm]}" "${R[raw.loop]}")" \
+      "$(div "${R[dist.pull_warm]}" "${R[raw.loop]}")"
+  fi
 fi
 if want manifest; then
   row "GET manifest by tag, c=16 (wrk)" "${R[berth.get]}" "${R[dist.get]}" req/s up
@@ -375,6 +423,8 @@ fi
 if want herd; then
   row "herd: single client pull" "${R[berth.herd_single]}" "${R[dist.herd_single]}" MiB/s up
   row "herd: $herd_n x $herd_mib MiB, aggregate" "${R[berth.herd]}" "${R[dist.herd]}" MiB/s up
+  row "herd: aggregate / single client" "$(div "${R[berth.herd]}" "${R[berth.herd_single]}")" \
+    "$(div "${R[dist.herd]}" "${R[dist.herd_single]}")"
   row "herd: complete" "${R[berth.herd_done]}" "${R[dist.herd_done]}"
   row "herd: wall time" "${R[berth.herd_wall]}" "${R[dist.herd_wall]}" s down
   row "herd: server peak RSS (VmHWM)" "${R[berth.herd_hwm]}" "${R[dist.herd_hwm]}" MiB mem

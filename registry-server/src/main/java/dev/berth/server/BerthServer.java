@@ -114,7 +114,9 @@ public final class BerthServer implements AutoCloseable {
             context.addServlet(token, ServerSecurity.TOKEN_PATH);
         });
         Handler.Wrapper graceful = new GracefulHandler();
-        graceful.setHandler(new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { }, context));
+        Handler.Wrapper tracker = connector.requestTracker();
+        tracker.setHandler(new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { }, context));
+        graceful.setHandler(tracker);
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());
     }

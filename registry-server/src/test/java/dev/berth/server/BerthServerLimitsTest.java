@@ -152,6 +152,64 @@ class BerthServerLimitsTest {
         assertThat(done.getAsBoolean()).as(what).isTrue();
     }
 
+    /**
+     * A graceful stop gives a connection idle between requests a second, but an upload in flight keeps its idle
+     * timeout: here the client pauses longer than that second half way through a PATCH, and the chunk is still taken.
+     */
+    @Test
+    void aStopClosesIdleConnectionsSoonButFinishesAnUploadThatPausesMidBody() throws Exception {
+        Path root = pkiDir.resolve("graceful-" + System.nanoTime());
+        BerthServer server = Main.serve(ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: "
+                + root + "}}\nlog: {accesslog: {disabled: true}}\nhttp:\n  addr: 127.0.0.1:0\n  draintimeout: 60s\n",
+                Map.of()));
+        servers.add(server);
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.port() + "/v2/stop/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).isEqualTo(202);
+        String upload = URI.create(started.headers().firstValue("Location").orElseThrow()).getPath();
+        Path data = root.resolve("docker/registry/v2/repositories/stop/_uploads/"
+                + upload.substring(upload.lastIndexOf('/') + 1) + "/data");
+
+        byte[] chunk = new byte[2 << 20];
+        new java.util.Random(3).nextBytes(chunk);
+        Socket uploading = connect(server, "127.0.0.1");
+        OutputStream out = uploading.getOutputStream();
+        out.write(("PATCH " + upload + " HTTP/1.1\r\nHost: registry\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: " + chunk.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(chunk, 0, chunk.length / 2);
+        out.flush();
+        await("the first half is being written", () -> data.toFile().length() > 0);
+
+        // Its last byte came after the upload's, so its idle second ends after the upload's would have.
+        Socket idle = connect(server, "127.0.0.1");
+        assertThat(get(idle)).isEqualTo(200);
+        Thread stopping = new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "stopping");
+        stopping.start();
+        assertThat(closedByServer(idle)).as("an idle connection is closed once the stop begins").isTrue();
+
+        out.write(chunk, chunk.length / 2, chunk.length - chunk.length / 2);
+        out.flush();
+        InputStream in = uploading.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int b;
+        while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+            head.append((char) b);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 202").contains("Range: 0-" + (chunk.length - 1))
+                .containsIgnoringCase("Connection: close");
+        stopping.join(PATIENCE.toMillis());
+        assertThat(stopping.isAlive()).as("the stop ends once the upload is answered").isFalse();
+        assertThat(java.nio.file.Files.size(data)).isEqualTo(chunk.length);
+    }
+
     @Test
     void aClientPastItsCapIsClosedAtOnceWhileAnotherAddressIsServed() throws Exception {
         BerthServer server = serve("  limits: {maxconnectionsperclient: 3}\n");

@@ -133,9 +133,11 @@ class ServerProcessIT {
                         + "\r\nContent-Length: " + chunk.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(chunk, 0, chunk.length / 2);
                 out.flush();
-                Thread.sleep(300);
+                Path part = data.resolve("docker/registry/v2/repositories/process/big/_uploads/"
+                        + upload.substring(upload.lastIndexOf('/') + 1) + "/data");
+                awaitTrue("the first half is being written", () -> Files.exists(part) && Files.size(part) > 0);
                 server.terminate();
-                Thread.sleep(700);
+                awaitTrue("the server begins to stop", () -> server.logText().contains("stopping"));
                 assertThat(server.process.isAlive()).as("the server waits for the request in flight").isTrue();
                 out.write(chunk, chunk.length / 2, chunk.length - chunk.length / 2);
                 out.flush();
@@ -158,6 +160,20 @@ class ServerProcessIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(done.statusCode()).isEqualTo(201);
             assertThat(get(base + "/v2/process/app/manifests/1").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean done() throws Exception;
+    }
+
+    /** Waits for {@code check} to hold, for at most 30 s (never reached when the server is right). */
+    private static void awaitTrue(String what, Check check) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!check.done()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(until);
+            Thread.sleep(10);
         }
     }
 
