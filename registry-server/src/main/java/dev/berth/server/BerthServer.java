@@ -98,6 +98,10 @@ public final class BerthServer implements AutoCloseable {
         metrics.bindOpenConnections(connector::openConnections);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
+        // What Jetty refuses itself gets the registry's JSON error body, not an HTML page.
+        ContainerErrorHandler errors = new ContainerErrorHandler(http.headers());
+        server.setErrorHandler(errors);
+        context.setErrorHandler(errors);
         ServerConfig.Limits limits = http.limits();
         ServletOptions limited = options.withLimits(new ServletOptions.Limits(limits.minRequestRate(),
                 limits.minResponseRate(), limits.rateGrace(), limits.bodyTimeout(), metrics::limitHit));
