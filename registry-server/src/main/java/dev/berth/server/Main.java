@@ -142,16 +142,7 @@ public final class Main {
         }
         try {
             BerthServer server = serve(config);
-            ServerConfig.Auth auth = config.auth();
-            if (auth.enabled()) {
-                log.info("authentication: {}{}; access: {}", auth.provider(), auth.builtinIssuer().isPresent()
-                        ? " with the built-in token issuer at " + config.http().prefix() + ServerSecurity.TOKEN_PATH
-                        : "", auth.access().isPresent() ? "the access rules" : "every authenticated caller may do all");
-            } else {
-                log.info("authentication: none (no auth section: every caller may do everything)");
-            }
-            config.upstreams().forEach(u -> log.info("pull-through cache: {}", u));
-            log.info("http.limits: {}", config.http().limits());
+            configurationLines(config).forEach(log::info);
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
@@ -175,6 +166,23 @@ public final class Main {
             log.error("cannot start: {}", Failures.describe(e), e);
             return 1;
         }
+    }
+
+    /** The lines that say, at startup, who may do what, where content is pulled through from, and the limits. */
+    static List<String> configurationLines(ServerConfig config) {
+        List<String> lines = new ArrayList<>();
+        ServerConfig.Auth auth = config.auth();
+        if (auth.enabled()) {
+            lines.add("authentication: " + auth.provider() + (auth.builtinIssuer().isPresent()
+                    ? " with the built-in token issuer at " + config.http().prefix() + ServerSecurity.TOKEN_PATH : "")
+                    + "; access: " + (auth.access().isPresent() ? "the access rules"
+                            : "every authenticated caller may do all"));
+        } else {
+            lines.add("authentication: none (no auth section: every caller may do everything)");
+        }
+        config.upstreams().forEach(u -> lines.add("pull-through cache: " + u)); // Upstream masks its password
+        lines.add("http.limits: " + config.http().limits());
+        return lines;
     }
 
     /**
