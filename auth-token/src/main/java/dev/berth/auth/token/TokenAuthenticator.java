@@ -246,7 +246,8 @@ public final class TokenAuthenticator implements Authenticator {
         } catch (IOException e) {
             throw new IllegalArgumentException("auth.token.jwks: cannot read " + file + ": " + Failures.describe(e), e);
         } catch (ParseException e) {
-            throw new IllegalArgumentException("auth.token.jwks: " + file + " is not a JWK set: " + Failures.describe(e), e);
+            throw new IllegalArgumentException("auth.token.jwks: " + file + " is not a JWK set: "
+                    + Failures.describe(e), e);
         }
     }
 

@@ -237,7 +237,8 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
                 LOG.warn("redis cache {}:{}: {} failures in a row, skipping Redis for {} (last: {})", config.host(),
                         config.port(), config.breakerFailures(), config.breakerCoolDown(), e.toString());
             }
-            throw new CacheException("redis cache " + config.host() + ":" + config.port() + ": " + Failures.describe(e), e);
+            throw new CacheException("redis cache " + config.host() + ":" + config.port() + ": "
+                    + Failures.describe(e), e);
         }
     }
 

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * name stays, because "which account did it log in as" is half of diagnosing a 401, and a user name is not a
  * credential; the {@code ***} shows that a password is configured (dropping the user info entirely would make a URL
  * with credentials look like one without). User info without a colon ({@code https://TOKEN@host}, how tokens are
- * often embedded) is masked whole. Query values are masked too, and a query item without a value whole (webhook URLs carry tokens there); the fragment, never
- * sent to a server, is dropped. Host, port and path are kept as they are.
+ * often embedded) is masked whole. Query values are masked too, and a query item without a value whole (webhook URLs
+ * carry tokens there); the fragment, never sent to a server, is dropped. Host, port and path are kept as they are.
  *
  * <p>Thread-safe: stateless.
  */

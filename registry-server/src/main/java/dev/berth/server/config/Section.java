@@ -70,8 +70,8 @@ final class Section {
 
     /**
      * The text of a single value (a string, number or boolean, as YAML may type what is meant as text); a map or a
-     * list where a value belongs is refused, naming the key and what was {@code expected}, rather than read as the
-     * text of its first element or as {@code {a=b}}.
+     * list where a value belongs is refused, naming the key and what was {@code expected}, rather than read as an
+     * empty text or as {@code {a=b}}.
      */
     private Optional<String> scalar(String name, String expected) {
         JsonNode v = value(name);
