@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.BlobFetch;
 import dev.berth.registry.internal.proxy.PullThrough;
@@ -213,6 +214,6 @@ public final class Blobs {
 
     private RegistryException upstreamUnavailable(Digest digest, IOException e) {
         return new RegistryException(ErrorCode.UNAVAILABLE, "blob " + digest + " is not cached and the upstream "
-                + proxy.upstream().url() + " failed: " + e.getMessage(), e);
+                + proxy.upstream().redactedUrl() + " failed: " + Failures.describe(e), e);
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.store.Store;
@@ -150,12 +151,12 @@ public final class Manifests {
             fetched = proxy.owner().manifest(proxy, reference.toString());
         } catch (IOException | RuntimeException e) {
             if (local.isPresent()) {
-                PULL_THROUGH_LOG.warn("upstream {} failed ({}); serving {}:{} as cached", proxy.upstream().url(),
-                        e.getMessage(), name, reference);
+                PULL_THROUGH_LOG.warn("upstream {} failed ({}); serving {}:{} as cached",
+                        proxy.upstream().redactedUrl(), Failures.describe(e), name, reference);
                 return local;
             }
             throw new RegistryException(ErrorCode.UNAVAILABLE, "manifest " + reference + " is not cached and the "
-                    + "upstream " + proxy.upstream().url() + " failed: " + e.getMessage(), e);
+                    + "upstream " + proxy.upstream().redactedUrl() + " failed: " + Failures.describe(e), e);
         }
         if (fetched.isEmpty()) {
             return Optional.empty();

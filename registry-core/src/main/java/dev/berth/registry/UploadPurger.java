@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.RunningHashes;
@@ -132,6 +133,6 @@ final class UploadPurger {
     }
 
     private static String causeOf(RegistryException e) {
-        return e.getCause() == null ? e.getMessage() : e.getMessage() + ": " + e.getCause().getMessage();
+        return Failures.describe(e);
     }
 }

@@ -64,7 +64,7 @@ public final class Uploads {
     static void refusePush(RepositoryName name, PullThrough.Target proxy) {
         if (proxy != null) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "repository " + name + " is a pull-through cache of "
-                    + proxy.upstream().url() + "; push to a repository outside "
+                    + proxy.upstream().redactedUrl() + "; push to a repository outside "
                     + (proxy.upstream().prefix().isEmpty() ? "the mirror" : proxy.upstream().prefix() + "/"));
         }
     }

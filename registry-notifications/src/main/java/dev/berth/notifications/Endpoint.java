@@ -1,5 +1,6 @@
 package dev.berth.notifications;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.events.RegistryEvent;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -213,7 +214,7 @@ public final class Endpoint implements AutoCloseable {
         } catch (InterruptedException e) {
             // closed while waiting for events
         } catch (RuntimeException e) {
-            LOG.error("notification endpoint {}: delivery stopped: {}", config.name(), e.toString(), e);
+            LOG.error("notification endpoint {}: delivery stopped: {}", config.name(), Failures.describe(e), e);
         }
     }
 
@@ -273,11 +274,9 @@ public final class Endpoint implements AutoCloseable {
                 failure = "answered " + status;
             } catch (IOException e) {
                 // HttpClient's messages name the host and the cause, never the request's headers.
-                Throwable cause = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
-                failure = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": "
-                        + cause.getMessage());
+                failure = Failures.describe(e);
             } catch (IllegalArgumentException | SecurityException e) {
-                failure = e.toString();
+                failure = Failures.describe(e);
             }
             consecutiveFailures++;
             failedAttempts.incrementAndGet();

@@ -1,5 +1,6 @@
 package dev.berth.notifications;
 
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.events.RegistryEvent;
 import java.net.URI;
 import java.time.Duration;
@@ -48,7 +49,8 @@ public record EndpointConfig(String name, URI url, Map<String, List<String>> hea
         Objects.requireNonNull(url, "url");
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
-            throw new IllegalArgumentException("url: must be an absolute http or https URL, not '" + url + "'");
+            throw new IllegalArgumentException("url: must be an absolute http or https URL, not '" + Urls.redact(url)
+                    + "'");
         }
         Map<String, List<String>> copy = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> h : headers.entrySet()) {
@@ -116,10 +118,9 @@ public record EndpointConfig(String name, URI url, Map<String, List<String>> hea
                 || event.target().mediaType() != null && ignoredMediaTypes.contains(event.target().mediaType());
     }
 
-    /** The URL without user info, query or fragment, for logs. */
+    /** The URL as it may be printed: its password and query values masked ({@link Urls#redact(URI)}). */
     public String redactedUrl() {
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
-                + (url.getRawPath() == null ? "" : url.getRawPath());
+        return Urls.redact(url);
     }
 
     private static void requirePositive(String key, Duration d) {

@@ -5,6 +5,7 @@ import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryDeletion;
 import dev.berth.registry.Retention;
 import dev.berth.registry.RetentionReport;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.Tag;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;
@@ -92,7 +93,7 @@ public final class AdminCommands {
         try {
             config = ConfigLoader.load(Path.of(positional.get(0)), env);
         } catch (ConfigException e) {
-            err.println("registry-server: configuration error: " + e.getMessage());
+            err.println("registry-server: configuration error: " + Failures.describe(e));
             return 2;
         }
         Main.configureLogging(config.log());
@@ -110,13 +111,13 @@ public final class AdminCommands {
             print(report, out);
             return 0;
         } catch (ConfigException e) {
-            err.println("registry-server: configuration error: " + e.getMessage());
+            err.println("registry-server: configuration error: " + Failures.describe(e));
             return 2;
         } catch (RegistryException e) {
             err.println("registry-server: " + command + ": " + e.code() + ": " + e.detail());
             return 1;
         } catch (Exception e) {
-            err.println("registry-server: " + command + " failed: " + e);
+            err.println("registry-server: " + command + " failed: " + Failures.describe(e));
             LOG.debug("{} failed", command, e);
             return 1;
         }

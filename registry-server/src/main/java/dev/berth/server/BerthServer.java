@@ -3,6 +3,7 @@ package dev.berth.server;
 import dev.berth.auth.token.TokenServlet;
 import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ServerConfig;
@@ -51,11 +52,15 @@ public final class BerthServer implements AutoCloseable {
     private final Registry registry;
     private final LimitedConnector connector;
     private final String scheme;
+    /** The address bound to and the context path, for {@link #url()}. */
+    private final String bindHost;
+    private final String prefix;
     private final RegistryMetrics metrics;
     private final ServerSecurity security;
     private final Notifier notifier;
     private final Maintenance maintenance = new Maintenance();
     private DebugServer debug;
+    private String debugHost;
 
     private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
             ServerSecurity security, Notifier notifier) {
@@ -70,6 +75,8 @@ public final class BerthServer implements AutoCloseable {
             metrics.bindNotifications(notifier.endpoints());
         }
         this.server = new Server(threads);
+        this.bindHost = http.bindHost();
+        this.prefix = http.prefix();
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
@@ -98,6 +105,10 @@ public final class BerthServer implements AutoCloseable {
         metrics.bindOpenConnections(connector::openConnections);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
+        // What Jetty refuses itself gets the registry's JSON error body, not an HTML page.
+        ContainerErrorHandler errors = new ContainerErrorHandler(http.headers());
+        server.setErrorHandler(errors);
+        context.setErrorHandler(errors);
         ServerConfig.Limits limits = http.limits();
         ServletOptions limited = options.withLimits(new ServletOptions.Limits(limits.minRequestRate(),
                 limits.minResponseRate(), limits.rateGrace(), limits.bodyTimeout(), metrics::limitHit));
@@ -189,6 +200,7 @@ public final class BerthServer implements AutoCloseable {
                     b.metrics(s.metrics, d.prometheusPath());
                 }
                 s.debug = b.start();
+                s.debugHost = d.host();
             }
         } catch (Exception e) {
             s.maintenance.close();
@@ -214,6 +226,20 @@ public final class BerthServer implements AutoCloseable {
     /** Whether requests are handled on virtual threads (see {@link ServerConfig.Threads}). */
     public boolean virtualThreads() {
         return VirtualThreads.isUseVirtualThreads(server.getThreadPool());
+    }
+
+    /**
+     * The registry's base URL at the address it is bound to, e.g. {@code https://registry.local:5443/v2/}; an IPv6
+     * address in brackets, as a URL needs it ({@code https://[::1]:5443/v2/}). For the startup line and for tests: a
+     * server bound to every interface ({@code 0.0.0.0}) is named so here, not by a name clients can use.
+     */
+    public String url() {
+        return scheme + "://" + Urls.hostPort(bindHost, port()) + prefix + "/v2/";
+    }
+
+    /** The debug server's health URL ({@code http://localhost:5001/debug/health}), when there is a debug server. */
+    public Optional<String> debugUrl() {
+        return debugPort().map(p -> "http://" + Urls.hostPort(debugHost, p) + "/debug/health");
     }
 
     /** {@code http} or {@code https}. */

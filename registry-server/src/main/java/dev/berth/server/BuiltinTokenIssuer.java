@@ -5,6 +5,7 @@ import dev.berth.auth.token.TokenIssuer;
 import dev.berth.auth.token.TokenServlet;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AuthProviders;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.server.config.ConfigException;
@@ -66,7 +67,7 @@ final class BuiltinTokenIssuer {
             Map<String, ?> params = (Map<String, ?>) usersSection;
             credentials = AuthProviders.create(usersProvider, params);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("auth.token.builtin.htpasswd", e.getMessage());
+            throw new ConfigException("auth.token.builtin.htpasswd", Failures.describe(e));
         }
         TokenIssuer issuer;
         TokenAuthenticator verifier;
@@ -79,9 +80,9 @@ final class BuiltinTokenIssuer {
             credentials.close();
             // The issuer's messages start with the key they are about ("key: ...", "expiration: ...").
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+): (.*)", java.util.regex.Pattern.DOTALL)
-                    .matcher(String.valueOf(e.getMessage()));
+                    .matcher(e.getMessage() == null ? "" : e.getMessage());
             throw m.matches() ? new ConfigException("auth.token.builtin." + m.group(1), m.group(2))
-                    : new ConfigException("auth.token.builtin", String.valueOf(e.getMessage()));
+                    : new ConfigException("auth.token.builtin", Failures.describe(e));
         }
         TokenServlet servlet = new TokenServlet(issuer, credentials);
         return new ServerSecurity(new AccessGuard(verifier, access), Optional.of(servlet), () -> {

@@ -2,6 +2,7 @@ package dev.berth.server;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistryException;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.server.config.ConfigException;
@@ -38,7 +39,7 @@ final class GarbageCollectCommand {
                     default -> throw new IllegalArgumentException("unknown flag " + flag);
                 }
             } catch (IllegalArgumentException | ConfigException e) {
-                err.println("registry-server: garbage-collect: " + flag + ": " + e.getMessage());
+                err.println("registry-server: garbage-collect: " + flag + ": " + Failures.describe(e));
                 return 2;
             }
         }
@@ -46,7 +47,7 @@ final class GarbageCollectCommand {
         try {
             registry = Main.openRegistry(config, false);
         } catch (ConfigException e) {
-            err.println("registry-server: configuration error: " + e.getMessage());
+            err.println("registry-server: configuration error: " + Failures.describe(e));
             return 2;
         }
         try (registry) {
@@ -59,11 +60,11 @@ final class GarbageCollectCommand {
             out.println(report.summary() + "; " + report.bytesFreed() + " bytes");
             return 0;
         } catch (RegistryException e) {
-            err.println("registry-server: garbage-collect failed, nothing more was deleted: " + e.getMessage()
-                    + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
+            err.println("registry-server: garbage-collect failed, nothing more was deleted: "
+                    + Failures.describe(e));
             return 1;
         } catch (Exception e) {
-            err.println("registry-server: garbage-collect failed: " + e);
+            err.println("registry-server: garbage-collect failed: " + Failures.describe(e));
             return 1;
         }
     }

@@ -2,6 +2,7 @@ package dev.berth.server;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistryException;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.server.config.ServerConfig;
 import dev.berth.server.observe.RegistryMetrics;
@@ -61,11 +62,10 @@ final class GarbageCollectTask implements Runnable {
                         report.dryRun() ? "would delete" : "deleted", b.digest(), b.size()));
             }
         } catch (IllegalStateException running) {
-            LOG.info("garbage collection: skipped, {}", running.getMessage());
+            LOG.info("garbage collection: skipped, {}", Failures.describe(running));
         } catch (RegistryException e) {
             metrics.recordGcFailure();
-            LOG.warn("garbage collection failed, nothing more deleted this time: {}{}", e.getMessage(),
-                    e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
+            LOG.warn("garbage collection failed, nothing more deleted this time: {}", Failures.describe(e));
         }
     }
 }

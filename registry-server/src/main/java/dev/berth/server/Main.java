@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
+import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigException;
@@ -11,7 +13,9 @@ import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +131,7 @@ public final class Main {
         try {
             config = ConfigLoader.load(file == null ? null : Path.of(file), overrides);
         } catch (ConfigException e) {
-            err.println("registry-server: configuration error: " + e.getMessage());
+            err.println("registry-server: configuration error: " + Failures.describe(e));
             return 2;
         }
         configureLogging(config.log());
@@ -138,16 +142,7 @@ public final class Main {
         }
         try {
             BerthServer server = serve(config);
-            ServerConfig.Auth auth = config.auth();
-            if (auth.enabled()) {
-                log.info("authentication: {}{}; access: {}", auth.provider(), auth.builtinIssuer().isPresent()
-                        ? " with the built-in token issuer at " + config.http().prefix() + ServerSecurity.TOKEN_PATH
-                        : "", auth.access().isPresent() ? "the access rules" : "every authenticated caller may do all");
-            } else {
-                log.info("authentication: none (no auth section: every caller may do everything)");
-            }
-            config.upstreams().forEach(u -> log.info("pull-through cache: {}", u));
-            log.info("http.limits: {}", config.http().limits());
+            configurationLines(config).forEach(log::info);
             Thread hook = new Thread(() -> {
                 try {
                     log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
@@ -157,27 +152,52 @@ public final class Main {
                         context.stop(); // flushes the asynchronous appender's queue
                     }
                 } catch (Exception e) {
-                    log.warn("stopping failed: {}", e.toString());
+                    log.warn("stopping failed: {}", Failures.describe(e));
                 }
             }, "berth-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            String host = config.http().bindHost();
-            // The debug line first: the registry line is the "ready" signal that scripts and tests wait for.
-            server.debugPort().ifPresent(p -> log.info("debug server listening on http://{}:{}/debug/health{}",
-                    config.http().debug().get().host(), p, config.http().debug().get().prometheus()
-                            ? " and " + config.http().debug().get().prometheusPath() : ""));
-            log.info("Berth registry listening on {}://{}:{}{}/v2/ with {} storage and {}", server.scheme(), host,
-                    server.port(), config.http().prefix(), config.storage().driver(), config.storage().cache()
-                            .map(c -> "the " + c.name() + " cache").orElse("no cache"));
+            listeningLines(server, config).forEach(log::info);
             server.join();
             return 0;
         } catch (IllegalArgumentException | ConfigException e) {
-            log.error("cannot start: {}", e.getMessage());
+            log.error("cannot start: {}", Failures.describe(e));
             return 2;
         } catch (Exception e) {
-            log.error("cannot start: {}", e.toString(), e);
+            log.error("cannot start: {}", Failures.describe(e), e);
             return 1;
         }
+    }
+
+    /** The lines that say, at startup, who may do what, where content is pulled through from, and the limits. */
+    static List<String> configurationLines(ServerConfig config) {
+        List<String> lines = new ArrayList<>();
+        ServerConfig.Auth auth = config.auth();
+        if (auth.enabled()) {
+            lines.add("authentication: " + auth.provider() + (auth.builtinIssuer().isPresent()
+                    ? " with the built-in token issuer at " + config.http().prefix() + ServerSecurity.TOKEN_PATH : "")
+                    + "; access: " + (auth.access().isPresent() ? "the access rules"
+                            : "every authenticated caller may do all"));
+        } else {
+            lines.add("authentication: none (no auth section: every caller may do everything)");
+        }
+        config.upstreams().forEach(u -> lines.add("pull-through cache: " + u)); // Upstream masks its password
+        lines.add("http.limits: " + config.http().limits());
+        return lines;
+    }
+
+    /**
+     * The lines that say where {@code server} listens: the debug server's first, when there is one, because the
+     * registry's is the "ready" signal that scripts and tests wait for. Addresses are in URL form, an IPv6 one in
+     * brackets.
+     */
+    static List<String> listeningLines(BerthServer server, ServerConfig config) {
+        List<String> lines = new ArrayList<>();
+        server.debugUrl().ifPresent(url -> lines.add("debug server listening on " + url
+                + (config.http().debug().get().prometheus() ? " and " + config.http().debug().get().prometheusPath()
+                        : "")));
+        lines.add("Berth registry listening on " + server.url() + " with " + config.storage().driver()
+                + " storage and " + config.storage().cache().map(c -> "the " + c.name() + " cache").orElse("no cache"));
+        return lines;
     }
 
     /** Builds the registry and starts the server a configuration describes. */
@@ -251,7 +271,8 @@ public final class Main {
 
     /**
      * The {@code source.addr} of events: this host's name and the configured port, as distribution reports it
-     * ({@code os.Hostname()} and the port of {@code http.addr}).
+     * ({@code os.Hostname()} and the port of {@code http.addr}); an IPv6 address in brackets, as Go's
+     * {@code net.JoinHostPort} writes it.
      */
     static String sourceAddress(ServerConfig.Http http) {
         String host = System.getenv("HOSTNAME");
@@ -262,7 +283,7 @@ public final class Main {
                 host = http.bindHost();
             }
         }
-        return host + ":" + http.port();
+        return Urls.hostPort(host, http.port());
     }
 
     /**
@@ -281,12 +302,13 @@ public final class Main {
                 try {
                     builder.cache(cache.name(), cache.parameters());
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache", e.getMessage());
+                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache",
+                            Failures.describe(e));
                 }
             }
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("storage." + storage.driver(), e.getMessage());
+            throw new ConfigException("storage." + storage.driver(), Failures.describe(e));
         }
     }
 

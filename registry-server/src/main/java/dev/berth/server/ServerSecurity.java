@@ -3,6 +3,7 @@ package dev.berth.server;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.auth.AuthProviders;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.server.config.ConfigException;
@@ -44,7 +45,7 @@ public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint,
             try {
                 access = AccessRules.parse(auth.access().get());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("access", e.getMessage());
+                throw new ConfigException("access", Failures.describe(e));
             }
         }
         if (auth.builtinIssuer().isPresent()) {
@@ -54,7 +55,7 @@ public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint,
         try {
             authenticator = AuthProviders.create(auth.provider(), auth.parameters());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("auth." + auth.provider(), e.getMessage());
+            throw new ConfigException("auth." + auth.provider(), Failures.describe(e));
         }
         return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator);
     }

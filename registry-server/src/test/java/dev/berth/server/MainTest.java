@@ -57,6 +57,16 @@ class MainTest {
     }
 
     @Test
+    void aMapGivenForAPasswordStopsStartupNamingTheKeyNotShowingTheMap() throws Exception {
+        Path config = Files.writeString(dir.resolve("config.yml"), "version: 0.1\nstorage: {inmemory: {}}\n"
+                + "proxy: {remoteurl: https://registry.example, username: me, password: {vault: s3cr3t}}\n");
+        assertThat(run(Map.of(), "serve", config.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("configuration error: proxy.password: expected a string, found a map")
+                .doesNotContain("s3cr3t");
+    }
+
+    @Test
     void anUnknownStorageDriverStopsStartupListingTheKnownOnes() throws Exception {
         Path config = Files.writeString(dir.resolve("config.yml"), "version: 0.1\nstorage: {nosuch: {}}\n"
                 + "http: {addr: '127.0.0.1:0'}\n");

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
 
 /** {@code registry-server.jar} as a real child process, with its log in a file and its port read off the log. */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("registry listening on (https?)://[^:]+:(\\d+)");
-    private static final Pattern DEBUG = Pattern.compile("debug server listening on http://[^:]+:(\\d+)");
+    /** A host, an IPv6 address in brackets included, then its port. */
+    private static final String HOST_PORT = "(?:\\[[^]]+]|[^:/\\s]+):(\\d+)";
+    private static final Pattern LISTENING = Pattern.compile("registry listening on (https?)://" + HOST_PORT);
+    private static final Pattern DEBUG = Pattern.compile("debug server listening on http://" + HOST_PORT);
 
     final Process process;
     final Path log;

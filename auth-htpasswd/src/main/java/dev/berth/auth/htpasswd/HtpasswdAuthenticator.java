@@ -3,6 +3,7 @@ package dev.berth.auth.htpasswd;
 import com.google.common.base.Ticker;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Authentication;
 import dev.berth.registry.spi.auth.Authenticator;
@@ -153,7 +154,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         } catch (IOException e) {
             throw new IllegalArgumentException("auth.htpasswd.path: cannot read " + path + ": " + describe(e), e);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("auth.htpasswd.path: " + e.getMessage(), e);
+            throw new IllegalArgumentException("auth.htpasswd.path: " + Failures.describe(e), e);
         }
         this.nextCheck = new AtomicLong(ticker.read() + CHECK_INTERVAL_NANOS);
         LOG.info("htpasswd file {} read: {}", path, users(current));
@@ -280,7 +281,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
             // Malformed until it changes again, so it is read (and reported) once per change, never once a second.
             lastStamp = stamp;
             lastProblem = null;
-            problem(e.getMessage());
+            problem(Failures.describe(e));
             return;
         }
         lastStamp = stamp;
@@ -344,7 +345,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        return Failures.describe(e);
     }
 
     private static int indexOfWhitespace(String s) {

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import dev.berth.registry.diagnostics.Failures;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -256,7 +257,7 @@ final class Keys {
                     out.add(converter.getCertificate(holder));
                 } catch (CertificateException e) {
                     throw new IllegalArgumentException(configKey + ": a certificate in " + file
-                            + " cannot be read: " + e.getMessage(), e);
+                            + " cannot be read: " + Failures.describe(e), e);
                 }
             }
         }

@@ -15,6 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Authentication;
 import dev.berth.registry.spi.auth.Authenticator;
@@ -147,7 +148,7 @@ public final class TokenAuthenticator implements Authenticator {
                 key = Keys.fromJwk(jwk);
             } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
                 throw new IllegalArgumentException("auth.token.jwks: key " + (jwk.getKeyID() == null ? "without kid"
-                        : "'" + jwk.getKeyID() + "'") + " cannot be used: " + e.getMessage(), e);
+                        : "'" + jwk.getKeyID() + "'") + " cannot be used: " + Failures.describe(e), e);
             }
             if (jwk.isPrivate()) {
                 // A JWKS for a verifier should hold public keys only; use only the public half and say so once.
@@ -170,7 +171,7 @@ public final class TokenAuthenticator implements Authenticator {
         try {
             Keys.signingAlgorithm(key); // fails for unsupported key types and curves
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("auth.token." + source + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("auth.token." + source + ": " + Failures.describe(e), e);
         }
         if (keys.stream().noneMatch(k -> Keys.same(k, key))) {
             keys.add(key);
@@ -243,9 +244,10 @@ public final class TokenAuthenticator implements Authenticator {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("auth.token.jwks: no such file " + file, e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("auth.token.jwks: cannot read " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("auth.token.jwks: cannot read " + file + ": " + Failures.describe(e), e);
         } catch (ParseException e) {
-            throw new IllegalArgumentException("auth.token.jwks: " + file + " is not a JWK set: " + e.getMessage(), e);
+            throw new IllegalArgumentException("auth.token.jwks: " + file + " is not a JWK set: "
+                    + Failures.describe(e), e);
         }
     }
 

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.util.Base64;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
@@ -344,7 +345,7 @@ public final class TokenIssuer {
         try {
             jwt.sign(signer());
         } catch (JOSEException e) {
-            throw new IllegalStateException("token signing failed: " + e.getMessage(), e);
+            throw new IllegalStateException("token signing failed: " + Failures.describe(e), e);
         }
         LOG.debug("issued a token to {} for {}", principal.map(Principal::name).orElse("an anonymous client"),
                 granted);
@@ -396,7 +397,7 @@ public final class TokenIssuer {
             }
             return new Keys.Ed25519Signer(privateKey);
         } catch (JOSEException | RuntimeException e) {
-            throw new IllegalArgumentException("key: cannot sign with it: " + e.getMessage(), e);
+            throw new IllegalArgumentException("key: cannot sign with it: " + Failures.describe(e), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.berth.auth.token;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Authentication;
 import dev.berth.registry.spi.auth.Authenticator;
@@ -100,7 +101,7 @@ public final class TokenServlet extends HttpServlet {
         try {
             scopes = scopes(req.getParameterValues("scope"));
         } catch (IllegalArgumentException e) {
-            error(resp, 400, "UNSUPPORTED", "malformed scope: " + e.getMessage());
+            error(resp, 400, "UNSUPPORTED", "malformed scope: " + Failures.describe(e));
             return;
         }
         Optional<Principal> principal;
@@ -203,7 +204,7 @@ public final class TokenServlet extends HttpServlet {
         try {
             scopes = scopes(parameters.apply("scope"));
         } catch (IllegalArgumentException e) {
-            oauthError(resp, 400, "invalid_scope", "malformed scope: " + e.getMessage());
+            oauthError(resp, 400, "invalid_scope", "malformed scope: " + Failures.describe(e));
             return;
         }
         // The form's credentials go through the same authenticator as Basic ones, as a Basic header.

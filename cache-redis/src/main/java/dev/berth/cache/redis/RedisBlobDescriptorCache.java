@@ -1,5 +1,6 @@
 package dev.berth.cache.redis;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
@@ -236,7 +237,8 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
                 LOG.warn("redis cache {}:{}: {} failures in a row, skipping Redis for {} (last: {})", config.host(),
                         config.port(), config.breakerFailures(), config.breakerCoolDown(), e.toString());
             }
-            throw new CacheException("redis cache " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new CacheException("redis cache " + config.host() + ":" + config.port() + ": "
+                    + Failures.describe(e), e);
         }
     }
 

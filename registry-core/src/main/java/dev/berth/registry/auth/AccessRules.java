@@ -1,5 +1,6 @@
 package dev.berth.registry.auth;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.internal.glob.Glob;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.auth.AccessController;
@@ -117,7 +118,7 @@ public final class AccessRules implements AccessController {
                 try {
                     allow.add(Action.parse(a.toLowerCase(Locale.ROOT)));
                 } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException(key + ".allow: " + ex.getMessage());
+                    throw new IllegalArgumentException(key + ".allow: " + Failures.describe(ex));
                 }
             }
             for (String w : who) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
+import dev.berth.registry.diagnostics.Failures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -68,7 +69,7 @@ final class ManifestParser {
         } catch (JsonProcessingException e) {
             throw invalid("manifest is not valid JSON: " + plain(e.getOriginalMessage()) + location(e));
         } catch (IOException | RuntimeException e) {
-            throw invalid("manifest is not valid JSON: " + e.getMessage());
+            throw invalid("manifest is not valid JSON: " + Failures.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw invalid("manifest must be a JSON object");
@@ -169,7 +170,7 @@ final class ManifestParser {
         try {
             digest = Digest.parse(digestText);
         } catch (RegistryException e) {
-            throw invalid(path + ".digest: " + e.getMessage());
+            throw invalid(path + ".digest: " + Failures.describe(e));
         }
         JsonNode size = node.get("size");
         if (size == null) {

@@ -1,5 +1,6 @@
 package dev.berth.registry.proxy;
 
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.model.RepositoryName;
 import java.net.URI;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public record Upstream(String prefix, URI url, Optional<String> username, Option
         }
         if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
                 || url.getHost() == null) {
-            throw new IllegalArgumentException("url must be an http or https URL: " + url);
+            throw new IllegalArgumentException("url must be an http or https URL: " + Urls.redact(url));
         }
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative: " + ttl);
@@ -64,9 +65,14 @@ public record Upstream(String prefix, URI url, Optional<String> username, Option
         return v.startsWith(prefix + "/") ? Optional.of(v.substring(prefix.length() + 1)) : Optional.empty();
     }
 
+    /** The URL as it may be printed: a password in it masked ({@link Urls#redact(URI)}). */
+    public String redactedUrl() {
+        return Urls.redact(url);
+    }
+
     @Override
     public String toString() {
-        return "Upstream[" + (prefix.isEmpty() ? "*" : prefix + "/*") + " -> " + url + (username.isPresent()
+        return "Upstream[" + (prefix.isEmpty() ? "*" : prefix + "/*") + " -> " + redactedUrl() + (username.isPresent()
                 ? " as " + username.get() : "") + ", ttl=" + ttl + "]"; // never the password
     }
 }

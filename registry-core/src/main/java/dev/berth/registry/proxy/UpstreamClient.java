@@ -79,8 +79,8 @@ public final class UpstreamClient {
                 return Optional.empty();
             }
             if (r.statusCode() != 200) {
-                throw new IOException("upstream " + upstream.url() + " answered " + r.statusCode() + " for manifest "
-                        + repo + ":" + reference);
+                throw new IOException("upstream " + upstream.redactedUrl() + " answered " + r.statusCode()
+                        + " for manifest " + repo + ":" + reference);
             }
             byte[] bytes = body.readNBytes(MANIFEST_LIMIT + 1);
             if (bytes.length > MANIFEST_LIMIT) {
@@ -97,7 +97,7 @@ public final class UpstreamClient {
             } catch (dev.berth.registry.RegistryException e) {
                 throw new IOException("upstream served " + repo + ":" + reference + " as something that is not a "
                         + "manifest Berth accepts (" + (type == null ? "no Content-Type" : type) + "): "
-                        + e.getMessage());
+                        + e.detail());
             }
             return Optional.of(new Fetched(bytes, type, digest));
         }
@@ -111,7 +111,8 @@ public final class UpstreamClient {
             return Optional.empty();
         }
         if (r.statusCode() != 200) {
-            throw new IOException("upstream " + upstream.url() + " answered " + r.statusCode() + " for blob " + digest);
+            throw new IOException("upstream " + upstream.redactedUrl() + " answered " + r.statusCode() + " for blob "
+                    + digest);
         }
         return r.headers().firstValueAsLong("Content-Length").stream().boxed().findFirst();
     }
@@ -139,7 +140,8 @@ public final class UpstreamClient {
         }
         if (r.statusCode() != 200) {
             r.body().close();
-            throw new IOException("upstream " + upstream.url() + " answered " + r.statusCode() + " for blob " + digest);
+            throw new IOException("upstream " + upstream.redactedUrl() + " answered " + r.statusCode() + " for blob "
+                    + digest);
         }
         return Optional.of(new Body(r.body(), r.headers().firstValueAsLong("Content-Length").orElse(-1)));
     }
@@ -161,7 +163,8 @@ public final class UpstreamClient {
             Map<String, String> params = params(challenge);
             String realm = params.get("realm");
             if (realm == null) {
-                throw new IOException("upstream " + upstream.url() + " sent a Bearer challenge without a realm");
+                throw new IOException("upstream " + upstream.redactedUrl()
+                        + " sent a Bearer challenge without a realm");
             }
             tokens.put(scope, token(realm, params.get("service"), params.getOrDefault("scope", scope)));
         } else if (challenge.regionMatches(true, 0, "Basic", 0, 5) && upstream.username().isPresent()) {
@@ -246,7 +249,7 @@ public final class UpstreamClient {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted talking to upstream " + upstream.url(), e);
+            throw new IOException("interrupted talking to upstream " + upstream.redactedUrl(), e);
         }
     }
 

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import dev.berth.notifications.EndpointConfig;
+import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.ImmutableTags;
 import dev.berth.registry.RetentionPolicy;
 import dev.berth.registry.events.RegistryEvent;
@@ -71,7 +73,7 @@ public final class ConfigLoader {
         } catch (NoSuchFileException e) {
             throw new ConfigException("(file)", "configuration file " + file + " does not exist");
         } catch (IOException e) {
-            throw new ConfigException("(file)", "cannot read " + file + ": " + e.getMessage());
+            throw new ConfigException("(file)", "cannot read " + file + ": " + Failures.describe(e));
         }
     }
 
@@ -111,7 +113,7 @@ public final class ConfigLoader {
         ImmutableTags immutableTags = immutableTags(root.section("tags"));
         ServerConfig.Auth auth = auth(root);
         refuseIfConfigured(root.section("middleware"), "middleware is not supported");
-        List<dev.berth.registry.proxy.Upstream> upstreams = proxy(root.plain("proxy"));
+        List<dev.berth.registry.proxy.Upstream> upstreams = proxy(root.section("proxy"));
         Section catalog = root.section("catalog");
         int maxEntries = catalog.integer("maxentries", 1000, 1, 100_000);
         ServerConfig.Retention retention = retention(root.section("retention"), storage);
@@ -160,7 +162,8 @@ public final class ConfigLoader {
             try {
                 uri = new URI(url.get());
             } catch (URISyntaxException x) {
-                throw new ConfigException(e.key("url"), "'" + url.get() + "' is not a URL: " + x.getReason());
+                throw new ConfigException(e.key("url"), "'" + Urls.redact(url.get()) + "' is not a URL: "
+                        + x.getReason());
             }
             Map<String, List<String>> headers = new LinkedHashMap<>();
             Section h = e.section("headers");
@@ -245,6 +248,15 @@ public final class ConfigLoader {
             @SuppressWarnings("unchecked")
             Map<String, Object> map = b == null ? new LinkedHashMap<>() : new LinkedHashMap<>((Map<String, Object>) b);
             builtin = Optional.of(map);
+            // These are read by the server's own issuer, not handed to a plugin: checked as values here.
+            Section token = s.section("token");
+            for (String k : List.of("realm", "service", "issuer")) {
+                token.string(k);
+            }
+            Section issuer = token.section("builtin");
+            for (String k : List.of("key", "certificate", "expiration")) {
+                issuer.string(k);
+            }
         }
         return new ServerConfig.Auth(provider, parameters, access, builtin);
     }
@@ -407,83 +419,65 @@ public final class ConfigLoader {
     /**
      * {@code proxy}: distribution's single upstream ({@code remoteurl}, {@code username}, {@code password},
      * {@code ttl}) for every repository, and Berth's {@code upstreams}, each for the repositories under its
-     * {@code prefix}.
+     * {@code prefix}. Every value is read by the typed getters, so a map or a list given for one of them is an error
+     * naming the key. Without {@code remoteurl}, the single upstream's other keys are reported as unknown.
      */
-    private List<dev.berth.registry.proxy.Upstream> proxy(Map<String, Object> section) {
+    private List<dev.berth.registry.proxy.Upstream> proxy(Section s) {
         List<dev.berth.registry.proxy.Upstream> out = new ArrayList<>();
-        if (section.isEmpty()) {
-            return out;
+        if (s.names().contains("remoteurl")) { // present, even empty: a proxy was meant
+            out.add(upstream(s, ""));
         }
-        Map<String, Object> single = new java.util.LinkedHashMap<>(section);
-        Object list = single.remove("upstreams");
-        if (single.containsKey("remoteurl")) {
-            out.add(upstream("proxy", "", single));
-        } else {
-            single.keySet().forEach(k -> warnings.add("proxy." + k + ": unknown key, ignored"));
-        }
-        if (list != null) {
-            if (!(list instanceof List<?> items)) {
-                throw new ConfigException("proxy.upstreams", "must be a list of upstreams, each with prefix and"
-                        + " remoteurl");
+        List<Section> items = s.sections("upstreams");
+        for (Section item : items) {
+            warnUnknown(item, UPSTREAM_KEYS);
+            String prefix = item.string("prefix").orElse("");
+            if (prefix.isBlank()) {
+                throw new ConfigException(item.key("prefix"), "is required: the repositories under it come from "
+                        + "this upstream (e.g. docker.io)");
             }
-            for (int i = 0; i < items.size(); i++) {
-                String key = "proxy.upstreams[" + i + "]";
-                if (!(items.get(i) instanceof Map<?, ?> m)) {
-                    throw new ConfigException(key, "must be a mapping with prefix and remoteurl");
-                }
-                Map<String, Object> entry = new java.util.LinkedHashMap<>();
-                m.forEach((k, v) -> entry.put(String.valueOf(k), v));
-                Object prefix = entry.remove("prefix");
-                if (!(prefix instanceof String p) || p.isBlank()) {
-                    throw new ConfigException(key + ".prefix", "is required: the repositories under it come from "
-                            + "this upstream (e.g. docker.io)");
-                }
-                String trimmed = p.replaceAll("/+$", "").replaceAll("/\\*+$", "");
-                if (!dev.berth.registry.model.RepositoryName.isValid(trimmed)) {
-                    throw new ConfigException(key + ".prefix", "'" + p + "' is not a repository name prefix");
-                }
-                out.add(upstream(key, trimmed, entry));
+            String trimmed = prefix.replaceAll("/+$", "").replaceAll("/\\*+$", "");
+            if (!dev.berth.registry.model.RepositoryName.isValid(trimmed)) {
+                throw new ConfigException(item.key("prefix"), "'" + prefix + "' is not a repository name prefix");
             }
+            out.add(upstream(item, trimmed));
         }
         java.util.Set<String> prefixes = new java.util.HashSet<>();
         for (var u : out) {
             if (!prefixes.add(u.prefix())) {
-                throw new ConfigException("proxy.upstreams", "two upstreams for the prefix '" + u.prefix() + "'");
+                throw new ConfigException(s.key("upstreams"), "two upstreams for the prefix '" + u.prefix() + "'");
             }
         }
         return out;
     }
 
-    private dev.berth.registry.proxy.Upstream upstream(String key, String prefix, Map<String, Object> m) {
-        Object url = m.get("remoteurl");
-        if (!(url instanceof String u) || u.isBlank()) {
-            throw new ConfigException(key + ".remoteurl", "is required: the upstream registry's URL, e.g. "
+    /** The keys of one {@code proxy.upstreams[i]}. */
+    private static final Set<String> UPSTREAM_KEYS = Set.of("prefix", "remoteurl", "username", "password", "ttl");
+
+    /** One upstream: {@code remoteurl}, {@code username} and {@code password} together, {@code ttl}. */
+    private static dev.berth.registry.proxy.Upstream upstream(Section s, String prefix) {
+        String u = s.string("remoteurl").orElse("");
+        if (u.isBlank()) {
+            throw new ConfigException(s.key("remoteurl"), "is required: the upstream registry's URL, e.g. "
                     + "https://registry-1.docker.io");
         }
         java.net.URI uri;
         try {
-            uri = java.net.URI.create(u.trim());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key + ".remoteurl", "'" + u + "' is not a URL");
+            uri = new java.net.URI(u.trim());
+        } catch (URISyntaxException e) {
+            throw new ConfigException(s.key("remoteurl"), "'" + Urls.redact(u) + "' is not a URL");
         }
         if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-            throw new ConfigException(key + ".remoteurl", "must be an http or https URL, not '" + u + "'");
+            throw new ConfigException(s.key("remoteurl"), "must be an http or https URL, not '" + Urls.redact(u)
+                    + "'");
         }
-        Object user = m.get("username");
-        Object password = m.get("password");
-        if ((user == null) != (password == null)) {
-            throw new ConfigException(key + "." + (user == null ? "username" : "password"),
+        Optional<String> user = s.string("username");
+        Optional<String> password = s.string("password");
+        if (user.isPresent() != password.isPresent()) {
+            throw new ConfigException(s.key(user.isEmpty() ? "username" : "password"),
                     "username and password go together");
         }
-        Duration ttl = m.get("ttl") == null ? Duration.ofHours(168) : Durations.parse(key + ".ttl",
-                String.valueOf(m.get("ttl")));
-        for (String k : m.keySet()) {
-            if (!java.util.Set.of("remoteurl", "username", "password", "ttl").contains(k)) {
-                warnings.add(key + "." + k + ": unknown key, ignored");
-            }
-        }
-        return new dev.berth.registry.proxy.Upstream(prefix, uri, java.util.Optional.ofNullable(user)
-                .map(String::valueOf), java.util.Optional.ofNullable(password).map(String::valueOf), ttl);
+        Duration ttl = s.duration("ttl", Duration.ofHours(168));
+        return new dev.berth.registry.proxy.Upstream(prefix, uri, user, password, ttl);
     }
 
     /** {@code storage.maintenance}: read-only mode and upload purging, with distribution's defaults. */
@@ -549,7 +543,7 @@ public final class ConfigLoader {
             try {
                 dev.berth.cache.redis.RedisCacheConfig.parse(redis);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("redis", e.getMessage());
+                throw new ConfigException("redis", Failures.describe(e));
             }
             if (!wantsRedis) {
                 warnings.add("redis: not used: set storage.cache.blobdescriptor: redis to cache in it");

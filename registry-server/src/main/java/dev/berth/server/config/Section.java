@@ -65,12 +65,21 @@ final class Section {
     }
 
     Optional<String> string(String name) {
+        return scalar(name, "a string");
+    }
+
+    /**
+     * The text of a single value (a string, number or boolean, as YAML may type what is meant as text); a map or a
+     * list where a value belongs is refused, naming the key and what was {@code expected}, rather than read as an
+     * empty text or as {@code {a=b}}.
+     */
+    private Optional<String> scalar(String name, String expected) {
         JsonNode v = value(name);
         if (v == null) {
             return Optional.empty();
         }
         if (!v.isValueNode()) {
-            throw new ConfigException(key(name), "must be a single value, not " + describe(v));
+            throw new ConfigException(key(name), "expected " + expected + ", found " + describe(v));
         }
         return Optional.of(v.asText());
     }
@@ -80,18 +89,14 @@ final class Section {
     }
 
     boolean bool(String name, boolean fallback) {
-        JsonNode v = value(name);
-        if (v == null) {
+        Optional<String> text = scalar(name, "true or false");
+        if (text.isEmpty()) {
             return fallback;
         }
-        if (v.isBoolean()) {
-            return v.booleanValue();
-        }
-        String s = v.asText().trim().toLowerCase(java.util.Locale.ROOT);
-        return switch (s) {
+        return switch (text.get().trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new ConfigException(key(name), "must be true or false, not '" + v.asText() + "'");
+            default -> throw new ConfigException(key(name), "must be true or false, not '" + text.get() + "'");
         };
     }
 
@@ -100,7 +105,7 @@ final class Section {
     }
 
     long whole(String name, long fallback, long min, long max) {
-        Optional<String> s = string(name);
+        Optional<String> s = scalar(name, "a whole number");
         if (s.isEmpty()) {
             return fallback;
         }
@@ -117,7 +122,7 @@ final class Section {
     }
 
     Duration duration(String name, Duration fallback) {
-        return string(name).map(s -> Durations.parse(key(name), s)).orElse(fallback);
+        return scalar(name, "a duration such as 30s").map(s -> Durations.parse(key(name), s)).orElse(fallback);
     }
 
     /** A list of values; a single value counts as a list of one. */
@@ -136,8 +141,11 @@ final class Section {
         }
         for (int i = 0; i < v.size(); i++) {
             JsonNode item = v.get(i);
-            if (item == null || item.isNull() || !item.isValueNode()) {
-                throw new ConfigException(key(name) + "." + i, "must be a single value");
+            if (item == null || item.isNull()) {
+                throw new ConfigException(key(name) + "." + i, "expected a string, found nothing");
+            }
+            if (!item.isValueNode()) {
+                throw new ConfigException(key(name) + "." + i, "expected a string, found " + describe(item));
             }
             out.add(item.asText());
         }
@@ -202,7 +210,7 @@ final class Section {
 
     static String describe(JsonNode v) {
         if (v.isObject()) {
-            return "a mapping";
+            return "a map";
         }
         if (v.isArray()) {
             return "a list";

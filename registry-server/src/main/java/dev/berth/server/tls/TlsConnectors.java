@@ -1,5 +1,6 @@
 package dev.berth.server.tls;
 
+import dev.berth.registry.diagnostics.Failures;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -207,7 +208,7 @@ public final class TlsConnectors {
                     certificates.add(CERTIFICATES.getCertificate(holder));
                 } catch (CertificateException e) {
                     throw new IllegalArgumentException(configKey + ": bad certificate in " + file + ": "
-                            + e.getMessage(), e);
+                            + Failures.describe(e), e);
                 }
             }
         }
@@ -230,7 +231,7 @@ public final class TlsConnectors {
                 }
             } catch (IOException e) {
                 throw new IllegalArgumentException("http.tls.key: unusable private key in " + file + " (RSA and EC"
-                        + " keys are supported): " + e.getMessage(), e);
+                        + " keys are supported): " + Failures.describe(e), e);
             }
             if (pem instanceof PEMEncryptedKeyPair || pem instanceof PKCS8EncryptedPrivateKeyInfo) {
                 // A passphrase would have to sit in the config or an environment variable next to the key, which
@@ -284,7 +285,7 @@ public final class TlsConnectors {
                 throw new IllegalArgumentException(mismatch);
             }
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(mismatch + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(mismatch + ": " + Failures.describe(e), e);
         }
     }
 
@@ -302,7 +303,7 @@ public final class TlsConnectors {
             return store;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("http.tls.key: cannot use the key with the certificate chain in "
-                    + "http.tls.certificate: " + e.getMessage(), e);
+                    + "http.tls.certificate: " + Failures.describe(e), e);
         }
     }
 

@@ -449,4 +449,62 @@ class ConfigLoaderTest {
                 """, Map.of("REGISTRY_REDIS_PASSWORD", "pw"));
         assertThat(env.storage().cache().orElseThrow().parameters()).containsEntry("password", "pw");
     }
+
+    /** Typed keys refuse a map or a list, naming the key, instead of reading {@code {a=b}} or failing with a cast. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            proxy: {remoteurl: https://r.example, username: u, password: {a: b}}          | proxy.password: expected a string, found a map
+            proxy: {remoteurl: https://r.example, username: [u], password: p}             | proxy.username: expected a string, found a list
+            proxy: {remoteurl: [https://r.example]}                                       | proxy.remoteurl: expected a string, found a list
+            proxy: {remoteurl: https://r.example, ttl: {hours: 1}}                        | proxy.ttl: expected a duration such as 30s, found a map
+            proxy: {upstreams: [{prefix: {a: b}, remoteurl: https://r.example}]}          | proxy.upstreams[0].prefix: expected a string, found a map
+            proxy: {upstreams: [{prefix: a, remoteurl: https://r.example, password: [x], username: u}]} | proxy.upstreams[0].password: expected a string, found a list
+            http: {secret: [1, 2]}                                                        | http.secret: expected a string, found a list
+            http: {addr: {port: 5000}}                                                    | http.addr: expected a string, found a map
+            http: {relativeurls: [true]}                                                  | http.relativeurls: expected true or false, found a list
+            http: {draintimeout: [1s]}                                                    | http.draintimeout: expected a duration such as 30s, found a list
+            http: {limits: {maxconnections: {n: 1}}}                                      | http.limits.maxconnections: expected a whole number, found a map
+            http: {tls: {certificate: /c, key: /k, clientcas: [[/ca]]}}                  | http.tls.clientcas.0: expected a string, found a list
+            catalog: {maxentries: [10]}                                                   | catalog.maxentries: expected a whole number, found a list
+            log: {level: {x: y}}                                                          | log.level: expected a string, found a map
+            notifications: {endpoints: [{name: a, url: {u: v}}]}                          | notifications.endpoints[0].url: expected a string, found a map
+            auth: {token: {realm: {a: b}, service: s, issuer: i, builtin: {htpasswd: {path: /p}}}} | auth.token.realm: expected a string, found a map
+            auth: {token: {realm: r, service: s, issuer: i, builtin: {expiration: [5m], htpasswd: {path: /p}}}} | auth.token.builtin.expiration: expected a string, found a list
+            """)
+    void aMapOrListWhereAValueBelongsIsAnErrorNamingTheKey(String yaml, String message) {
+        String text = MINIMAL + yaml + "\n";
+        assertThatThrownBy(() -> ConfigLoader.parse(text, Map.of())).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.getMessage()).isEqualTo(message));
+    }
+
+    @Test
+    void aMapFromTheEnvironmentIsRefusedLikeOneFromTheFile() {
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "proxy: {remoteurl: https://r.example, username: u}\n",
+                Map.of("REGISTRY_PROXY_PASSWORD", "{a: b}"))).isInstanceOf(ConfigException.class)
+                .hasMessage("proxy.password: expected a string, found a map");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL, Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "[true]")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("storage.delete.enabled: expected true or false, found a list");
+    }
+
+    @Test
+    void aUrlQuotedInAConfigurationErrorHasItsPasswordMasked() {
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "proxy: {remoteurl: 'ftp://me:s3cr3t@r.example'}\n",
+                Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("proxy.remoteurl: must be an http or https URL, not 'ftp://me:***@r.example'");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "proxy: {remoteurl: 'http://me:s3cr3t@r.example/a b'}\n",
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("me:***@")
+                .message().doesNotContain("s3cr3t");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "notifications: {endpoints: [{name: a, url: "
+                + "'ftp://hook:s3cr3t@h.example/x'}]}\n", Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hook:***@").message().doesNotContain("s3cr3t");
+        assertThat(ConfigLoader.parse(MINIMAL + "proxy: {remoteurl: 'http://me:s3cr3t@r.example'}\n", Map.of())
+                .upstreams()).singleElement().asString().contains("http://me:***@r.example").doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void anEmptyRemoteUrlIsAnErrorNotAnUnknownKey() {
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "proxy: {remoteurl: }\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("proxy.remoteurl: is required");
+    }
 }

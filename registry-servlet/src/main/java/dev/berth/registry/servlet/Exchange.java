@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.auth.AuthenticationRequiredException;
+import dev.berth.registry.diagnostics.Failures;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -157,7 +158,7 @@ final class Exchange {
             error(r);
         } else if (e instanceof IOException) {
             LOG.debug("{} {}: I/O error: {}", request.getMethod(), request.getRequestURI(), e.toString());
-            error(ErrorCode.BLOB_UPLOAD_INVALID, "the request body could not be read: " + e.getMessage());
+            error(ErrorCode.BLOB_UPLOAD_INVALID, "the request body could not be read: " + Failures.describe(e));
         } else {
             LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
             error(ErrorCode.UNKNOWN, "internal error; the server's log has the details");

@@ -1,5 +1,6 @@
 package dev.berth.registry.cache.inmemory;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.cache.BlobDescriptorCacheFactory;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class InMemoryBlobDescriptorCacheFactory implements BlobDescriptorC
         try {
             return new InMemoryBlobDescriptorCache(size, ttl);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("inmemory cache: " + e.getMessage(), e);
+            throw new IllegalArgumentException("inmemory cache: " + Failures.describe(e), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.registry.internal.proxy;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.proxy.UpstreamClient;
 import java.io.IOException;
@@ -89,8 +90,8 @@ public final class BlobFetch {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for the fetch of " + digest, e);
         } catch (ExecutionException e) {
-            throw new IOException("fetching " + digest + " from the upstream failed: " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new IOException("fetching " + digest + " from the upstream failed: "
+                    + Failures.describe(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             throw new IOException("the fetch of " + digest + " from the upstream is still running", e);
         }

@@ -1,5 +1,6 @@
 package dev.berth.registry.internal.proxy;
 
+import dev.berth.registry.diagnostics.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -95,7 +96,7 @@ final class ChunkPipe {
                         ended = true;
                     } else if (next instanceof Throwable t) {
                         ended = true;
-                        throw new IOException("fetching from the upstream failed: " + t.getMessage(), t);
+                        throw new IOException("fetching from the upstream failed: " + Failures.describe(t), t);
                     } else {
                         current = (byte[]) next;
                         pos = 0;

@@ -1,5 +1,6 @@
 package dev.berth.registry.internal.proxy;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.proxy.Upstream;
@@ -99,9 +100,10 @@ public final class PullThrough implements AutoCloseable {
             throw new IOException("interrupted waiting for the upstream", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
-                throw new IOException(io.getMessage(), io);
+                throw new IOException(Failures.describe(io), io);
             }
-            throw new IOException("fetching the manifest from the upstream failed: " + e.getCause(), e.getCause());
+            throw new IOException("fetching the manifest from the upstream failed: " + Failures.describe(e.getCause()),
+                    e.getCause());
         } catch (TimeoutException e) {
             throw new IOException("the upstream is still answering another request for this manifest", e);
         }

@@ -1,5 +1,6 @@
 package dev.berth.registry.internal.store;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.storage.StorageWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ public final class HashingSink {
         private static final long serialVersionUID = 1L;
 
         WriteFailedException(IOException cause) {
-            super(cause.getMessage(), cause);
+            super(Failures.describe(cause), cause);
         }
 
         @Override

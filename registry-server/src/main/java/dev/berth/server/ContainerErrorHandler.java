@@ -1,0 +1,152 @@
+package dev.berth.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.registry.ErrorCode;
+import jakarta.servlet.RequestDispatcher;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The answer to a request that Jetty refuses itself, before or around the registry's servlet: a URI it will not
+ * decode ({@code /v2/%2e%2e/x}, {@code %00} or {@code %2f} in the path), a request line or header block over its
+ * limits (414, 431), a request line it cannot parse (400), an unknown HTTP version (505), a query string the token
+ * endpoint's parameters cannot be parsed from. Such a client gets the spec's JSON error body with
+ * {@code Docker-Distribution-API-Version: registry/2.0} and the configured {@code http.headers}, as from the registry
+ * itself, whatever its method or {@code Accept} header; never Jetty's HTML page, never a stack trace.
+ *
+ * <p>The status is the one Jetty chose. The error code, which the OCI spec limits to its own list (plus Berth's few,
+ * see {@link ErrorCode}), follows from the status:
+ * <table>
+ * <caption>status to code</caption>
+ * <tr><th>status</th><th>code</th><th>why</th></tr>
+ * <tr><td>401, 403</td><td>UNAUTHORIZED, DENIED</td><td>the spec's codes for them</td></tr>
+ * <tr><td>404</td><td>NOT_FOUND</td><td>no such endpoint, as the servlet answers an unknown path; not NAME_UNKNOWN,
+ * which would claim a repository was looked up</td></tr>
+ * <tr><td>413, 416, 429, 503</td><td>PAYLOAD_TOO_LARGE, RANGE_INVALID, TOOMANYREQUESTS, UNAVAILABLE</td>
+ * <td>the codes with those statuses</td></tr>
+ * <tr><td>any other 4xx (400 bad URI or request line, 414, 431, ...), 501, 505</td><td>UNSUPPORTED</td><td>the
+ * spec's code for a request "unsupported due to a missing implementation or invalid set of parameters"; none of the
+ * specific 400 codes (NAME_INVALID, DIGEST_INVALID, ...) can be claimed before the request was routed</td></tr>
+ * <tr><td>any other 5xx</td><td>UNKNOWN</td><td>the server failed; the detail says no more than that</td></tr>
+ * </table>
+ * The {@code message} is the code's, as in every error body of the registry; the {@code detail} is Jetty's reason
+ * ("Ambiguous URI path segment", "URI Too Long") for a client's mistake, and a pointer to the server's log for a
+ * failure of the server, whose exception stays there.
+ *
+ * <p>Installed on the {@code Server} (requests refused before any handler) and on the servlet context (errors raised
+ * inside it). Thread-safe: holds only the configured headers.
+ */
+final class ContainerErrorHandler extends ErrorHandler {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jetty's reasons are short; anything longer is not a reason worth echoing. */
+    private static final int MAX_DETAIL = 200;
+
+    private final Map<String, List<String>> headers;
+
+    /** @param headers {@code http.headers}, sent with every response of the registry */
+    ContainerErrorHandler(Map<String, List<String>> headers) {
+        this.headers = Map.copyOf(headers);
+    }
+
+    /** The error code for a status the container answers with (see the class comment). */
+    static ErrorCode codeFor(int status) {
+        return switch (status) {
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.DENIED;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 416 -> ErrorCode.RANGE_INVALID;
+            case 429 -> ErrorCode.TOOMANYREQUESTS;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            case 501, 505 -> ErrorCode.UNSUPPORTED;
+            default -> status >= 500 ? ErrorCode.UNKNOWN : ErrorCode.UNSUPPORTED;
+        };
+    }
+
+    /** Every method gets the body (Jetty's default leaves a PUT's or a DELETE's error empty); HEAD gets the headers. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        String reason = attribute(request, ERROR_MESSAGE, RequestDispatcher.ERROR_MESSAGE, String.class);
+        Throwable cause = attribute(request, ERROR_EXCEPTION, RequestDispatcher.ERROR_EXCEPTION, Throwable.class);
+        if (cause instanceof HttpException http) {
+            status = http.getCode();
+            if (reason == null) {
+                reason = http.getReason();
+            }
+        }
+        if (status < 400) {
+            status = HttpStatus.INTERNAL_SERVER_ERROR_500; // an error without an error status is the server's
+        }
+        ErrorCode code = codeFor(status);
+        response.setStatus(status);
+        generateCacheControl(response);
+        response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        headers.forEach((name, values) -> {
+            response.getHeaders().remove(name);
+            values.forEach(v -> response.getHeaders().add(name, v));
+        });
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        if ("HEAD".equals(request.getMethod()) || HttpStatus.hasNoBody(status)) {
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            return true;
+        }
+        byte[] body = body(code, detail(status, code, reason));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+
+    /** Jetty's core attribute, or the servlet one when the error was raised inside the servlet context. */
+    private static <T> T attribute(Request request, String core, String servlet, Class<T> type) {
+        Object v = request.getAttribute(core);
+        if (!type.isInstance(v)) {
+            v = request.getAttribute(servlet);
+        }
+        return type.isInstance(v) ? type.cast(v) : null;
+    }
+
+    /** The container's reason for a client's mistake, as printable text; nothing of a server failure's cause. */
+    static String detail(int status, ErrorCode code, String reason) {
+        if (code == ErrorCode.UNKNOWN) {
+            return "internal error; the server's log has the details";
+        }
+        String text = reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
+        if (status == HttpStatus.BAD_REQUEST_400 && text.equals(HttpStatus.getMessage(status))) {
+            // What Jetty's parser says of a bad escape such as %00 or %zz in the path, or a broken request line.
+            text += ": the request line, its URI or a header could not be parsed";
+        }
+        StringBuilder b = new StringBuilder();
+        text.codePoints().limit(MAX_DETAIL).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
+    }
+
+    private static byte[] body(ErrorCode code, String detail) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode error = root.putArray("errors").addObject();
+        error.put("code", code.name());
+        error.put("message", code.message());
+        error.put("detail", detail);
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a tree of strings always serialises", e);
+        }
+    }
+}
