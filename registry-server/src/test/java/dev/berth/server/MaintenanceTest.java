@@ -16,7 +16,7 @@ class MaintenanceTest {
             CountDownLatch threeRuns = new CountDownLatch(3);
             long start = System.nanoTime();
             m.schedule("counting", Duration.ofMillis(100), Duration.ofMillis(20), threeRuns::countDown);
-            assertThat(threeRuns.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(threeRuns.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
             assertThat(m.tasks()).containsExactly("counting");
         }
@@ -35,34 +35,49 @@ class MaintenanceTest {
             });
             CountDownLatch other = new CountDownLatch(2);
             m.schedule("healthy", Duration.ZERO, Duration.ofMillis(10), other::countDown);
-            assertThat(thirdRun.await(10, TimeUnit.SECONDS)).as("the failing task kept running").isTrue();
-            assertThat(other.await(10, TimeUnit.SECONDS)).as("the other task kept running").isTrue();
+            assertThat(thirdRun.await(30, TimeUnit.SECONDS)).as("the failing task kept running").isTrue();
+            assertThat(other.await(30, TimeUnit.SECONDS)).as("the other task kept running").isTrue();
         }
     }
 
     @Test
     void closeStopsTheScheduleAndWaitsForARunInProgress() throws Exception {
-        Maintenance m = new Maintenance(Duration.ofSeconds(5));
+        Maintenance m = new Maintenance(Duration.ofSeconds(30));
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         AtomicInteger finished = new AtomicInteger();
         m.schedule("slow", Duration.ZERO, Duration.ofMillis(10), () -> {
             runs.incrementAndGet();
             running.countDown();
             try {
-                Thread.sleep(200);
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
             finished.incrementAndGet();
         });
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        // The run ends only once close has begun: close must wait for it.
+        Thread releaser = new Thread(() -> {
+            try {
+                while (!m.isClosed()) {
+                    Thread.sleep(5);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        });
+        releaser.setDaemon(true);
+        releaser.start();
         m.close();
+        releaser.join();
         assertThat(m.isClosed()).isTrue();
         assertThat(finished.get()).as("the run in progress finished before close returned").isEqualTo(runs.get());
         int after = runs.get();
-        Thread.sleep(100);
+        Thread.sleep(100); // a negative, so a bounded wait: runs 10 ms apart would show in it
         assertThat(runs.get()).as("no run after close").isEqualTo(after);
         assertThatThrownBy(() -> m.schedule("late", Duration.ZERO, Duration.ofSeconds(1), () -> { }))
                 .isInstanceOf(IllegalStateException.class);
@@ -81,11 +96,12 @@ class MaintenanceTest {
                 interrupted.countDown();
             }
         });
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
         long start = System.nanoTime();
         m.close();
-        assertThat(interrupted.await(1, TimeUnit.SECONDS)).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        // Twice the close wait (100 ms) and a loaded machine's delays; a close that waited for the run takes 60 s.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -60,6 +60,7 @@ class OnlineGcServerTest {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger pulls = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(2);
+            double runsBefore = gcRuns(server);
             try {
                 Future<?> pusher = pool.submit(() -> {
                     Random r = new Random(7);
@@ -81,7 +82,13 @@ class OnlineGcServerTest {
                     }
                     return null;
                 });
-                Thread.sleep(6000);
+                // The clients work until the server has collected three times meanwhile, at least one of them
+                // freeing something (an orphan or a re-tagged manifest older than gcdelay), however slow the machine.
+                long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                while ((gcRuns(server) - runsBefore < 3 || deletedBytes(server) == 0 || pulls.get() == 0
+                        || orphans.isEmpty()) && !pusher.isDone() && !puller.isDone() && System.nanoTime() < until) {
+                    Thread.sleep(100);
+                }
                 stop.set(true);
                 pusher.get(1, TimeUnit.MINUTES);
                 puller.get(1, TimeUnit.MINUTES);
@@ -89,7 +96,9 @@ class OnlineGcServerTest {
                 pool.shutdownNow();
             }
             assertThat(pulls.get()).isPositive();
-            assertThat(gcRuns(server)).as("collections while the clients worked").isGreaterThanOrEqualTo(3);
+            assertThat(gcRuns(server) - runsBefore).as("collections while the clients worked")
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(deletedBytes(server)).as("freed while the clients worked").isPositive();
             for (Image image : latest.values()) {
                 pullWhole(image);
             }
@@ -111,6 +120,11 @@ class OnlineGcServerTest {
             }
             assertThat(server.metrics().scrape()).contains("berth_gc_deleted_bytes_total");
         }
+    }
+
+    private static double deletedBytes(BerthServer server) {
+        return server.metrics().meterRegistry().find("berth.gc.deleted").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     private static double gcRuns(BerthServer server) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,7 +78,7 @@ class PullThroughTest {
         mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
                 .clock(clock).upstream(new Upstream("hub", URI.create("http://127.0.0.1:" + upstream.port()),
                         java.util.Optional.of("mirror"), java.util.Optional.of("mirror-pw"), ttl))
-                .upstreamTimeout(Duration.ofSeconds(5)).build();
+                .upstreamTimeout(Duration.ofSeconds(60)).build();
         mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
         mirrorBase = "http://127.0.0.1:" + mirror.port();
     }
@@ -128,13 +129,27 @@ class PullThroughTest {
 
     /**
      * Whether the mirror stored a blob. The client has all the bytes (Content-Length) a moment before the fetch has
-     * verified and committed them, so this waits a little.
+     * verified and committed them, so this waits (up to 30 s) for them.
      */
     private boolean storedInMirror(Digest d) throws InterruptedException {
-        for (int i = 0; i < 100 && !exists(d); i++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!exists(d) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         return exists(d);
+    }
+
+    /**
+     * The blob GETs the upstream answered. It counts one when the request completes, which may be a moment after the
+     * mirror has read the last byte: this waits (up to 30 s) for the first.
+     */
+    private double upstreamBlobPulls() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (upstream.metrics().meterRegistry().get("berth.blob.pull").timer().count() == 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return upstream.metrics().meterRegistry().get("berth.blob.pull").timer().count();
     }
 
     private boolean exists(Digest d) {
@@ -245,8 +260,7 @@ class PullThroughTest {
         } finally {
             pool.shutdownNow();
         }
-        double upstreamPulls = upstream.metrics().meterRegistry().get("berth.blob.pull").timer().count();
-        assertThat(upstreamPulls).as("blob GETs the upstream answered").isEqualTo(1);
+        assertThat(upstreamBlobPulls()).as("blob GETs the upstream answered").isEqualTo(1);
         assertThat(storedInMirror(layer)).isTrue();
     }
 
@@ -264,8 +278,7 @@ class PullThroughTest {
         assertThat(storedInMirror(layer)).as("the fetch went on into storage").isTrue();
         HttpResponse<byte[]> again = get("/v2/hub/library/big/blobs/" + layer);
         assertThat(Digest.sha256(again.body())).isEqualTo(layer);
-        assertThat(upstream.metrics().meterRegistry().get("berth.blob.pull").timer().count())
-                .as("blob GETs the upstream answered").isEqualTo(1);
+        assertThat(upstreamBlobPulls()).as("blob GETs the upstream answered").isEqualTo(1);
     }
 
     @Test
@@ -325,17 +338,19 @@ class PullThroughTest {
 
     @Test
     void concurrentMissesOfOneTagAskTheUpstreamOnce() throws Exception {
-        // A slow upstream (half a second per manifest) so that the misses surely overlap; it counts what it is asked.
+        // An upstream that holds its answer until every other miss waits for it, so that the misses surely overlap;
+        // it counts what it is asked.
         byte[] manifest = TestContent.utf8(TestContent.imageManifest(false, TestContent.text("c"),
                 List.of(TestContent.text("l"))));
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         slow.setExecutor(Executors.newCachedThreadPool());
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
         slow.createContext("/v2/library/app/manifests/v1", exchange -> {
             asked.incrementAndGet();
             try {
-                Thread.sleep(500);
+                answer.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -350,7 +365,10 @@ class PullThroughTest {
             mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
                     .upstream(Upstream.of("http://127.0.0.1:" + slow.getAddress().getPort()).withPrefix("hub"))
                     .build();
-            mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
+            // Requests on platform threads, whose stacks show who waits (virtual threads are not listed).
+            mirror = BerthServer.start(mirrorRegistry, new ServerConfig.Http("127.0.0.1", 0, "", Optional.empty(),
+                    false, Map.of(), Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true,
+                    ServerConfig.Limits.DEFAULTS, ServerConfig.Threads.PLATFORM), ServletOptions.DEFAULTS, true);
             mirrorBase = "http://127.0.0.1:" + mirror.port();
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             List<Future<byte[]>> gets = new ArrayList<>();
@@ -363,15 +381,37 @@ class PullThroughTest {
                 }));
             }
             go.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((asked.get() == 0 || waitingForAnotherRequestsFetch() < 7) && asked.get() <= 1
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(asked.get()).as("manifest requests the upstream saw while it held the first").isEqualTo(1);
+            assertThat(waitingForAnotherRequestsFetch()).as("misses waiting for the first one's fetch").isEqualTo(7);
+            answer.countDown();
             for (Future<byte[]> f : gets) {
                 assertThat(f.get(1, TimeUnit.MINUTES)).isEqualTo(manifest);
             }
             assertThat(asked.get()).as("manifest requests the upstream saw").isEqualTo(1);
         } finally {
+            answer.countDown();
             pool.shutdownNow();
             slow.stop(0);
             ((ExecutorService) slow.getExecutor()).shutdownNow();
         }
+    }
+
+    /** Threads in {@code PullThrough.manifest} waiting for the fetch another request started (not fetching). */
+    private static long waitingForAnotherRequestsFetch() {
+        return Thread.getAllStackTraces().values().stream().filter(stack -> {
+            for (int i = 1; i < stack.length; i++) {
+                if (stack[i].getClassName().equals("dev.berth.registry.internal.proxy.PullThrough")
+                        && stack[i].getMethodName().equals("manifest")) {
+                    return stack[i - 1].getClassName().equals("java.util.concurrent.CompletableFuture");
+                }
+            }
+            return false;
+        }).count();
     }
 
     @Test

@@ -63,7 +63,7 @@ class ServerNotificationsTest {
                     - name: hook
                       url: http://127.0.0.1:%d/hook
                       headers: {Authorization: [Bearer hook-token]}
-                      timeout: 2s
+                      timeout: 30s
                       threshold: 3
                       backoff: 100ms
                       ignore: {actions: [pull]}
@@ -98,7 +98,7 @@ class ServerNotificationsTest {
                         .statusCode()).isEqualTo(200);
                 assertThat(server.notifier()).hasValueSatisfying(n ->
                         assertThat(n.endpoints()).extracting(e -> e.name()).containsExactly("hook"));
-                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
                 while (!server.metrics().scrape().contains("berth_notifications_delivered_total{endpoint=\"hook\"} 3.0")
                         && System.nanoTime() < until) {
                     Thread.sleep(20);

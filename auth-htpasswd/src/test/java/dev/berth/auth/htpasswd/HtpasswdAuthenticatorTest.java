@@ -220,6 +220,7 @@ class HtpasswdAuthenticatorTest {
         String newFile = HtpasswdBinary.line("dave", "new", "-m") + "\n";
         try (var auth = new HtpasswdAuthenticator("r", file, Duration.ofSeconds(60), ticker)) {
             var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            var logins = new java.util.concurrent.atomic.AtomicInteger();
             try {
                 List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
                 for (int t = 0; t < 8; t++) {
@@ -227,14 +228,18 @@ class HtpasswdAuthenticatorTest {
                         for (int i = 0; i < 200; i++) {
                             Authentication a = auth.authenticate(basic("dave", i % 2 == 0 ? "old" : "new"));
                             assertThat(a).isIn(WRONG, Authentication.authenticated(Principal.user("dave")));
+                            logins.incrementAndGet();
                             ticker.advance(Duration.ofMillis(50));
                         }
                         return null;
                     }));
                 }
+                // 20 rewrites spread over the 1,600 logins, however the threads are scheduled.
                 for (int i = 0; i < 20; i++) {
+                    while (logins.get() < i * 80 && !results.stream().allMatch(java.util.concurrent.Future::isDone)) {
+                        Thread.sleep(1);
+                    }
                     write(file, i % 2 == 0 ? newFile : oldFile);
-                    Thread.sleep(2);
                 }
                 for (var r : results) {
                     r.get(); // rethrows an assertion error from a worker

@@ -32,7 +32,7 @@ class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheContract {
 
     @Override
     protected BlobDescriptorCache createCache() {
-        return Caches.create("redis", Map.of("addr", "127.0.0.1:" + redis.port, "readtimeout", "500ms"));
+        return Caches.create("redis", RedisProcess.generous(redis.port));
     }
 
     @Test

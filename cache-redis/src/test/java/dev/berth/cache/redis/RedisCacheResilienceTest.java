@@ -2,6 +2,7 @@ package dev.berth.cache.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.registry.CacheStats;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.model.Descriptor;
@@ -24,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,28 +50,63 @@ class RedisCacheResilienceTest {
     private record Image(Blob layer, Digest manifest) {
     }
 
+    /** Work for {@link #untilFromCache}: reads that may go to the cache. */
+    @FunctionalInterface
+    private interface Reads {
+        void run() throws Exception;
+    }
+
+    /**
+     * Repeats {@code reads} until one round of them is answered from the cache alone (hits, no miss or error): the
+     * tombstones the writes left (Redis expires them on its own clock) are gone and the reads have filled Redis.
+     */
+    private static void untilFromCache(Registry registry, Reads reads) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            CacheStats before = registry.cacheStats();
+            reads.run();
+            CacheStats after = registry.cacheStats();
+            if (after.misses() == before.misses() && after.errors() == before.errors()
+                    && after.hits() > before.hits()) {
+                return;
+            }
+            assertThat(System.nanoTime() - deadline).as("a round of reads answered from the cache within 30 s; "
+                    + "stats now %s", after).isNegative();
+            Thread.sleep(50);
+        }
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds; fails after 30 s. */
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as(what).isNegative();
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void aTagDeletedOnOneReplicaIsGoneOnTheOtherAtOnce() throws Exception {
         try (RedisProcess redis = new RedisProcess(null);
-                Registry a = Registry.builder().storage(storage).cache("redis",
-                        java.util.Map.of("addr", "127.0.0.1:" + redis.port)).build();
-                Registry b = Registry.builder().storage(storage).cache("redis",
-                        java.util.Map.of("addr", "127.0.0.1:" + redis.port)).build()) {
+                Registry a = Registry.builder().storage(storage).cache("redis", RedisProcess.generous(redis.port))
+                        .build();
+                Registry b = Registry.builder().storage(storage).cache("redis", RedisProcess.generous(redis.port))
+                        .build()) {
             Image one = push(a.repository("app"), "v1", 1);
-            Thread.sleep(2100); // past the tombstone the push left, so that B's reads fill Redis
             Repository onB = b.repository("app");
-            for (int i = 0; i < 3; i++) {
+            // Past the tombstones the push left (2 s), B's reads fill Redis; then B answers from it.
+            untilFromCache(b, () -> {
                 assertThat(onB.manifests().resolve(Reference.parse("v1"))).contains(one.manifest());
                 assertThat(onB.blobs().stat(one.layer().digest())).isPresent();
-            }
+            });
             assertThat(b.cacheStats().hits()).as("B answers from Redis").isPositive();
 
             a.repository("app").tags().delete(new Tag("v1"));
             assertThat(onB.manifests().resolve(Reference.parse("v1"))).as("deleted on A, gone on B").isEmpty();
 
             Image two = push(a.repository("app"), "v2", 2);
-            Thread.sleep(2100);
-            assertThat(onB.manifests().resolve(Reference.parse("v2"))).contains(two.manifest());
+            untilFromCache(b, () -> assertThat(onB.manifests().resolve(Reference.parse("v2")))
+                    .contains(two.manifest()));
             Image moved = push(a.repository("app"), "v2", 3);
             assertThat(onB.manifests().resolve(Reference.parse("v2"))).as("moved on A, moved on B")
                     .contains(moved.manifest());
@@ -93,7 +130,6 @@ class RedisCacheResilienceTest {
                 for (int i = 0; i < 5; i++) {
                     images.add(push(repo, "t" + i, 10 + i));
                 }
-                Thread.sleep(400);
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicLong requests = new AtomicLong();
                 ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -113,14 +149,20 @@ class RedisCacheResilienceTest {
                         return null;
                     }));
                 }
-                Thread.sleep(500);
-                long hitsBefore = registry.cacheStats().hits();
-                assertThat(hitsBefore).as("warm before the kill").isPositive();
+                // Each wait also ends when a worker has ended: its wrong answer is rethrown below.
+                BooleanSupplier workerEnded = () -> workers.stream().anyMatch(Future::isDone);
+                // Past the tombstones the pushes left (300 ms), the workers' reads fill Redis and hit it.
+                await("warm before the kill", () -> registry.cacheStats().hits() > 0 || workerEnded.getAsBoolean());
                 redis.stop();
-                Thread.sleep(1000);
+                await("the breaker opening on the failures", () -> cache.skipped() > 0 || workerEnded.getAsBoolean());
+                long errorsWhileOpen = registry.cacheStats().errors();
+                await("Redis tried again after the cool-down, and failing", () -> registry.cacheStats().errors()
+                        > errorsWhileOpen || workerEnded.getAsBoolean());
                 // writes while Redis is down still succeed, and are right afterwards
                 repo.tags().delete(new Tag("t0"));
-                Thread.sleep(500);
+                long afterDelete = requests.get();
+                await("reads after the delete", () -> requests.get() > afterDelete + 100
+                        || workerEnded.getAsBoolean());
                 stop.set(true);
                 for (Future<?> f : workers) {
                     f.get(30, TimeUnit.SECONDS); // a wrong answer or an exception fails here
@@ -131,14 +173,13 @@ class RedisCacheResilienceTest {
                 assertThat(requests.get()).isPositive();
 
                 redis.start();
-                Thread.sleep(400); // past the breaker's cool-down
                 long hitsAfterRestart = registry.cacheStats().hits();
-                for (int round = 0; round < 20 && registry.cacheStats().hits() == hitsAfterRestart; round++) {
+                // Past the breaker's cool-down (300 ms) Redis is tried again; reads fill it and then hit it.
+                untilFromCache(registry, () -> {
                     for (Image image : images) {
                         assertThat(repo.blobs().stat(image.layer().digest())).isPresent();
                     }
-                    Thread.sleep(100);
-                }
+                });
                 assertThat(registry.cacheStats().hits()).as("the cache is used again after the restart")
                         .isGreaterThan(hitsAfterRestart);
                 assertThat(repo.manifests().resolve(Reference.parse("t0"))).isEmpty();
@@ -155,11 +196,8 @@ class RedisCacheResilienceTest {
             try (Registry good = Registry.builder().storage(storage).cache(new RedisBlobDescriptorCache(fast(redis)))
                     .build()) {
                 Image image = push(good.repository("app"), "v1", 5);
-                Thread.sleep(400);
-                for (int i = 0; i < 3; i++) {
-                    assertThat(good.repository("app").manifests().resolve(Reference.parse("v1")))
-                            .contains(image.manifest());
-                }
+                untilFromCache(good, () -> assertThat(good.repository("app").manifests()
+                        .resolve(Reference.parse("v1"))).contains(image.manifest()));
                 assertThat(good.cacheStats().hits()).isPositive();
                 assertThat(good.cacheStats().errors()).isZero();
             }

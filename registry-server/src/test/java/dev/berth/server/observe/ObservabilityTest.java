@@ -365,7 +365,7 @@ class ObservabilityTest {
 
     /** Requests are observed when they complete, which may be a moment after the client has its answer. */
     private void awaitLines(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (lines.size() < n && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

@@ -185,6 +185,8 @@ public abstract class BlobDescriptorCacheContract {
         cache.invalidateTag(r, t);
         cache.invalidateLink(r, d);
         cache.invalidateBlob(d);
+        // A lower bound, so no loaded machine makes this flaky: at least this long has passed since the invalidations
+        // returned, all the SPI allows; the fills below must count. (Polling instead would let a longer grace pass.)
         Thread.sleep(invalidationGrace().toMillis() + 300);
         cache.fillTag(r, t, d);
         cache.fillLink(r, d);

@@ -21,7 +21,10 @@ import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +52,7 @@ public abstract class GarbageCollectionContract {
     /** A new, empty driver for one test. */
     protected abstract StorageDriver createDriver() throws Exception;
 
-    /** How long the concurrent test pushes and collects. */
+    /** How long, at least, the concurrent test pushes and collects. */
     protected Duration concurrentRunTime() {
         return Duration.ofSeconds(4);
     }
@@ -294,11 +297,14 @@ public abstract class GarbageCollectionContract {
     @Test
     void aBlobLinkedWithinTheGracePeriodIsKeptThoughItsBytesAreOld() throws Exception {
         Blob orphan = upload("source", TestContent.randomBlob(random, 700));
-        Thread.sleep(3000); // older than the grace period below, even with whole-second modification times
-        registry.repository("target").blobs().mount(orphan.digest(),
-                dev.berth.registry.model.RepositoryName.parse("source"));
-
-        GcReport report = registry.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(2)));
+        GcReport report;
+        // The grace period ends when the bytes were written: they are older, the link written next is younger.
+        try (Registry collector = collectingAt(stamped(orphan), Duration.ofSeconds(2),
+                new ForwardingStorageDriver(driver))) {
+            registry.repository("target").blobs().mount(orphan.digest(),
+                    dev.berth.registry.model.RepositoryName.parse("source"));
+            report = collector.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(2)));
+        }
 
         assertThat(report.blobsDeleted()).isEmpty();
         assertThat(readBlob(registry.repository("target"), orphan.digest())).isEqualTo(orphan.bytes());
@@ -310,7 +316,7 @@ public abstract class GarbageCollectionContract {
         pushImage("race", "v1", 1); // something for the mark to read
         Blob config = upload("race", TestContent.randomBlob(random, 64));
         Blob layer = upload("race", TestContent.randomBlob(random, 1000));
-        Thread.sleep(3000); // the blobs are older than the grace period: only the manifest can keep them
+        Instant blobsWritten = stamped(config, layer); // the end of the grace period: only the manifest keeps them
         byte[] manifest = utf8(TestContent.imageManifest(false, config, List.of(layer)));
         AtomicBoolean pushed = new AtomicBoolean();
         StorageDriver hooked = new ReadHook(driver, path -> {
@@ -320,7 +326,7 @@ public abstract class GarbageCollectionContract {
                         manifest);
             }
         });
-        try (Registry collector = Registry.builder().storage(hooked).build()) {
+        try (Registry collector = collectingAt(blobsWritten, Duration.ofSeconds(2), hooked)) {
             collector.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(2)));
         }
 
@@ -332,7 +338,7 @@ public abstract class GarbageCollectionContract {
     void aBlobThisRegistryReusesJustBeforeTheSweepIsKept() throws Exception {
         Blob config = upload("reuse", TestContent.randomBlob(random, 64));
         Blob layer = upload("reuse", TestContent.randomBlob(random, 1000));
-        Thread.sleep(3000); // old, and referenced by nothing: only the push below can keep them
+        Instant blobsWritten = stamped(config, layer); // the end of the grace period: only the push below keeps them
         byte[] manifest = utf8(TestContent.imageManifest(false, config, List.of(layer)));
         AtomicBoolean pushed = new AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<Registry> self = new java.util.concurrent.atomic.AtomicReference<>();
@@ -348,7 +354,7 @@ public abstract class GarbageCollectionContract {
                 super.walk(path, visitor);
             }
         };
-        try (Registry shared = Registry.builder().storage(hooked).build()) {
+        try (Registry shared = collectingAt(blobsWritten, Duration.ofSeconds(2), hooked)) {
             self.set(shared);
             GcReport report = shared.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(2)));
             assertThat(pushed).isTrue();
@@ -364,6 +370,7 @@ public abstract class GarbageCollectionContract {
             base.add(pushImage("steady/r" + i, "v1", 2));
         }
         Map<String, Image> pushed = new ConcurrentHashMap<>();
+        Map<Digest, String> orphans = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger collections = new AtomicInteger();
         AtomicInteger pulls = new AtomicInteger();
@@ -389,9 +396,12 @@ public abstract class GarbageCollectionContract {
                                 : pushImage(repo, tag, 1, shared);
                         pushed.put(repo + ":" + tag, image);
                         if (i % 4 == 0) {
-                            upload(repo, TestContent.randomBlob(r, 100));
+                            orphans.put(upload(repo, TestContent.randomBlob(r, 100)).digest(), repo);
                         }
                     }
+                    // Younger than the grace period of any collection still running: left for the final one.
+                    String repo = "busy/w" + worker + "/r0";
+                    orphans.put(upload(repo, TestContent.randomBlob(r, 100)).digest(), repo);
                     return null;
                 }));
             }
@@ -413,6 +423,12 @@ public abstract class GarbageCollectionContract {
                 return null;
             }));
             Thread.sleep(concurrentRunTime().toMillis());
+            // On until the collector and the puller have had their turns (a loaded machine is slow to give them).
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while ((collections.get() < 2 || pulls.get() == 0) && System.nanoTime() < deadline
+                    && workers.stream().noneMatch(Future::isDone)) {
+                Thread.sleep(50);
+            }
             stop.set(true);
             for (Future<?> f : workers) {
                 f.get(2, TimeUnit.MINUTES);
@@ -428,10 +444,16 @@ public abstract class GarbageCollectionContract {
         for (Image image : base) {
             assertComplete(image, "v1");
         }
-        // Once the grace period has passed, a final offline collection frees what the pushes left behind.
-        Thread.sleep(concurrentGracePeriod().toMillis() + 1100);
-        GcReport last = registry.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(1)));
+        // A final offline collection whose grace period ended after the last push frees what the pushes left behind.
+        GcReport last;
+        try (Registry collector = collectingAt(driverNow(), Duration.ofSeconds(1),
+                new ForwardingStorageDriver(driver))) {
+            last = collector.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(1)));
+        }
         assertThat(last.blobsDeleted()).as("orphans and untagged manifests left by the pushes").isNotEmpty();
+        for (Digest orphan : orphans.keySet()) {
+            assertThat(exists(blobData(orphan))).as("orphan %s of %s", orphan, orphans.get(orphan)).isFalse();
+        }
         for (Map.Entry<String, Image> e : pushed.entrySet()) {
             assertComplete(e.getValue(), e.getKey().substring(e.getKey().indexOf(':') + 1));
         }
@@ -512,6 +534,46 @@ public abstract class GarbageCollectionContract {
         } catch (PathNotFoundException e) {
             return false;
         }
+    }
+
+    /** Where the driver holds a blob's bytes. */
+    protected static String blobData(Digest digest) {
+        return "/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data";
+    }
+
+    /** The latest modification time the driver reports for the blobs' bytes. */
+    protected Instant stamped(Blob... blobs) throws IOException {
+        Instant latest = Instant.EPOCH;
+        for (Blob b : blobs) {
+            Instant t = driver.stat(blobData(b.digest())).modTime();
+            latest = t.isAfter(latest) ? t : latest;
+        }
+        return latest;
+    }
+
+    /** The modification time the driver gives a write now (a probe, outside the registry's tree, then deleted). */
+    protected Instant driverNow() throws IOException {
+        String probe = "/gc-contract-clock-probe";
+        driver.putContent(probe, new byte[] {1});
+        Instant t = driver.stat(probe).modTime();
+        driver.delete(probe);
+        return t;
+    }
+
+    /**
+     * A registry on {@code through} whose collections take {@code cutoff} as the end of the grace period
+     * {@code grace}: what the driver stamped at or before {@code cutoff} is old, what it stamps later is young,
+     * however long a loaded machine takes to get to the collection. Returns once the driver stamps writes later than
+     * {@code cutoff} (with whole-second times, within a second).
+     */
+    protected Registry collectingAt(Instant cutoff, Duration grace, StorageDriver through) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!driverNow().isAfter(cutoff)) {
+            assertThat(System.nanoTime() - deadline).as("the driver stamps a write after %s within 30 s", cutoff)
+                    .isNegative();
+            Thread.sleep(50);
+        }
+        return Registry.builder().storage(through).clock(Clock.fixed(cutoff.plus(grace), ZoneOffset.UTC)).build();
     }
 
     /** Runs a hook before each {@code getContent}. */

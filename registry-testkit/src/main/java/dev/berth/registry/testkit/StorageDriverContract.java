@@ -999,11 +999,11 @@ public abstract class StorageDriverContract {
         runConcurrently(2, thread -> {
             byte[] c = contents[thread];
             try (StorageWriter w = driver.writer(path("/parallel/w" + thread), false)) {
-                together.await(10, TimeUnit.SECONDS);
+                together.await(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 for (int off = 0; off < c.length; off += 4099) {
                     w.write(c, off, Math.min(4099, c.length - off));
                 }
-                together.await(10, TimeUnit.SECONDS);
+                together.await(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                 w.commit();
             }
         });
@@ -1102,7 +1102,7 @@ public abstract class StorageDriverContract {
             for (int i = 0; i < threads; i++) {
                 int thread = i;
                 Callable<Void> call = () -> {
-                    start.await(10, TimeUnit.SECONDS);
+                    start.await(CONCURRENCY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                     task.run(thread);
                     return null;
                 };

@@ -17,6 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -476,20 +478,41 @@ class StorageDriverContractCatchesBrokenDriversTest {
         }
     }
 
-    /** Writes in place, so a reader can see the first half alone. */
+    /**
+     * Writes in place, so a reader can see the first half alone. Once readers are about, the first half it writes
+     * stays until one of them has read it: the kit sees the mix however the threads are scheduled.
+     */
     static class TornPutContent extends StorageDriverContract {
         @Override
         protected StorageDriver createDriver() {
             return new Delegating() {
+                private volatile boolean readersAbout;
+                private volatile boolean halfWritten;
+                private final CountDownLatch halfRead = new CountDownLatch(1);
+
                 @Override
                 public void putContent(String path, byte[] content) throws IOException {
                     d.putContent(path, Arrays.copyOf(content, content.length / 2));
-                    try {
-                        Thread.sleep(1);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                    if (readersAbout && halfRead.getCount() > 0) {
+                        halfWritten = true;
+                        try {
+                            halfRead.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     }
                     d.putContent(path, content);
+                }
+
+                @Override
+                public byte[] getContent(String path) throws IOException {
+                    boolean half = halfWritten; // then this read began after the half was written, before the rest
+                    byte[] read = d.getContent(path);
+                    readersAbout = true;
+                    if (half) {
+                        halfRead.countDown();
+                    }
+                    return read;
                 }
             };
         }

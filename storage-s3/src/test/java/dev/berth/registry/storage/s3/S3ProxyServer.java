@@ -38,7 +38,11 @@ final class S3ProxyServer {
                         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                         .build();
                 p.start();
-                for (int i = 0; i < 100 && !"STARTED".equals(p.getState()); i++) {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (!"STARTED".equals(p.getState())) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("S3Proxy is " + p.getState() + " after 30 s");
+                    }
                     Thread.sleep(20);
                 }
                 proxy = p;
