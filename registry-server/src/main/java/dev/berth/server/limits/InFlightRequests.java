@@ -23,7 +23,9 @@ final class InFlightRequests extends Handler.Wrapper {
         busy.merge(connection, 1, Integer::sum);
         boolean handled = false;
         try {
-            handled = super.handle(request, response, Callback.from(callback, () -> ended(connection)));
+            // Not busy from the moment the handler is done: were the count dropped after Jetty's callback, a stop in
+            // between would find a connection that is already idle counted as busy, and wait for it.
+            handled = super.handle(request, response, Callback.from(() -> ended(connection), callback));
             return handled;
         } finally {
             if (!handled) {
