@@ -213,7 +213,7 @@ final class Exchange {
             g.writeStartObject();
             g.writeArrayFieldStart("errors");
             g.writeStartObject();
-            g.writeStringField("code", code.name());
+            g.writeStringField("code", code.value());
             g.writeStringField("message", code.message());
             g.writeStringField("detail", detail == null ? "" : detail);
             g.writeEndObject();

@@ -26,9 +26,10 @@ final class UploadEndpoints {
     static void start(Exchange x, Repository repo, Predicate<RepositoryName> mayPullFrom) throws IOException {
         String mount = x.param("mount");
         if (mount != null) {
-            Digest digest = Digest.parse(mount);
+            Digest digest = Digest.isValid(mount) ? Digest.parse(mount) : null;
             String from = x.param("from");
-            if (from != null && RepositoryName.isValid(from) && mayPullFrom.test(RepositoryName.parse(from))) {
+            if (digest != null && from != null && RepositoryName.isValid(from)
+                    && mayPullFrom.test(RepositoryName.parse(from))) {
                 Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
                 if (mounted.isPresent()) {
                     Events.blobMounted(x, repo, mounted.get(), RepositoryName.parse(from));
@@ -36,7 +37,8 @@ final class UploadEndpoints {
                     return;
                 }
             }
-            // Cannot mount (unknown source, or it lacks the blob): the spec says to start an upload instead.
+            // Cannot mount (a digest or source that is none, an unknown source, one that lacks the blob): the spec
+            // says to start an upload instead.
         }
         String digestParam = x.param("digest");
         if (digestParam != null) {

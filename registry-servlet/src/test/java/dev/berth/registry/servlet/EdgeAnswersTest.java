@@ -1,0 +1,304 @@
+package dev.berth.registry.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.registry.Registry;
+import dev.berth.registry.StorageDrivers;
+import dev.berth.registry.auth.AccessGuard;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.MediaTypes;
+import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.StorageDriver;
+import dev.berth.registry.spi.storage.StorageWriter;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the registry answers at the edges of the API, over real HTTP in Jetty 12: references and digests that cannot
+ * name anything, byte ranges with absurd positions, malformed query strings, and chunks whose body disagrees with
+ * their Content-Range. A client's mistake is a 4xx with the spec's JSON body, never a 500, and never a 405 for a method
+ * the URL takes.
+ */
+class EdgeAnswersTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String MD5 = "md5:d41d8cd98f00b204e9800998ecf8427e";
+
+    @TempDir
+    Path root;
+    Registry registry;
+    JettyRegistry http;
+    final Random random = new Random(15);
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString())).build();
+        http = new JettyRegistry(registry, "/registry", ServletOptions.DEFAULTS, AccessGuard.OPEN, async());
+    }
+
+    /** Whether the servlet is registered with asynchronous support; {@link BlockingEdgeAnswersTest} says no. */
+    boolean async() {
+        return true;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        registry.close();
+    }
+
+    // ------------------------------------------------------------------ references that cannot name anything
+
+    /** What a tag or digest can never be: not a tag, not a digest, a digest of an algorithm the registry lacks. */
+    static final List<String> IMPOSSIBLE = List.of(".INVALID_MANIFEST_NAME", "-bad", "v1:2", MD5, "sha256:abc",
+            "sha256:" + "A".repeat(64), "a".repeat(129), "sha256:" + "0".repeat(63) + "g");
+
+    @Test
+    void readsOfManifestReferencesThatCannotExistAreManifestUnknown() throws Exception {
+        pushImage("lib/app", "v1");
+        for (String repo : List.of("lib/app", "no/such/repo")) {
+            for (String ref : IMPOSSIBLE) {
+                String path = "/v2/" + repo + "/manifests/" + ref;
+                HttpResponse<byte[]> get = http.send(http.request(path).GET().build());
+                assertThat(get.statusCode()).as(path).isEqualTo(404);
+                assertThat(errorCode(get)).as(path).isEqualTo("MANIFEST_UNKNOWN");
+                assertThat(get.headers().firstValue("Allow")).as(path).isEmpty();
+                assertThat(http.head(path)).as(path).containsEntry(":status", "404").containsEntry(":body-length",
+                        "0");
+            }
+        }
+    }
+
+    @Test
+    void readsOfBlobDigestsThatCannotExistAreBlobUnknown() throws Exception {
+        pushBlob("lib/app", randomBytes(10));
+        for (String digest : List.of(MD5, "v1:2", "sha256:abc", "latest", "sha512:" + "0".repeat(64),
+                "sha256:" + "A".repeat(64))) {
+            String path = "/v2/lib/app/blobs/" + digest;
+            HttpResponse<byte[]> get = http.send(http.request(path).GET().build());
+            assertThat(get.statusCode()).as(path).isEqualTo(404);
+            assertThat(errorCode(get)).as(path).isEqualTo("BLOB_UNKNOWN");
+            assertThat(get.headers().firstValue("Allow")).as(path).isEmpty();
+            assertThat(http.head(path)).as(path).containsEntry(":status", "404");
+        }
+    }
+
+    /**
+     * distribution answers 404 for a delete of a reference its routes do not match, and the spec 404 for one that
+     * does not exist; a registry that deletes nothing answers 405 whatever the reference.
+     */
+    @Test
+    void deletesOfWhatCannotExistAreNotFoundUnlessTheRegistryDeletesNothing() throws Exception {
+        pushImage("lib/app", "v1");
+        for (String ref : List.of(".INVALID_MANIFEST_NAME", "v1:2", MD5)) {
+            HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/manifests/" + ref).DELETE().build());
+            assertThat(r.statusCode()).as(ref).isEqualTo(404);
+            assertThat(errorCode(r)).as(ref).isEqualTo("MANIFEST_UNKNOWN");
+        }
+        for (String digest : List.of(MD5, "sha256:abc")) {
+            HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/blobs/" + digest).DELETE().build());
+            assertThat(r.statusCode()).as(digest).isEqualTo(404);
+            assertThat(errorCode(r)).as(digest).isEqualTo("BLOB_UNKNOWN");
+        }
+        assertThat(http.send(http.request("/v2/lib/app/manifests/v1").GET().build()).statusCode()).isEqualTo(200);
+
+        try (Registry noDeletes = Registry.builder()
+                .storage("filesystem", Map.of("rootdirectory", root.resolve("kept").toString()))
+                .deletesEnabled(false).build();
+                JettyRegistry other = new JettyRegistry(noDeletes, "", ServletOptions.DEFAULTS, AccessGuard.OPEN,
+                        async())) {
+            for (String path : List.of("/v2/lib/app/manifests/.INVALID_MANIFEST_NAME", "/v2/lib/app/blobs/" + MD5)) {
+                HttpResponse<byte[]> r = other.send(other.request(path).DELETE().build());
+                assertThat(r.statusCode()).as(path).isEqualTo(405);
+                assertThat(errorCode(r)).as(path).isEqualTo("UNSUPPORTED");
+                assertThat(r.headers().firstValue("Allow").orElseThrow()).as(path).doesNotContain("DELETE");
+            }
+        }
+    }
+
+    @Test
+    void writesOfBadReferencesSayWhatIsWrongWith400() throws Exception {
+        byte[] manifest = pushImage("lib/app", null);
+        Map<String, String> cases = Map.of(
+                "-bad", "TAG_INVALID",
+                ".INVALID_MANIFEST_NAME", "TAG_INVALID",
+                "sha256:totallywrong", "DIGEST_INVALID",
+                MD5, "UNSUPPORTED",
+                "v1:2", "UNSUPPORTED");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/manifests/" + c.getKey())
+                    .header("Content-Type", MediaTypes.OCI_MANIFEST).PUT(BodyPublishers.ofByteArray(manifest))
+                    .build());
+            assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(errorCode(r)).as(c.getKey()).isEqualTo(c.getValue());
+            assertThat(r.headers().firstValue("Allow")).as(c.getKey()).isEmpty();
+        }
+    }
+
+    /** The spec: a referrers request with a digest of invalid syntax is 400; a referrers request is never 404. */
+    @Test
+    void referrersOfADigestThatIsNoneAre400() throws Exception {
+        pushImage("lib/app", "v1");
+        Map<String, String> cases = Map.of("sha256:abc", "DIGEST_INVALID", "latest", "DIGEST_INVALID",
+                MD5, "UNSUPPORTED", "v1:2", "UNSUPPORTED");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/referrers/" + c.getKey()).GET().build());
+            assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(errorCode(r)).as(c.getKey()).isEqualTo(c.getValue());
+        }
+    }
+
+    @Test
+    void digestsOfUploadsThatAreNoneAre400AndAMountOfOneFallsBackToAnUpload() throws Exception {
+        String upload = startUpload("lib/app");
+        HttpResponse<byte[]> unsupported = http.send(HttpRequest.newBuilder(URI.create(upload + "?digest=" + MD5))
+                .PUT(BodyPublishers.ofString("x")).build());
+        assertThat(unsupported.statusCode()).isEqualTo(400);
+        assertThat(errorCode(unsupported)).isEqualTo("UNSUPPORTED");
+        assertThat(unsupported.headers().firstValue("Allow")).isEmpty();
+        HttpResponse<byte[]> invalid = http.send(http.request("/v2/lib/app/blobs/uploads/?digest=sha256:abc")
+                .POST(BodyPublishers.ofString("x")).build());
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(errorCode(invalid)).isEqualTo("DIGEST_INVALID");
+        // "If a mount fails due to invalid repository or digest arguments, the registry will fall back"
+        for (String mount : List.of(MD5, "sha256:abc", "latest")) {
+            HttpResponse<byte[]> r = http.send(http.request("/v2/lib/app/blobs/uploads/?mount=" + mount
+                    + "&from=lib/other").POST(BodyPublishers.noBody()).build());
+            assertThat(r.statusCode()).as(mount).isEqualTo(202);
+            assertThat(r.headers().firstValue("Location").orElseThrow()).as(mount).contains("/blobs/uploads/");
+        }
+    }
+
+    /**
+     * Every route answers each method it takes, however odd its argument, without a 405; a 405 is only for a method
+     * the route does not take, and its Allow header lists those it does (HEAD wherever GET is).
+     */
+    @Test
+    void noRouteAnswers405ForAMethodItTakes() throws Exception {
+        pushImage("lib/app", "v1");
+        String upload = URI.create(startUpload("lib/app")).getRawPath().substring("/registry".length());
+        String cancelled = URI.create(startUpload("lib/app")).getRawPath().substring("/registry".length());
+        Map<String, List<String>> routes = Map.of(
+                "/v2/lib/app/manifests/v1:2", List.of("GET", "HEAD", "PUT", "DELETE"),
+                "/v2/lib/app/manifests/" + MD5, List.of("GET", "HEAD", "PUT", "DELETE"),
+                "/v2/lib/app/blobs/" + MD5, List.of("GET", "HEAD", "DELETE"),
+                "/v2/lib/app/blobs/v1:2", List.of("GET", "HEAD", "DELETE"),
+                "/v2/lib/app/referrers/" + MD5, List.of("GET", "HEAD"),
+                "/v2/lib/app/tags/list", List.of("GET", "HEAD"),
+                "/v2/lib/app/blobs/uploads/", List.of("POST"),
+                cancelled, List.of("GET", "HEAD", "PATCH", "PUT", "DELETE"),
+                "/v2/_catalog", List.of("GET", "HEAD"));
+        List<String> every = List.of("GET", "HEAD", "PUT", "POST", "PATCH", "DELETE");
+        for (Map.Entry<String, List<String>> route : routes.entrySet()) {
+            for (String method : every) {
+                String path = route.getKey();
+                int status = http.rawStatus(method, path);
+                if (route.getValue().contains(method)) {
+                    assertThat(status).as(method + " " + path).isBetween(200, 499).isNotEqualTo(405);
+                } else {
+                    assertThat(status).as(method + " " + path).isEqualTo(405);
+                }
+            }
+        }
+        Map<String, String> head = http.head(upload);
+        assertThat(head).as("HEAD of an upload answers as GET does").containsEntry(":status", "204")
+                .containsEntry("Range", "0-0");
+        HttpResponse<byte[]> post = http.send(http.request(upload).POST(BodyPublishers.noBody()).build());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD, PATCH, PUT, DELETE");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private HttpResponse<byte[]> patch(String upload, byte[] blob, int from, int to, boolean withRange)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upload))
+                .method("PATCH", BodyPublishers.ofByteArray(Arrays.copyOfRange(blob, from, to)));
+        if (withRange) {
+            b.header("Content-Range", from + "-" + (to - 1));
+        }
+        return http.send(b.build());
+    }
+
+    /** A PATCH whose body has no Content-Length (chunked transfer encoding), with the given Content-Range. */
+    private HttpResponse<byte[]> patchChunked(String upload, byte[] body, String contentRange) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(upload)).header("Content-Range", contentRange)
+                .method("PATCH", BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build());
+    }
+
+    private HttpResponse<byte[]> commit(String upload, byte[] blob, int from) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(upload + "?digest=" + Digest.sha256(blob)))
+                .header("Content-Range", from + "-" + (blob.length - 1))
+                .PUT(BodyPublishers.ofByteArray(blob, from, blob.length - from)).build());
+    }
+
+    /** The upload's Range, as its status URL tells it. */
+    private String rangeOf(String upload) throws Exception {
+        HttpResponse<byte[]> status = http.send(HttpRequest.newBuilder(URI.create(upload)).GET().build());
+        assertThat(status.statusCode()).isEqualTo(204);
+        return status.headers().firstValue("Range").orElseThrow();
+    }
+
+    private String startUpload(String repo) throws Exception {
+        HttpResponse<byte[]> r = http.send(http.request("/v2/" + repo + "/blobs/uploads/").POST(BodyPublishers.noBody())
+                .build());
+        assertThat(r.statusCode()).isEqualTo(202);
+        return r.headers().firstValue("Location").orElseThrow();
+    }
+
+    /** Pushes a config and a layer, and the manifest under {@code tag} when not null; the manifest's bytes. */
+    private byte[] pushImage(String repo, String tag) throws Exception {
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"r\":" + random.nextInt() + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] layer = randomBytes(2000);
+        pushBlob(repo, config);
+        pushBlob(repo, layer);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{"
+                + "\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"" + Digest.sha256(config)
+                + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP
+                + "\",\"digest\":\"" + Digest.sha256(layer) + "\",\"size\":" + layer.length + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        if (tag != null) {
+            assertThat(http.send(http.request("/v2/" + repo + "/manifests/" + tag).header("Content-Type",
+                    MediaTypes.OCI_MANIFEST).PUT(BodyPublishers.ofByteArray(manifest)).build()).statusCode())
+                    .isEqualTo(201);
+        }
+        return manifest;
+    }
+
+    private Digest pushBlob(String repo, byte[] blob) throws Exception {
+        Digest d = Digest.sha256(blob);
+        HttpResponse<byte[]> r = http.send(http.request("/v2/" + repo + "/blobs/uploads/?digest=" + d)
+                .POST(BodyPublishers.ofByteArray(blob)).build());
+        assertThat(r.statusCode()).isEqualTo(201);
+        return d;
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    static String errorCode(HttpResponse<byte[]> r) throws Exception {
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("errors").get(0).path("message").asText()).isNotEmpty();
+        return body.path("errors").get(0).path("code").asText();
+    }
+}
