@@ -91,6 +91,7 @@ public class RegistryServlet extends HttpServlet {
             caller.filter(p -> !p.anonymous()).ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
             Route route = Route.parse(path);
+            x.query(); // a malformed query string is refused here, for every endpoint alike
             if (route.name() != null && x.param("ns") != null) {
                 // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
                 route = new Route(route.kind(), registry.namespaced(route.name(), x.param("ns")), route.argument());

@@ -224,6 +224,48 @@ class EdgeAnswersTest {
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD, PATCH, PUT, DELETE");
     }
 
+    // ------------------------------------------------------------------ malformed query strings
+
+    @Test
+    void malformedQueryStringsAre400WithTheSpecsBody() throws Exception {
+        Digest subject = Digest.sha256(pushImage("lib/app", "v1"));
+        String upload = URI.create(startUpload("lib/app")).getRawPath().substring("/registry".length());
+        Map<String, String> gets = new java.util.LinkedHashMap<>();
+        gets.put("/v2/lib/app/tags/list?n=%zz", "PAGINATION_NUMBER_INVALID");
+        gets.put("/v2/lib/app/tags/list?n=x", "PAGINATION_NUMBER_INVALID");
+        gets.put("/v2/lib/app/tags/list?n=-1", "PAGINATION_NUMBER_INVALID");
+        gets.put("/v2/lib/app/tags/list?last=%", "UNSUPPORTED");
+        gets.put("/v2/lib/app/tags/list?n=2&last=%e", "UNSUPPORTED");
+        gets.put("/v2/_catalog?n=%zz", "PAGINATION_NUMBER_INVALID");
+        gets.put("/v2/_catalog?last=%", "UNSUPPORTED");
+        gets.put("/v2/lib/app/referrers/" + subject + "?n=%zz", "PAGINATION_NUMBER_INVALID");
+        gets.put("/v2/lib/app/referrers/" + subject + "?artifactType=%zz", "UNSUPPORTED");
+        gets.put("/v2/lib/app/manifests/v1?%zz", "UNSUPPORTED");
+        gets.put(upload + "?last=%", "UNSUPPORTED");
+        gets.put("/v2/lib/app/tags/list?ns=%zz", "NAME_INVALID");
+        for (Map.Entry<String, String> c : gets.entrySet()) {
+            assertRefused("GET", c.getKey(), c.getValue());
+            assertThat(http.rawStatus("HEAD", c.getKey())).as("HEAD " + c.getKey()).isEqualTo(400);
+        }
+        assertRefused("PUT", upload + "?digest=%zz", "DIGEST_INVALID");
+        assertRefused("PATCH", upload + "?x=%g1", "UNSUPPORTED");
+        assertRefused("POST", "/v2/lib/app/blobs/uploads/?digest=%", "DIGEST_INVALID");
+        assertRefused("POST", "/v2/lib/app/blobs/uploads/?mount=%zz&from=lib/app", "DIGEST_INVALID");
+        assertRefused("PUT", "/v2/lib/app/manifests/v2?tag=%zz", "TAG_INVALID");
+        // the upload took none of the refused requests' bytes
+        assertThat(http.head(upload)).containsEntry(":status", "204").containsEntry("Range", "0-0");
+    }
+
+    private void assertRefused(String method, String rawPath, String code) throws Exception {
+        JettyRegistry.RawResponse r = http.raw(method, rawPath, "");
+        assertThat(r.status()).as(method + " " + rawPath).isEqualTo(400);
+        assertThat(r.headers()).as(method + " " + rawPath).containsEntry("Content-Type", "application/json")
+                .containsEntry("Docker-Distribution-API-Version", "registry/2.0").doesNotContainKey("Allow");
+        JsonNode error = JSON.readTree(r.body()).path("errors").get(0);
+        assertThat(error.path("code").asText()).as(method + " " + rawPath).isEqualTo(code);
+        assertThat(error.path("detail").asText()).as(method + " " + rawPath).isNotBlank();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private HttpResponse<byte[]> patch(String upload, byte[] blob, int from, int to, boolean withRange)
