@@ -224,6 +224,62 @@ class EdgeAnswersTest {
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD, PATCH, PUT, DELETE");
     }
 
+    // ------------------------------------------------------------------ ranges (RFC 9110, section 14)
+
+    @Test
+    void rangePositionsPastTheEndAreClampedAndAHugeFirstPositionIsUnsatisfiable() throws Exception {
+        byte[] blob = randomBytes(1000);
+        String path = "/v2/lib/app/blobs/" + pushBlob("lib/app", blob);
+        for (String range : List.of("bytes=0-99999999999999999999", "bytes=0-9223372036854775807",
+                "bytes=-99999999999999999999", "bytes=-9223372036854775807", "bytes=-1000", "bytes=0-",
+                "bytes=0-999", "Bytes=0-1000")) {
+            HttpResponse<byte[]> get = http.send(http.request(path).header("Range", range).GET().build());
+            assertThat(get.statusCode()).as(range).isEqualTo(206);
+            assertThat(get.headers().firstValue("Content-Range")).as(range).contains("bytes 0-999/1000");
+            assertThat(get.body()).as(range).isEqualTo(blob);
+            assertThat(http.head(path, "Range: " + range + "\r\n")).as("HEAD " + range)
+                    .containsEntry(":status", "206").containsEntry("Content-Range", "bytes 0-999/1000")
+                    .containsEntry("Content-Length", "1000").containsEntry(":body-length", "0");
+        }
+        HttpResponse<byte[]> tail = http.send(http.request(path).header("Range", "bytes=990-99999999999999999999")
+                .GET().build());
+        assertThat(tail.statusCode()).isEqualTo(206);
+        assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(blob, 990, 1000));
+        assertThat(tail.headers().firstValue("Content-Range")).contains("bytes 990-999/1000");
+
+        for (String range : List.of("bytes=99999999999999999999-", "bytes=99999999999999999999-99999999999999999999",
+                "bytes=9223372036854775807-", "bytes=1000-", "bytes=-0")) {
+            HttpResponse<byte[]> get = http.send(http.request(path).header("Range", range).GET().build());
+            assertThat(get.statusCode()).as(range).isEqualTo(416);
+            assertThat(get.headers().firstValue("Content-Range")).as(range).contains("bytes */1000");
+            assertThat(errorCode(get)).as(range).isEqualTo("RANGE_INVALID");
+            assertThat(http.head(path, "Range: " + range + "\r\n")).as("HEAD " + range)
+                    .containsEntry(":status", "416").containsEntry("Content-Range", "bytes */1000")
+                    .containsEntry(":body-length", "0");
+        }
+        // Invalid (last before first) or not ours (several ranges): ignored, the whole blob is served.
+        for (String range : List.of("bytes=5-2", "bytes=0-1,5-6", "items=0-1")) {
+            HttpResponse<byte[]> get = http.send(http.request(path).header("Range", range).GET().build());
+            assertThat(get.statusCode()).as(range).isEqualTo(200);
+            assertThat(get.body()).as(range).isEqualTo(blob);
+        }
+    }
+
+    /** RFC 9110: of a representation of no bytes, only a suffix range is satisfiable; there is nothing to send. */
+    @Test
+    void rangesOfAnEmptyBlob() throws Exception {
+        String path = "/v2/lib/app/blobs/" + pushBlob("lib/app", new byte[0]);
+        HttpResponse<byte[]> suffix = http.send(http.request(path).header("Range", "bytes=-99999999999999999999")
+                .GET().build());
+        assertThat(suffix.statusCode()).isEqualTo(200);
+        assertThat(suffix.body()).isEmpty();
+        assertThat(http.head(path, "Range: bytes=-5\r\n")).containsEntry(":status", "200")
+                .containsEntry("Content-Length", "0");
+        HttpResponse<byte[]> first = http.send(http.request(path).header("Range", "bytes=0-").GET().build());
+        assertThat(first.statusCode()).isEqualTo(416);
+        assertThat(first.headers().firstValue("Content-Range")).contains("bytes */0");
+    }
+
     // ------------------------------------------------------------------ malformed query strings
 
     @Test
