@@ -322,6 +322,152 @@ class EdgeAnswersTest {
         assertThat(error.path("detail").asText()).as(method + " " + rawPath).isNotBlank();
     }
 
+    // ------------------------------------------------------------------ chunks that disagree with their range
+
+    @Test
+    void aChunkedBodyLongerThanItsContentRangeIsRefusedAndAppendsNothing() throws Exception {
+        byte[] blob = randomBytes(1_300_000);
+        String upload = startUpload("lib/app");
+        assertThat(patch(upload, blob, 0, 1000, true).statusCode()).isEqualTo(202);
+        // declares 600,000 bytes from 1000 but sends one more: all of the declared ones reach storage first
+        HttpResponse<byte[]> tooLong = patchChunked(upload, Arrays.copyOfRange(blob, 1000, 601_001),
+                "1000-600999");
+        assertThat(tooLong.statusCode()).isEqualTo(416);
+        assertThat(errorCode(tooLong)).isEqualTo("RANGE_INVALID");
+        assertThat(rangeOf(upload)).isEqualTo("0-999");
+        HttpResponse<byte[]> small = patchChunked(upload, Arrays.copyOfRange(blob, 1000, 1200), "1000-1099");
+        assertThat(small.statusCode()).isEqualTo(416);
+        assertThat(rangeOf(upload)).isEqualTo("0-999");
+
+        HttpResponse<byte[]> right = patchChunked(upload, Arrays.copyOfRange(blob, 1000, 601_000), "1000-600999");
+        assertThat(right.statusCode()).isEqualTo(202);
+        assertThat(right.headers().firstValue("Range")).contains("0-600999");
+        assertThat(commit(upload, blob, 601_000).statusCode()).isEqualTo(201);
+        assertThat(http.send(http.request("/v2/lib/app/blobs/" + Digest.sha256(blob)).GET().build()).body())
+                .isEqualTo(blob);
+    }
+
+    @Test
+    void aChunkedBodyShorterThanItsContentRangeIsRefusedAndAppendsNothing() throws Exception {
+        byte[] blob = randomBytes(700_000);
+        String upload = startUpload("lib/app");
+        assertThat(patch(upload, blob, 0, 1000, true).statusCode()).isEqualTo(202);
+        HttpResponse<byte[]> tooShort = patchChunked(upload, Arrays.copyOfRange(blob, 1000, 500_000),
+                "1000-600999");
+        assertThat(tooShort.statusCode()).isEqualTo(416);
+        assertThat(errorCode(tooShort)).isEqualTo("RANGE_INVALID");
+        assertThat(rangeOf(upload)).isEqualTo("0-999");
+        HttpResponse<byte[]> empty = patchChunked(upload, new byte[0], "1000-1999");
+        assertThat(empty.statusCode()).isEqualTo(416);
+        assertThat(rangeOf(upload)).isEqualTo("0-999");
+
+        assertThat(patchChunked(upload, Arrays.copyOfRange(blob, 1000, 600_000), "1000-599999").statusCode())
+                .isEqualTo(202);
+        assertThat(rangeOf(upload)).isEqualTo("0-599999");
+        assertThat(commit(upload, blob, 600_000).statusCode()).isEqualTo(201);
+    }
+
+    /** The last chunk, sent with the PUT that completes the upload, is held to its range in the same way. */
+    @Test
+    void aFinalChunkThatDisagreesWithItsRangeCommitsNothing() throws Exception {
+        byte[] blob = randomBytes(400_000);
+        Digest d = Digest.sha256(blob);
+        String upload = startUpload("lib/app");
+        assertThat(patch(upload, blob, 0, 100_000, true).statusCode()).isEqualTo(202);
+        for (byte[] wrong : List.of(Arrays.copyOfRange(blob, 100_000, 399_999), Arrays.copyOf(
+                Arrays.copyOfRange(blob, 100_000, 400_000), 300_001))) {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(upload + "?digest=" + d))
+                    .header("Content-Range", "100000-399999")
+                    .PUT(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(wrong))).build());
+            assertThat(r.statusCode()).as(wrong.length + " bytes").isEqualTo(416);
+            assertThat(rangeOf(upload)).isEqualTo("0-99999");
+            assertThat(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).statusCode()).isEqualTo(404);
+        }
+        HttpResponse<byte[]> right = http.send(HttpRequest.newBuilder(URI.create(upload + "?digest=" + d))
+                .header("Content-Range", "100000-399999").PUT(BodyPublishers.ofInputStream(() ->
+                        new ByteArrayInputStream(blob, 100_000, 300_000))).build());
+        assertThat(right.statusCode()).isEqualTo(201);
+        assertThat(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).body()).isEqualTo(blob);
+    }
+
+    /** With a Content-Length, the disagreement is known before a byte is read. */
+    @Test
+    void aContentLengthThatDisagreesWithTheContentRangeIsRefusedBeforeTheBody() throws Exception {
+        byte[] blob = randomBytes(2000);
+        String upload = startUpload("lib/app");
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(upload)).header("Content-Range",
+                "0-1999").method("PATCH", BodyPublishers.ofByteArray(blob, 0, 1000)).build());
+        assertThat(r.statusCode()).isEqualTo(416);
+        assertThat(errorCode(r)).isEqualTo("RANGE_INVALID");
+        assertThat(rangeOf(upload)).isEqualTo("0-0");
+        assertThat(patch(upload, blob, 0, 2000, true).statusCode()).isEqualTo(202);
+        assertThat(rangeOf(upload)).isEqualTo("0-1999");
+    }
+
+    /**
+     * The filesystem driver as a driver written before rollbacks were part of the SPI would have it: its writers
+     * take the default, which declines.
+     */
+    static final class DriverWithoutRollback implements StorageDriver {
+        final StorageDriver fs;
+
+        DriverWithoutRollback(StorageDriver fs) {
+            this.fs = fs;
+        }
+
+        @Override public String name() { return "no-rollback"; }
+        @Override public byte[] getContent(String p) throws IOException { return fs.getContent(p); }
+        @Override public void putContent(String p, byte[] c) throws IOException { fs.putContent(p, c); }
+        @Override public InputStream reader(String p, long o) throws IOException { return fs.reader(p, o); }
+        @Override public FileInfo stat(String p) throws IOException { return fs.stat(p); }
+        @Override public List<String> list(String p) throws IOException { return fs.list(p); }
+        @Override public void move(String s, String d) throws IOException { fs.move(s, d); }
+        @Override public void delete(String p) throws IOException { fs.delete(p); }
+        @Override public void close() throws IOException { fs.close(); }
+
+        @Override
+        public StorageWriter writer(String path, boolean append) throws IOException {
+            StorageWriter w = fs.writer(path, append);
+            return new StorageWriter() {
+                @Override public void write(byte[] b, int off, int len) throws IOException { w.write(b, off, len); }
+                @Override public long size() { return w.size(); }
+                @Override public void commit() throws IOException { w.commit(); }
+                @Override public void cancel() throws IOException { w.cancel(); }
+                @Override public void close() throws IOException { w.close(); }
+            };
+        }
+    }
+
+    /** Without a rollback, a refused chunk cannot be taken back: the upload is discarded, and the client told so. */
+    @Test
+    void aStorageThatCannotRollBackDiscardsTheUploadOfARefusedChunk() throws Exception {
+        try (Registry plain = Registry.builder().storage(new DriverWithoutRollback(StorageDrivers.create(
+                "filesystem", Map.of("rootdirectory", root.resolve("plain").toString())))).build();
+                JettyRegistry other = new JettyRegistry(plain, "", ServletOptions.DEFAULTS, AccessGuard.OPEN,
+                        async())) {
+            JettyRegistry main = http;
+            http = other;
+            try {
+                byte[] blob = randomBytes(400_000);
+                String upload = startUpload("lib/app");
+                assertThat(patch(upload, blob, 0, 1000, true).statusCode()).isEqualTo(202);
+                HttpResponse<byte[]> refused = patchChunked(upload, Arrays.copyOfRange(blob, 1000, 400_000),
+                        "1000-300999");
+                assertThat(refused.statusCode()).isEqualTo(400);
+                assertThat(errorCode(refused)).isEqualTo("BLOB_UPLOAD_INVALID");
+                HttpResponse<byte[]> gone = http.send(HttpRequest.newBuilder(URI.create(upload)).GET().build());
+                assertThat(gone.statusCode()).isEqualTo(404);
+                assertThat(errorCode(gone)).isEqualTo("BLOB_UPLOAD_UNKNOWN");
+                Path uploads = root.resolve("plain/docker/registry/v2/repositories/lib/app/_uploads");
+                if (java.nio.file.Files.exists(uploads)) {
+                    assertThat(uploads).as("nothing left of the upload").isEmptyDirectory();
+                }
+            } finally {
+                http = main;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private HttpResponse<byte[]> patch(String upload, byte[] blob, int from, int to, boolean withRange)
