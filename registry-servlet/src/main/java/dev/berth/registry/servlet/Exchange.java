@@ -1,6 +1,5 @@
 package dev.berth.registry.servlet;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
@@ -8,7 +7,6 @@ import dev.berth.registry.auth.AuthenticationRequiredException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -235,20 +233,10 @@ final class Exchange {
         }
         response.setStatus(code.httpStatus());
         response.setContentType("application/json");
-        if (isHead()) {
-            return;
-        }
-        OutputStream out = response.getOutputStream();
-        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("errors");
-            g.writeStartObject();
-            g.writeStringField("code", code.value());
-            g.writeStringField("message", code.message());
-            g.writeStringField("detail", detail == null ? "" : detail);
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
+        byte[] body = RegistryErrorPages.body(code, detail);
+        response.setContentLength(body.length);
+        if (!isHead()) {
+            response.getOutputStream().write(body);
         }
     }
 

@@ -74,7 +74,7 @@ public class RegistryServlet extends HttpServlet {
     }
 
     static void commonHeaders(HttpServletResponse response, ServletOptions options) {
-        response.setHeader("Docker-Distribution-API-Version", "registry/2.0");
+        response.setHeader(RegistryErrorPages.API_VERSION_HEADER, RegistryErrorPages.API_VERSION);
         response.setHeader("X-Content-Type-Options", "nosniff");
         options.headers().forEach((name, values) -> {
             response.setHeader(name, null);
