@@ -143,6 +143,19 @@ public final class Uploads {
      * for the same upload waits up to {@link #HOLD_WAIT} for it, then is BLOB_UPLOAD_INVALID.
      */
     public ChunkWriter openChunk(String id, long expectedOffset) {
+        return openChunk(id, expectedOffset, -1);
+    }
+
+    /**
+     * As {@link #openChunk(String, long)}, for a chunk whose length the client declared ({@code length}, -1: not
+     * declared), as HTTP's Content-Range does for a body of unknown length: the chunk takes at most that many bytes,
+     * and a body that goes on past them or ends short of them is RANGE_INVALID, with the chunk rolled back so that
+     * the upload holds what it held before (see {@link ChunkWriter}).
+     */
+    public ChunkWriter openChunk(String id, long expectedOffset, long length) {
+        if (length < -1) {
+            throw new IllegalArgumentException("length must be -1 (not declared) or at least 0: " + length);
+        }
         store.checkWritable();
         startedAt(id);
         RunningHashes.Hold hold = store.hashes().hold(key(id), HOLD_WAIT).orElseThrow(() -> new RegistryException(
@@ -169,7 +182,7 @@ public final class Uploads {
                         + " but the upload holds " + size + " bytes; continue at " + size);
             }
             try {
-                return new ChunkWriter(id, started, hold, writer, size);
+                return new ChunkWriter(id, started, hold, writer, size, length);
             } catch (RuntimeException e) {
                 try {
                     writer.close();
@@ -193,6 +206,13 @@ public final class Uploads {
      * {@link #close()} alone (the client went away or was cut off: the bytes that arrived are kept, so the upload can
      * be resumed from {@link Uploads#status}). Used by one thread at a time; {@code close()} after the others is
      * harmless.
+     *
+     * <p>A chunk of a declared length ({@link Uploads#openChunk(String, long, long)}) is refused, RANGE_INVALID, by
+     * the {@code readFrom} that finds a byte past that length (which is not kept), or by the {@code finish} or
+     * {@code commit} of a stream that ended short of it. A refused chunk is rolled back: the upload holds what it
+     * held before the chunk, and the client can send the chunk again. (With a storage driver that cannot roll back a
+     * writer, the whole upload is discarded instead, and the refusal is BLOB_UPLOAD_INVALID: the client starts
+     * again.) The chunk is ended then; {@code close()} is harmless.
      */
     public final class ChunkWriter implements AutoCloseable {
         private final String id;
@@ -201,29 +221,45 @@ public final class Uploads {
         private final StorageWriter writer;
         private final HashingSink sink;
         private final long start;
+        /** The bytes the client declared this chunk to hold, or -1. */
+        private final long declared;
         private boolean ended;
 
-        private ChunkWriter(String id, Instant started, RunningHashes.Hold hold, StorageWriter writer, long start) {
+        private ChunkWriter(String id, Instant started, RunningHashes.Hold hold, StorageWriter writer, long start,
+                long declared) {
             this.id = id;
             this.started = started;
             this.hold = hold;
             this.writer = writer;
             this.start = start;
+            this.declared = declared;
             this.sink = new HashingSink(writer, catchUp(id, start));
         }
 
         /**
          * Reads once from {@code in} (a single {@code read} call: on a non-blocking server's stream that said it is
          * ready, this does not block) and keeps what came. Returns the number of bytes, or -1 at the end of the
-         * stream. The stream's failure is thrown as it is; a storage failure is UNAVAILABLE.
+         * stream. The stream's failure is thrown as it is; a storage failure is UNAVAILABLE; a byte past the
+         * declared length refuses the chunk (see the class comment).
          */
         public int readFrom(InputStream in) throws IOException {
             requireOpen();
             try {
-                return sink.readFrom(in);
+                if (declared < 0) {
+                    return sink.readFrom(in);
+                }
+                long left = declared - sink.size();
+                if (left > 0) {
+                    return sink.readFrom(in, (int) Math.min(left, Integer.MAX_VALUE));
+                }
+                // All the declared bytes are here: the stream must end now. One byte more is read to tell, never kept.
+                if (in.read() < 0) {
+                    return -1;
+                }
             } catch (HashingSink.WriteFailedException e) {
                 throw storageFailed(e);
             }
+            throw refuse("the chunk goes on past the " + declared + " bytes its range declares");
         }
 
         /** Reads {@code in} to its end. */
@@ -251,6 +287,7 @@ public final class Uploads {
         /** Ends the chunk keeping its bytes: the upload's state after it. */
         public UploadStatus finish() throws IOException {
             requireOpen();
+            requireDeclaredLength();
             ended = true;
             try {
                 drain();
@@ -264,6 +301,7 @@ public final class Uploads {
         /** Ends the chunk and the upload: verifies the bytes have {@code digest} and makes the blob visible. */
         public Descriptor commit(Digest digest) throws IOException {
             requireOpen();
+            requireDeclaredLength();
             ended = true;
             try {
                 drain();
@@ -302,6 +340,47 @@ public final class Uploads {
                 } catch (IOException ignored) {
                     // the storage is failing; the client's resume will tell
                 }
+            } finally {
+                hold.close();
+            }
+        }
+
+        private void requireDeclaredLength() {
+            if (declared >= 0 && sink.size() < declared) {
+                throw refuse("the chunk ended after " + sink.size() + " of the " + declared
+                        + " bytes its range declares");
+            }
+        }
+
+        /**
+         * Rolls the chunk back and ends it: nothing it took stays in the upload. Its bytes are in the running digest,
+         * which is dropped; the next chunk catches up from storage. Returns the refusal to throw.
+         */
+        private RegistryException refuse(String why) {
+            ended = true;
+            try {
+                try {
+                    sink.discard();
+                } catch (IOException | RuntimeException e) {
+                    // the digest state is dropped next, whatever its hashing came to
+                }
+                store.hashes().forget(key(id));
+                try {
+                    writer.rollback();
+                } catch (UnsupportedOperationException cannot) {
+                    try {
+                        writer.cancel();
+                    } catch (IOException ignored) {
+                        // the upload's folder goes next, with whatever the writer left
+                    }
+                    discard(id);
+                    return new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, why + "; this storage cannot take a"
+                            + " chunk back, so upload " + id + " is discarded: start it again");
+                } catch (IOException e) {
+                    throw store.unavailable(e);
+                }
+                return new RegistryException(ErrorCode.RANGE_INVALID, why + "; nothing of it was kept: the upload"
+                        + " holds " + start + " bytes, send the chunk again from there");
             } finally {
                 hold.close();
             }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * A content digest such as {@code sha256:<64 hex>}. Only sha256 and sha512 are supported; a string that is not a
  * digest at all is {@link ErrorCode#DIGEST_INVALID}, a well-formed digest of another algorithm is
- * {@link ErrorCode#UNSUPPORTED}, so that a client learns which of the two it got wrong.
+ * {@link ErrorCode#UNSUPPORTED_PARAMETERS} (the spec's UNSUPPORTED, answered 400), so that a client learns which of
+ * the two it got wrong.
  */
 public record Digest(Algorithm algorithm, String hex) implements Comparable<Digest> {
 
@@ -57,7 +58,7 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
                     return a;
                 }
             }
-            throw new RegistryException(ErrorCode.UNSUPPORTED,
+            throw new RegistryException(ErrorCode.UNSUPPORTED_PARAMETERS,
                     "unsupported digest algorithm '" + id + "' (supported: sha256, sha512)");
         }
 
@@ -87,6 +88,16 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
         }
         int colon = text.indexOf(':');
         return new Digest(Algorithm.fromId(text.substring(0, colon)), text.substring(colon + 1));
+    }
+
+    /** Whether {@code text} parses as a digest of a supported algorithm. */
+    public static boolean isValid(String text) {
+        try {
+            parse(text);
+            return true;
+        } catch (RegistryException e) {
+            return false;
+        }
     }
 
     /** The digest of some bytes held in memory (manifests, small test payloads). */

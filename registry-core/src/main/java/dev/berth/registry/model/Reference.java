@@ -27,7 +27,7 @@ public sealed interface Reference permits Reference.ByTag, Reference.ByDigest {
         return new ByDigest(digest);
     }
 
-    /** Parses a tag (TAG_INVALID when bad) or, when it has a ':', a digest (DIGEST_INVALID or UNSUPPORTED when bad). */
+    /** Parses a tag (TAG_INVALID when bad) or, when it has a ':', a digest (DIGEST_INVALID or UNSUPPORTED_PARAMETERS when bad). */
     static Reference parse(String text) {
         java.util.Objects.requireNonNull(text, "text");
         return text.indexOf(':') >= 0 ? new ByDigest(Digest.parse(text)) : new ByTag(Tag.parse(text));

@@ -50,6 +50,7 @@ class ValueTypesTest {
     void malformedDigestsAreDigestInvalid(String text) {
         assertThatThrownBy(() -> Digest.parse(text)).isInstanceOfSatisfying(RegistryException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
+        assertThat(Digest.isValid(text)).isFalse();
     }
 
     @ParameterizedTest
@@ -58,9 +59,12 @@ class ValueTypesTest {
             "multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8"})
     void wellFormedDigestsOfOtherAlgorithmsAreUnsupported(String text) {
         assertThatThrownBy(() -> Digest.parse(text)).isInstanceOfSatisfying(RegistryException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED);
+            assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_PARAMETERS);
+            assertThat(e.code().value()).isEqualTo("UNSUPPORTED");
+            assertThat(e.code().httpStatus()).as("the method is fine; the algorithm is not").isEqualTo(400);
             assertThat(e.detail()).contains("sha256, sha512");
         });
+        assertThat(Digest.isValid(text)).isFalse();
     }
 
     @Test
@@ -69,7 +73,7 @@ class ValueTypesTest {
             try {
                 assertThat(Digest.parse(s).toString()).isEqualTo(s);
             } catch (RegistryException e) {
-                assertThat(e.code()).isIn(ErrorCode.DIGEST_INVALID, ErrorCode.UNSUPPORTED);
+                assertThat(e.code()).isIn(ErrorCode.DIGEST_INVALID, ErrorCode.UNSUPPORTED_PARAMETERS);
             }
         });
     }
@@ -79,6 +83,7 @@ class ValueTypesTest {
         qt().forAll(strings().allPossible().ofLengthBetween(0, 200)).checkAssert(content -> {
             Digest d = Digest.sha256(content.getBytes(StandardCharsets.UTF_8));
             assertThat(Digest.parse(d.toString())).isEqualTo(d);
+            assertThat(Digest.isValid(d.toString())).isTrue();
         });
     }
 

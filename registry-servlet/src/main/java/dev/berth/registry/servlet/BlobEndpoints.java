@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * the driver offers a URL and {@link ServletOptions#redirects()} is on.
  */
 final class BlobEndpoints {
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+    /** One byte range; the unit is case-insensitive (RFC 9110 section 14.1), whitespace around the range is allowed. */
+    private static final Pattern RANGE = Pattern.compile("(?i)bytes=\\s*(\\d*)\\s*-\\s*(\\d*)\\s*");
     private static final int COPY_BUFFER = 256 << 10;
 
     private BlobEndpoints() {
@@ -40,29 +41,18 @@ final class BlobEndpoints {
         long size = d.size();
         long start = 0;
         long end = size - 1;
-        String range = x.request.getHeader("Range");
         boolean partial = false;
-        if (range != null) {
-            Matcher m = RANGE.matcher(range.trim());
-            if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-                try {
-                    if (m.group(1).isEmpty()) { // suffix: the last N bytes
-                        start = Math.max(0, size - Long.parseLong(m.group(2)));
-                    } else {
-                        start = Long.parseLong(m.group(1));
-                        end = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
-                    }
-                } catch (NumberFormatException e) {
-                    start = size; // absurd numbers are unsatisfiable
-                }
-                if (start >= size || start > end) {
-                    x.response.setHeader("Content-Range", "bytes */" + size);
-                    throw new RegistryException(ErrorCode.RANGE_INVALID,
-                            "range " + range + " is outside the blob's " + size + " bytes");
-                }
-                partial = true;
-            }
-            // A Range we do not understand (several ranges, other units) is ignored: the whole blob is served.
+        String range = x.request.getHeader("Range");
+        long[] satisfiable = range == null ? null : byteRange(range.trim(), size);
+        if (satisfiable == UNSATISFIABLE) {
+            x.response.setHeader("Content-Range", "bytes */" + size);
+            throw new RegistryException(ErrorCode.RANGE_INVALID,
+                    "range " + range + " is outside the blob's " + size + " bytes");
+        }
+        if (satisfiable != null) {
+            start = satisfiable[0];
+            end = satisfiable[1];
+            partial = true;
         }
         HttpServletResponse r = x.response;
         r.setHeader("Docker-Content-Digest", digest.toString());
@@ -123,6 +113,48 @@ final class BlobEndpoints {
             }
         }
         Events.blobPulled(x, repo, d);
+    }
+
+    /** What {@link #byteRange} answers for a range that selects no byte of the blob (RFC 9110's unsatisfiable). */
+    private static final long[] UNSATISFIABLE = new long[0];
+
+    /**
+     * The first and last byte a Range header selects of a blob of {@code size} bytes, per RFC 9110 section 14:
+     * {@link #UNSATISFIABLE} when it selects none, and null when it is to be ignored and the whole blob served (a
+     * header we do not take: several ranges, another unit; an invalid range such as {@code 5-2}; a suffix range of a
+     * blob of no bytes, which RFC 9110 calls satisfiable although no byte can be sent). Positions are numbers of any
+     * length: one past the end is the end, and one too large for a long is simply past the end.
+     */
+    private static long[] byteRange(String header, long size) {
+        Matcher m = RANGE.matcher(header);
+        if (!m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) {
+            return null;
+        }
+        if (m.group(1).isEmpty()) { // a suffix: the last N bytes, or all of them when the blob is shorter
+            long suffix = position(m.group(2));
+            if (suffix == 0) {
+                return UNSATISFIABLE;
+            }
+            return size == 0 ? null : new long[] {size - Math.min(suffix, size), size - 1};
+        }
+        long first = position(m.group(1));
+        long last = m.group(2).isEmpty() ? Long.MAX_VALUE : position(m.group(2));
+        if (last < first) {
+            return null; // invalid, so ignored
+        }
+        if (first >= size) {
+            return UNSATISFIABLE;
+        }
+        return new long[] {first, Math.min(last, size - 1)};
+    }
+
+    /** A byte position of the header (digits only), saturated at {@link Long#MAX_VALUE}. */
+    private static long position(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException tooLarge) {
+            return Long.MAX_VALUE;
+        }
     }
 
     static void delete(Exchange x, Repository repo, Digest digest) {

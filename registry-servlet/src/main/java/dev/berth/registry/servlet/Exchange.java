@@ -1,6 +1,5 @@
 package dev.berth.registry.servlet;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
@@ -9,7 +8,6 @@ import dev.berth.registry.diagnostics.Failures;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,27 +58,57 @@ final class Exchange {
      * a form-encoded body (what curl sends by default) and so swallow an upload.
      */
     List<String> params(String name) {
+        return query().getOrDefault(name, List.of());
+    }
+
+    /**
+     * The query string's parameters, decoded. A query string that is not well-formed (a '%' not followed by two hex
+     * digits, which RFC 3986 does not allow in a URI) makes the whole request a client's mistake: 400, whatever the
+     * endpoint and whether it reads that parameter, with the code of what the parameter means ({@link #malformed}).
+     * The servlet calls this for every request before dispatching it, so no endpoint sees half a query.
+     */
+    Map<String, List<String>> query() {
         if (query == null) {
-            query = new HashMap<>();
+            Map<String, List<String>> parsed = new HashMap<>();
             String raw = request.getQueryString();
             if (raw != null) {
                 for (String pair : raw.split("&")) {
                     int eq = pair.indexOf('=');
-                    String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-                    String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                    query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                    String key = decode(eq < 0 ? pair : pair.substring(0, eq), null);
+                    String value = eq < 0 ? "" : decode(pair.substring(eq + 1), key);
+                    parsed.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
                 }
             }
+            query = parsed;
         }
-        return query.getOrDefault(name, List.of());
+        return query;
     }
 
-    private static String decode(String s) {
+    /** Decodes one part of the query string; {@code key} is the parameter a value belongs to (null for a key). */
+    private static String decode(String s, String key) {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(ErrorCode.NOT_FOUND, "malformed percent-encoding in the query string");
+            throw malformed(key);
         }
+    }
+
+    /**
+     * A malformed query parameter, as a 400 with the code of what it holds: a page size, a digest, a tag, a
+     * repository name; anything else (a malformed key, a parameter of no endpoint) is the spec's UNSUPPORTED ("an
+     * invalid set of parameters").
+     */
+    private static RegistryException malformed(String key) {
+        ErrorCode code = switch (key == null ? "" : key) {
+            case "n" -> ErrorCode.PAGINATION_NUMBER_INVALID;
+            case "digest", "mount" -> ErrorCode.DIGEST_INVALID;
+            case "tag" -> ErrorCode.TAG_INVALID;
+            case "from", "ns" -> ErrorCode.NAME_INVALID;
+            default -> ErrorCode.UNSUPPORTED_PARAMETERS;
+        };
+        String which = code == ErrorCode.UNSUPPORTED_PARAMETERS ? "the query string" : "query parameter '" + key + "'";
+        return new RegistryException(code, "malformed percent-encoding in " + which
+                + ": '%' must be followed by two hex digits");
     }
 
     /**
@@ -206,20 +234,10 @@ final class Exchange {
         }
         response.setStatus(code.httpStatus());
         response.setContentType("application/json");
-        if (isHead()) {
-            return;
-        }
-        OutputStream out = response.getOutputStream();
-        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("errors");
-            g.writeStartObject();
-            g.writeStringField("code", code.name());
-            g.writeStringField("message", code.message());
-            g.writeStringField("detail", detail == null ? "" : detail);
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
+        byte[] body = RegistryErrorPages.body(code, detail);
+        response.setContentLength(body.length);
+        if (!isHead()) {
+            response.getOutputStream().write(body);
         }
     }
 

@@ -95,7 +95,7 @@ final class ListEndpoints {
             }
             return Math.min(value, MAX_PAGE);
         } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.SIZE_INVALID, "n must be a non-negative integer, got '" + n + "'");
+            throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer, got '" + n + "'");
         }
     }
 

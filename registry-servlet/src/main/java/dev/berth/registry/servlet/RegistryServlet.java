@@ -5,8 +5,6 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
 import dev.berth.registry.auth.AccessGuard;
-import dev.berth.registry.model.Digest;
-import dev.berth.registry.model.Reference;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Principal;
@@ -76,7 +74,7 @@ public class RegistryServlet extends HttpServlet {
     }
 
     static void commonHeaders(HttpServletResponse response, ServletOptions options) {
-        response.setHeader("Docker-Distribution-API-Version", "registry/2.0");
+        response.setHeader(RegistryErrorPages.API_VERSION_HEADER, RegistryErrorPages.API_VERSION);
         response.setHeader("X-Content-Type-Options", "nosniff");
         options.headers().forEach((name, values) -> {
             response.setHeader(name, null);
@@ -93,6 +91,7 @@ public class RegistryServlet extends HttpServlet {
             caller.filter(p -> !p.anonymous()).ifPresent(p -> request.setAttribute(USER_ATTRIBUTE, p.name()));
             String path = request.getRequestURI().substring(request.getContextPath().length());
             Route route = Route.parse(path);
+            x.query(); // a malformed query string is refused here, for every endpoint alike
             if (route.name() != null && x.param("ns") != null) {
                 // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
                 route = new Route(route.kind(), registry.namespaced(route.name(), x.param("ns")), route.argument());
@@ -129,21 +128,22 @@ public class RegistryServlet extends HttpServlet {
             case REFERRERS -> {
                 guard.require(caller, route.name(), PULL, PULL);
                 requireMethod(method, "GET", "HEAD");
-                ListEndpoints.referrers(x, repo, Digest.parse(route.argument()));
+                ListEndpoints.referrers(x, repo, route.digest());
             }
             case MANIFEST -> {
                 switch (method) {
                     case "GET", "HEAD" -> {
                         guard.require(caller, route.name(), PULL, PULL);
-                        ManifestEndpoints.get(x, repo, Reference.parse(route.argument()));
+                        ManifestEndpoints.get(x, repo, route.referenceToFind());
                     }
                     case "PUT" -> {
                         guard.require(caller, route.name(), PULL_PUSH, PULL_PUSH);
-                        ManifestEndpoints.put(x, repo, Reference.parse(route.argument()));
+                        ManifestEndpoints.put(x, repo, route.reference());
                     }
                     case "DELETE" -> {
                         guard.require(caller, route.name(), DELETE, DELETE);
-                        ManifestEndpoints.delete(x, repo, Reference.parse(route.argument()));
+                        requireDeletes();
+                        ManifestEndpoints.delete(x, repo, route.referenceToFind());
                     }
                     default -> {
                         guard.require(caller, route.name(), PULL, PULL);
@@ -155,11 +155,12 @@ public class RegistryServlet extends HttpServlet {
                 switch (method) {
                     case "GET", "HEAD" -> {
                         guard.require(caller, route.name(), PULL, PULL);
-                        BlobEndpoints.get(x, repo, Digest.parse(route.argument()));
+                        BlobEndpoints.get(x, repo, route.digestToFind());
                     }
                     case "DELETE" -> {
                         guard.require(caller, route.name(), DELETE, DELETE);
-                        BlobEndpoints.delete(x, repo, Digest.parse(route.argument()));
+                        requireDeletes();
+                        BlobEndpoints.delete(x, repo, route.digestToFind());
                     }
                     default -> {
                         guard.require(caller, route.name(), PULL, PULL);
@@ -178,7 +179,7 @@ public class RegistryServlet extends HttpServlet {
                 guard.require(caller, route.name(), PULL_PUSH, PULL_PUSH);
                 String id = route.argument();
                 switch (method) {
-                    case "GET" -> UploadEndpoints.status(x, repo, id);
+                    case "GET", "HEAD" -> UploadEndpoints.status(x, repo, id);
                     case "PATCH" -> UploadEndpoints.append(x, repo, id);
                     case "PUT" -> UploadEndpoints.commit(x, repo, id);
                     case "DELETE" -> UploadEndpoints.cancel(x, repo, id);
@@ -228,7 +229,7 @@ public class RegistryServlet extends HttpServlet {
                 }
             }
             case UPLOAD -> {
-                methods.add("GET");
+                methods.addAll(List.of("GET", "HEAD"));
                 if (writable) {
                     methods.addAll(List.of("PATCH", "PUT", "DELETE"));
                 }
@@ -261,6 +262,20 @@ public class RegistryServlet extends HttpServlet {
                 return certs instanceof X509Certificate[] chain ? List.of(chain) : List.of();
             }
         };
+    }
+
+    /**
+     * UNSUPPORTED (405) when the registry deletes nothing, before a delete's reference is looked at: a reference
+     * that cannot exist is not found only where deleting is a thing the registry does.
+     */
+    private void requireDeletes() {
+        if (registry.readOnly()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "this registry is in read-only mode (maintenance);"
+                    + " pushes and deletes are refused, pulls work");
+        }
+        if (!registry.deletesEnabled()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled on this registry");
+        }
     }
 
     private static void requireMethod(String method, String... allowed) {

@@ -2,6 +2,8 @@ package dev.berth.registry.servlet;
 
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,12 @@ import java.nio.charset.StandardCharsets;
  * {@code /referrers/<digest>}; plus {@code /v2/}, {@code /v2/_catalog} and Berth's admin endpoint
  * {@code /v2/_berth/repositories/<name>}. The path is percent-decoded first and every
  * part is then validated by the core's grammar, so {@code %2e%2e} and friends end as NAME_INVALID, never as a path.
+ *
+ * <p>The argument (a reference, a digest) is matched as any text, whatever its form: a route never fails to match
+ * because its argument is bad, so a bad argument is answered by what the method does with it, never by a 405.
+ * A read or a delete looks it up ({@link #referenceToFind()}, {@link #digestToFind()}): what cannot name anything
+ * is not found, as what names nothing. A write, or a referrers listing, parses it ({@link #reference()},
+ * {@link #digest()}): a bad one is a 400 that says what is wrong.
  */
 record Route(Kind kind, RepositoryName name, String argument) {
 
@@ -71,6 +79,39 @@ record Route(Kind kind, RepositoryName name, String argument) {
             return new Route(Kind.BLOB, name(rest.substring(0, at)), nonEmpty(rest.substring(at + 7)));
         }
         throw notFound();
+    }
+
+    /** The manifest reference, as a write takes it: TAG_INVALID, DIGEST_INVALID or UNSUPPORTED (400) when bad. */
+    Reference reference() {
+        return Reference.parse(argument);
+    }
+
+    /**
+     * The manifest reference, as a read or a delete looks it up: one that is neither a tag nor a digest of a supported
+     * algorithm names no manifest, so it is MANIFEST_UNKNOWN (404), like a reference that names none. Clients (and
+     * the OCI conformance suite) probe with such references and expect "not found", not a complaint.
+     */
+    Reference referenceToFind() {
+        try {
+            return reference();
+        } catch (RegistryException e) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no manifest can have that reference: "
+                    + e.detail());
+        }
+    }
+
+    /** The digest, as a referrers listing takes it: DIGEST_INVALID or UNSUPPORTED (400) when bad, as the spec says. */
+    Digest digest() {
+        return Digest.parse(argument);
+    }
+
+    /** The blob digest, as a read or a delete looks it up: one that is no supported digest is BLOB_UNKNOWN (404). */
+    Digest digestToFind() {
+        try {
+            return digest();
+        } catch (RegistryException e) {
+            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "no blob can have that digest: " + e.detail());
+        }
     }
 
     private static RepositoryName name(String s) {

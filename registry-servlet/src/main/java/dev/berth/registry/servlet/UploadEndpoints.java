@@ -26,9 +26,10 @@ final class UploadEndpoints {
     static void start(Exchange x, Repository repo, Predicate<RepositoryName> mayPullFrom) throws IOException {
         String mount = x.param("mount");
         if (mount != null) {
-            Digest digest = Digest.parse(mount);
+            Digest digest = Digest.isValid(mount) ? Digest.parse(mount) : null;
             String from = x.param("from");
-            if (from != null && RepositoryName.isValid(from) && mayPullFrom.test(RepositoryName.parse(from))) {
+            if (digest != null && from != null && RepositoryName.isValid(from)
+                    && mayPullFrom.test(RepositoryName.parse(from))) {
                 Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
                 if (mounted.isPresent()) {
                     Events.blobMounted(x, repo, mounted.get(), RepositoryName.parse(from));
@@ -36,7 +37,8 @@ final class UploadEndpoints {
                     return;
                 }
             }
-            // Cannot mount (unknown source, or it lacks the blob): the spec says to start an upload instead.
+            // Cannot mount (a digest or source that is none, an unknown source, one that lacks the blob): the spec
+            // says to start an upload instead.
         }
         String digestParam = x.param("digest");
         if (digestParam != null) {
@@ -68,14 +70,16 @@ final class UploadEndpoints {
 
     /** PATCH: one chunk, at the offset its Content-Range says (or wherever the upload is). */
     static void append(Exchange x, Repository repo, String id) throws IOException {
-        long expected = expectedOffset(x);
+        ChunkRange range = chunkRange(x);
+        Uploads.ChunkWriter chunk = repo.uploads().openChunk(id, range.offset(), range.length());
         if (x.async() && hasBody(x)) {
-            readBody(x, repo.uploads().openChunk(id, expected),
-                    chunk -> progress(x, repo, chunk.finish(), 202), () -> { });
+            readBody(x, chunk, c -> progress(x, repo, c.finish(), 202), () -> { });
             return;
         }
-        UploadStatus status = repo.uploads().append(id, expected, x.request.getInputStream());
-        progress(x, repo, status, 202);
+        try (chunk) {
+            chunk.readAll(x.request.getInputStream());
+            progress(x, repo, chunk.finish(), 202);
+        }
     }
 
     /** PUT {@code ?digest=}: the last chunk, if any, then verification and the blob. */
@@ -86,18 +90,22 @@ final class UploadEndpoints {
                     + " an upload");
         }
         Digest digest = Digest.parse(digestParam);
-        long expected = expectedOffset(x);
+        ChunkRange range = chunkRange(x);
+        Uploads.ChunkWriter chunk = repo.uploads().openChunk(id, range.offset(), range.length());
         if (x.async() && hasBody(x)) {
-            readBody(x, repo.uploads().openChunk(id, expected), chunk -> {
-                Descriptor blob = chunk.commit(digest);
+            readBody(x, chunk, c -> {
+                Descriptor blob = c.commit(digest);
                 Events.blobPushed(x, repo, blob);
                 created(x, repo, digest);
             }, () -> { });
             return;
         }
-        Descriptor blob = repo.uploads().commit(id, digest, expected, x.request.getInputStream());
-        Events.blobPushed(x, repo, blob);
-        created(x, repo, digest);
+        try (chunk) {
+            chunk.readAll(x.request.getInputStream());
+            Descriptor blob = chunk.commit(digest);
+            Events.blobPushed(x, repo, blob);
+            created(x, repo, digest);
+        }
     }
 
     static void status(Exchange x, Repository repo, String id) {
@@ -134,10 +142,24 @@ final class UploadEndpoints {
         }
     }
 
-    private static long expectedOffset(Exchange x) {
+    /**
+     * Where a chunk starts and how many bytes it holds, as its Content-Range says; both -1 without one (the chunk
+     * goes wherever the upload is, with whatever the body holds).
+     */
+    private record ChunkRange(long offset, long length) {
+        static final ChunkRange NONE = new ChunkRange(-1, -1);
+    }
+
+    /**
+     * The request's Content-Range, checked against its Content-Length when it has one (RANGE_INVALID before a byte is
+     * read when they disagree). A body of unknown length (chunked) is held to the range as it arrives: the chunk
+     * takes no byte past it and is refused, and rolled back, when the body goes on or ends short
+     * ({@link Uploads#openChunk(String, long, long)}).
+     */
+    private static ChunkRange chunkRange(Exchange x) {
         String range = x.request.getHeader("Content-Range");
         if (range == null) {
-            return -1;
+            return ChunkRange.NONE;
         }
         Matcher m = CONTENT_RANGE.matcher(range.trim());
         if (!m.matches()) {
@@ -152,11 +174,11 @@ final class UploadEndpoints {
             throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range out of range: " + range);
         }
         long length = x.request.getContentLengthLong();
-        if (end < start || (length >= 0 && length != end - start + 1)) {
+        if (end < start || end == Long.MAX_VALUE || (length >= 0 && length != end - start + 1)) {
             throw new RegistryException(ErrorCode.RANGE_INVALID, "Content-Range " + range + " does not match the "
-                    + length + " bytes of the body");
+                    + (length >= 0 ? length + " bytes of the body" : "body"));
         }
-        return start;
+        return new ChunkRange(start, end - start + 1);
     }
 
     private static void progress(Exchange x, Repository repo, UploadStatus status, int httpStatus) {

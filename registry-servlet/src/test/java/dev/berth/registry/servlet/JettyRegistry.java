@@ -69,10 +69,16 @@ final class JettyRegistry implements AutoCloseable {
      * HEAD responses, which clients such as docker rely on).
      */
     java.util.Map<String, String> head(String path) throws java.io.IOException {
+        return head(path, "");
+    }
+
+    /** As {@link #head(String)}, with extra header lines (each ending in CRLF). */
+    java.util.Map<String, String> head(String path, String extraHeaders) throws java.io.IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", connector.getLocalPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("HEAD " + contextPath + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    + "Connection: close\r\n" + extraHeaders + "\r\n").getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
             String response = new String(socket.getInputStream().readAllBytes(),
                     java.nio.charset.StandardCharsets.ISO_8859_1);
             java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -97,6 +103,15 @@ final class JettyRegistry implements AutoCloseable {
 
     /** As {@link #rawStatus(String, String)}, with extra header lines (each ending in CRLF). */
     int rawStatus(String method, String rawPath, String headers) throws java.io.IOException {
+        return raw(method, rawPath, headers).status();
+    }
+
+    /** A response read off a plain socket: status, headers (names in any case) and the body as text. */
+    record RawResponse(int status, java.util.Map<String, String> headers, String body) {
+    }
+
+    /** As {@link #rawStatus(String, String, String)}, the whole response. */
+    RawResponse raw(String method, String rawPath, String headers) throws java.io.IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", connector.getLocalPort())) {
             socket.setSoTimeout(10_000);
             boolean body = !method.equals("GET") && !method.equals("HEAD");
@@ -105,7 +120,15 @@ final class JettyRegistry implements AutoCloseable {
                     .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             String response = new String(socket.getInputStream().readAllBytes(),
                     java.nio.charset.StandardCharsets.ISO_8859_1);
-            return Integer.parseInt(response.split(" ", 3)[1]);
+            int end = response.indexOf("\r\n\r\n");
+            String[] lines = response.substring(0, end < 0 ? response.length() : end).split("\r\n");
+            java.util.Map<String, String> fields = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                fields.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+            }
+            return new RawResponse(Integer.parseInt(lines[0].split(" ", 3)[1]), fields,
+                    end < 0 ? "" : response.substring(end + 4));
         }
     }
 

@@ -303,9 +303,10 @@ class RegistryServletTest {
         Map<String, String> cases = Map.of(
                 "/v2/UPPER/tags/list", "NAME_INVALID",
                 "/v2/a%2e%2e/tags/list", "NAME_INVALID",
-                "/v2/a/blobs/sha256:abc", "DIGEST_INVALID",
-                "/v2/a/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", "UNSUPPORTED",
-                "/v2/a/manifests/-bad", "TAG_INVALID",
+                "/v2/a/blobs/sha256:abc", "BLOB_UNKNOWN", // a read of what cannot exist: see EdgeAnswersTest
+                "/v2/a/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", "BLOB_UNKNOWN",
+                "/v2/a/manifests/-bad", "MANIFEST_UNKNOWN",
+                "/v2/a/referrers/sha256:abc", "DIGEST_INVALID",
                 "/v2/a/nothing/here", "NOT_FOUND",
                 "/v1/", "NOT_FOUND");
         for (Map.Entry<String, String> c : cases.entrySet()) {

@@ -495,6 +495,59 @@ public abstract class StorageDriverContract {
         assertThat(driver.list(path("/w"))).containsExactly(path("/w/other"));
     }
 
+    /**
+     * A rollback is optional. When offered, it drops exactly this writer's bytes, those still buffered and those
+     * already sent (past a multipart part on S3): the object holds what earlier writers kept, and the next appending
+     * writer continues after it. A driver that does not offer it says so before it changes anything, and the writer
+     * can still be cancelled, which is what the registry then does.
+     */
+    @Test
+    public void rollbackDropsThisWritersBytesAndKeepsWhatEarlierWritersKept() throws Exception {
+        String p = path("/uploads/u1/data");
+        byte[] a = randomBytes(1000, 0);
+        byte[] b = randomBytes((5 << 20) + 1000, 1);
+        byte[] c = randomBytes(70_000, 2);
+        try (StorageWriter w = driver.writer(p, false)) {
+            w.write(a, 0, a.length);
+        }
+        StorageWriter w = driver.writer(p, true);
+        w.write(b, 0, b.length);
+        try {
+            w.rollback();
+        } catch (UnsupportedOperationException notOffered) {
+            w.cancel();
+            assertNotFound(() -> driver.stat(p), p);
+            return;
+        }
+        assertThat(driver.getContent(p)).as("after the rollback").isEqualTo(a);
+        assertThat(driver.stat(p).size()).isEqualTo(a.length);
+        assertThatThrownBy(() -> w.write(c, 0, c.length)).as("writing after a rollback").isInstanceOf(IOException.class);
+        w.close(); // harmless
+        try (StorageWriter next = driver.writer(p, true)) {
+            assertThat(next.size()).as("size of the writer after a rollback").isEqualTo(a.length);
+            next.write(c, 0, c.length);
+            next.commit();
+        }
+        assertThat(driver.getContent(p)).isEqualTo(concat(a, c));
+    }
+
+    /** Rolled back, a writer of new content leaves an empty object, as one that wrote nothing and closed. */
+    @Test
+    public void rollbackOfANewWriterLeavesAnEmptyObject() throws Exception {
+        String p = path("/w/rolled-back");
+        driver.putContent(p, randomBytes(10_000, 0));
+        StorageWriter w = driver.writer(p, false);
+        w.write(new byte[1000], 0, 1000);
+        try {
+            w.rollback();
+        } catch (UnsupportedOperationException notOffered) {
+            w.cancel();
+            return;
+        }
+        assertThat(driver.getContent(p)).isEmpty();
+        assertThat(driver.stat(p).size()).isZero();
+    }
+
     @Test
     public void purgingIncompleteWritesLeavesObjectsAndYoungWritersAlone() throws Exception {
         String kept = path("/w/kept");

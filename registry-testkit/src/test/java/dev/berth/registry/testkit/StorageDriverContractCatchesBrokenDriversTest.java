@@ -46,6 +46,10 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 Arguments.of(WriterNeverTruncates.class, "aWriterWithoutAppendTruncatesExistingContent"),
                 Arguments.of(EmptyCommitLeavesNothing.class, "aWriterCommittedWithoutWritesLeavesAnEmptyObject"),
                 Arguments.of(CancelKeepsTheBytes.class, "cancelDiscardsTheObject"),
+                Arguments.of(RollbackKeepsTheBytes.class, "rollbackDropsThisWritersBytesAndKeepsWhatEarlierWritersKept"),
+                Arguments.of(RollbackDropsEverything.class,
+                        "rollbackDropsThisWritersBytesAndKeepsWhatEarlierWritersKept"),
+                Arguments.of(RollbackKeepsTheBytes.class, "rollbackOfANewWriterLeavesAnEmptyObject"),
                 Arguments.of(WritesAfterCloseVanish.class, "writingAfterCloseFails"),
                 Arguments.of(ReadsPastTheEndQuietly.class, "readerPastTheSizeThrowsInvalidOffset"),
                 Arguments.of(NegativeOffsetReadsFromStart.class, "readerRejectsANegativeOffset"),
@@ -159,6 +163,11 @@ class StorageDriverContractCatchesBrokenDriversTest {
         @Override
         public void cancel() throws IOException {
             w.cancel();
+        }
+
+        @Override
+        public void rollback() throws IOException {
+            w.rollback();
         }
 
         @Override
@@ -402,6 +411,42 @@ class StorageDriverContractCatchesBrokenDriversTest {
                             if (w.size() == 0) {
                                 d.delete(path);
                             }
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    /** "Rolls back" by keeping what was written, as a driver that maps rollback to close would. */
+    static class RollbackKeepsTheBytes extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public StorageWriter writer(String path, boolean append) throws IOException {
+                    return new DelegatingWriter(d.writer(path, append)) {
+                        @Override
+                        public void rollback() throws IOException {
+                            w.close();
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    /** Rolls back by discarding the whole object, earlier writers' bytes too, as a driver that maps it to cancel. */
+    static class RollbackDropsEverything extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public StorageWriter writer(String path, boolean append) throws IOException {
+                    return new DelegatingWriter(d.writer(path, append)) {
+                        @Override
+                        public void rollback() throws IOException {
+                            w.cancel();
                         }
                     };
                 }

@@ -282,6 +282,17 @@ public final class CheckedStorageDriver implements StorageDriver {
         }
 
         @Override
+        public void rollback() throws IOException {
+            try {
+                writer.rollback();
+            } catch (UnsupportedOperationException optional) {
+                throw optional; // the driver does not offer it: the caller falls back, as the contract says
+            } catch (IOException | RuntimeException e) {
+                throw translate("rollback", path, e);
+            }
+        }
+
+        @Override
         public void close() throws IOException {
             try {
                 writer.close();

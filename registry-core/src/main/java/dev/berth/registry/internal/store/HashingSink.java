@@ -77,10 +77,15 @@ public final class HashingSink {
      * @throws IOException          the stream's own failure, as it is
      */
     public int readFrom(InputStream in) throws IOException {
+        return readFrom(in, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #readFrom(InputStream)}, taking at most {@code max} bytes (at least 1). */
+    public int readFrom(InputStream in, int max) throws IOException {
         if (buffer == null) {
             acquireBuffer();
         }
-        int n = in.read(buffer, filled, buffer.length - filled);
+        int n = in.read(buffer, filled, Math.min(max, buffer.length - filled));
         if (n > 0) {
             filled += n;
             if (filled == buffer.length) {
@@ -150,6 +155,20 @@ public final class HashingSink {
      */
     public void finish() throws IOException {
         handOn();
+        awaitHashing();
+    }
+
+    /**
+     * Drops what the current buffer holds without writing it, and waits for the hashing of what was handed on (the
+     * caller discards this sink's bytes and its digest state).
+     */
+    public void discard() throws IOException {
+        if (buffer != null) {
+            byte[] b = buffer;
+            buffer = null;
+            filled = 0;
+            release(b);
+        }
         awaitHashing();
     }
 

@@ -218,6 +218,16 @@ public final class InMemoryStorageDriver implements StorageDriver {
             }
         }
 
+        /** The object was left as it was at the open (empty for a new one): nothing to undo but this writer. */
+        @Override
+        public void rollback() throws IOException {
+            if (closed) {
+                throw new IOException("writer for " + path + " is closed");
+            }
+            closed = true;
+            buffer = null;
+        }
+
         @Override
         public void close() throws IOException {
             if (!closed) {

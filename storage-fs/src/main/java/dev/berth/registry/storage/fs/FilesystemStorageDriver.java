@@ -439,6 +439,8 @@ public final class FilesystemStorageDriver implements StorageDriver {
          * first of them: a thousand open uploads that a slow network feeds hold 16 KiB each, not 256.
          */
         private ByteBuffer buffer;
+        /** The file's size when the writer was opened, which a rollback truncates it back to. */
+        private final long openedSize;
         private long size;
         private long unsyncedBytes;
         private Future<?> pendingSync;
@@ -449,6 +451,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
             this.file = file;
             this.channel = channel;
             this.size = channel.size();
+            this.openedSize = size;
         }
 
         @Override
@@ -506,6 +509,22 @@ public final class FilesystemStorageDriver implements StorageDriver {
             syncFailures.remove(file);
             Files.deleteIfExists(file);
             pruneEmptyParents(file.getParent());
+        }
+
+        /** Truncates the file to its size at the open; the bytes still in the buffer never reach it. */
+        @Override
+        public void rollback() throws IOException {
+            if (closed) {
+                throw new IOException("writer for " + path + " is closed");
+            }
+            closed = true;
+            buffer = null;
+            try {
+                awaitPendingSync();
+                channel.truncate(openedSize);
+            } finally {
+                channel.close();
+            }
         }
 
         /**

@@ -42,6 +42,8 @@ final class S3Writer implements StorageWriter {
     private long buffered;
     /** Whether the object at the key must be rewritten on close (new bytes, or a new empty object). */
     private boolean changed;
+    /** A writer of new content (not a resume): what was at the key goes, whatever it writes. */
+    private boolean fresh;
     private boolean done;
 
     private S3Writer(S3StorageDriver driver, String path) throws IOException {
@@ -57,6 +59,7 @@ final class S3Writer implements StorageWriter {
     static S3Writer create(S3StorageDriver driver, String path) throws IOException {
         S3Writer w = new S3Writer(driver, path);
         w.changed = true; // even an empty writer replaces what was there
+        w.fresh = true;
         return w;
     }
 
@@ -210,6 +213,29 @@ final class S3Writer implements StorageWriter {
                 driver.abortQuietly(key, uploadId);
             }
             driver.call("cancel", path, () -> driver.client().deleteObject(b -> b.bucket(driver.bucket()).key(key)));
+        } finally {
+            discardBuffer();
+        }
+    }
+
+    /**
+     * Nothing reaches the key before a close or a commit, so the multipart upload of this writer's parts is aborted
+     * and the key keeps what it had; a writer of new content leaves an empty object, as one that wrote nothing.
+     */
+    @Override
+    public void rollback() throws IOException {
+        if (done) {
+            throw new IOException("the writer for " + path + " is already closed");
+        }
+        done = true;
+        try {
+            if (uploadId != null) {
+                driver.abortQuietly(key, uploadId);
+            }
+            if (fresh) {
+                driver.call("rollback", path, () -> driver.client().putObject(driver.put(key),
+                        RequestBody.fromBytes(new byte[0])));
+            }
         } finally {
             discardBuffer();
         }
