@@ -1,8 +1,7 @@
 package dev.berth.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.registry.ErrorCode;
+import dev.berth.registry.servlet.RegistryErrorPages;
 import jakarta.servlet.RequestDispatcher;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -24,8 +23,9 @@ import org.eclipse.jetty.util.Callback;
  * {@code Docker-Distribution-API-Version: registry/2.0} and the configured {@code http.headers}, as from the registry
  * itself, whatever its method or {@code Accept} header; never Jetty's HTML page, never a stack trace.
  *
- * <p>The status is the one Jetty chose. The error code, which the OCI spec limits to its own list (plus Berth's few,
- * see {@link ErrorCode}), follows from the status:
+ * <p>The status is the one Jetty chose. The body is {@link RegistryErrorPages#body}, the one embedders register in
+ * their containers too; its error code, which the OCI spec limits to its own list (plus Berth's few, see
+ * {@link ErrorCode}), follows from the status:
  * <table>
  * <caption>status to code</caption>
  * <tr><th>status</th><th>code</th><th>why</th></tr>
@@ -39,18 +39,14 @@ import org.eclipse.jetty.util.Callback;
  * specific 400 codes (NAME_INVALID, DIGEST_INVALID, ...) can be claimed before the request was routed</td></tr>
  * <tr><td>any other 5xx</td><td>UNKNOWN</td><td>the server failed; the detail says no more than that</td></tr>
  * </table>
- * The {@code message} is the code's, as in every error body of the registry; the {@code detail} is Jetty's reason
- * ("Ambiguous URI path segment", "URI Too Long") for a client's mistake, and a pointer to the server's log for a
- * failure of the server, whose exception stays there.
+ * The {@code message} is the code's, as in every error body of the registry; the {@code detail} says what the
+ * status means, with Jetty's reason ("Ambiguous URI path segment") for a client's mistake, and nothing of a failure
+ * of the server, whose exception stays in its log.
  *
  * <p>Installed on the {@code Server} (requests refused before any handler) and on the servlet context (errors raised
  * inside it). Thread-safe: holds only the configured headers.
  */
 final class ContainerErrorHandler extends ErrorHandler {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Jetty's reasons are short; anything longer is not a reason worth echoing. */
-    private static final int MAX_DETAIL = 200;
-
     private final Map<String, List<String>> headers;
 
     /** @param headers {@code http.headers}, sent with every response of the registry */
@@ -60,17 +56,7 @@ final class ContainerErrorHandler extends ErrorHandler {
 
     /** The error code for a status the container answers with (see the class comment). */
     static ErrorCode codeFor(int status) {
-        return switch (status) {
-            case 401 -> ErrorCode.UNAUTHORIZED;
-            case 403 -> ErrorCode.DENIED;
-            case 404 -> ErrorCode.NOT_FOUND;
-            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-            case 416 -> ErrorCode.RANGE_INVALID;
-            case 429 -> ErrorCode.TOOMANYREQUESTS;
-            case 503 -> ErrorCode.UNAVAILABLE;
-            case 501, 505 -> ErrorCode.UNSUPPORTED;
-            default -> status >= 500 ? ErrorCode.UNKNOWN : ErrorCode.UNSUPPORTED;
-        };
+        return RegistryErrorPages.codeFor(status);
     }
 
     /** Every method gets the body (Jetty's default leaves a PUT's or a DELETE's error empty); HEAD gets the headers. */
@@ -93,7 +79,6 @@ final class ContainerErrorHandler extends ErrorHandler {
         if (status < 400) {
             status = HttpStatus.INTERNAL_SERVER_ERROR_500; // an error without an error status is the server's
         }
-        ErrorCode code = codeFor(status);
         response.setStatus(status);
         generateCacheControl(response);
         response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
@@ -107,7 +92,7 @@ final class ContainerErrorHandler extends ErrorHandler {
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             return true;
         }
-        byte[] body = body(code, detail(status, code, reason));
+        byte[] body = RegistryErrorPages.body(status, reason);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
@@ -120,33 +105,5 @@ final class ContainerErrorHandler extends ErrorHandler {
             v = request.getAttribute(servlet);
         }
         return type.isInstance(v) ? type.cast(v) : null;
-    }
-
-    /** The container's reason for a client's mistake, as printable text; nothing of a server failure's cause. */
-    static String detail(int status, ErrorCode code, String reason) {
-        if (code == ErrorCode.UNKNOWN) {
-            return "internal error; the server's log has the details";
-        }
-        String text = reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
-        if (status == HttpStatus.BAD_REQUEST_400 && text.equals(HttpStatus.getMessage(status))) {
-            // What Jetty's parser says of a bad escape such as %00 or %zz in the path, or a broken request line.
-            text += ": the request line, its URI or a header could not be parsed";
-        }
-        StringBuilder b = new StringBuilder();
-        text.codePoints().limit(MAX_DETAIL).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return b.toString();
-    }
-
-    private static byte[] body(ErrorCode code, String detail) {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode error = root.putArray("errors").addObject();
-        error.put("code", code.name());
-        error.put("message", code.message());
-        error.put("detail", detail);
-        try {
-            return JSON.writeValueAsBytes(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("a tree of strings always serialises", e);
-        }
     }
 }

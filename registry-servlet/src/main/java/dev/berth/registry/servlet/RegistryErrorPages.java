@@ -35,7 +35,8 @@ import java.util.Objects;
  *   <tr><td>401</td><td>UNAUTHORIZED</td></tr>
  *   <tr><td>403</td><td>DENIED</td></tr>
  *   <tr><td>404</td><td>NOT_FOUND (no such endpoint, as {@link RegistryServlet} answers an unknown path)</td></tr>
- *   <tr><td>405, 501</td><td>UNSUPPORTED (a method refused, or one the container does not know)</td></tr>
+ *   <tr><td>405, 501, 505</td><td>UNSUPPORTED (a method refused, or one the container does not know; an HTTP
+ *   version it does not speak)</td></tr>
  *   <tr><td>413</td><td>PAYLOAD_TOO_LARGE</td></tr>
  *   <tr><td>416</td><td>RANGE_INVALID</td></tr>
  *   <tr><td>429</td><td>TOOMANYREQUESTS</td></tr>
@@ -106,7 +107,7 @@ public class RegistryErrorPages extends HttpServlet {
             case 401 -> ErrorCode.UNAUTHORIZED;
             case 403 -> ErrorCode.DENIED;
             case 404 -> ErrorCode.NOT_FOUND;
-            case 405, 501 -> ErrorCode.UNSUPPORTED;
+            case 405, 501, 505 -> ErrorCode.UNSUPPORTED;
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
             case 416 -> ErrorCode.RANGE_INVALID;
             case 429 -> ErrorCode.TOOMANYREQUESTS;
@@ -177,6 +178,7 @@ public class RegistryErrorPages extends HttpServlet {
             case 404 -> "no such endpoint of the registry API";
             case 405 -> "the method is not allowed here";
             case 501 -> "the method is not implemented here";
+            case 505 -> "the HTTP version is not supported";
             case 408 -> "the request did not arrive in time";
             case 413 -> "the request body is larger than the server accepts";
             case 414 -> "the request URI is longer than the server accepts";
@@ -184,7 +186,7 @@ public class RegistryErrorPages extends HttpServlet {
             case 503 -> "the server is not available now";
             default -> status >= 500 ? "the server failed; its log has the details" : "the request was refused";
         };
-        if (status >= 500 || reason == null || reason.isBlank()) {
+        if ((status >= 500 && status != 505) || reason == null || reason.isBlank()) {
             return meaning;
         }
         String shown = reason.length() > 200 ? reason.substring(0, 197) + "..." : reason;
