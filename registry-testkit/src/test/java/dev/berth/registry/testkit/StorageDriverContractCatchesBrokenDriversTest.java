@@ -52,7 +52,9 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 Arguments.of(MoveCopies.class, "moveMovesTheContentAndRemovesTheSource"),
                 Arguments.of(StatCallsDirectoriesFiles.class, "statOfADirectorySaysDirectory"),
                 Arguments.of(ModTimeInTheFuture.class, "modTimeIsTheTimeOfTheWriteAndNotInTheFuture"),
-                Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"));
+                Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"),
+                Arguments.of(HealthFailsOnAnEmptyStore.class, "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind"),
+                Arguments.of(HealthProbeLeftBehind.class, "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind"));
     }
 
     static Stream<String> testsUsed() {
@@ -191,6 +193,40 @@ class StorageDriverContractCatchesBrokenDriversTest {
                         throw new PathNotFoundException(path);
                     }
                     return new ArrayList<>(children);
+                }
+            };
+        }
+    }
+
+    /**
+     * Takes "nothing to list" for "the bucket is wrong": a fresh store (or a prefix nothing was pushed to yet) would
+     * keep every replica out of the load balancer.
+     */
+    static class HealthFailsOnAnEmptyStore extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public void checkHealth(boolean writable) throws IOException {
+                    if (d.list("/").isEmpty()) {
+                        throw new IOException("no objects: is the bucket right?");
+                    }
+                }
+            };
+        }
+    }
+
+    /** Proves that the storage takes writes with an object it never deletes: every poll would add to the store. */
+    static class HealthProbeLeftBehind extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public void checkHealth(boolean writable) throws IOException {
+                    if (writable) {
+                        d.putContent("/health-probe", new byte[] {1});
+                    }
+                    d.stat("/");
                 }
             };
         }
