@@ -243,8 +243,8 @@ class CrashLeftoversIT {
         String pad = "x".repeat(3 << 20);
         return ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
                 + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.sha256(config) + "\",\"size\":"
-                + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\""
-                + Digest.sha256(layer) + "\",\"size\":" + layer.length + "}],\"annotations\":{\"n\":\"" + n
+                + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+                + "\"digest\":\"" + Digest.sha256(layer) + "\",\"size\":" + layer.length + "}],\"annotations\":{\"n\":\"" + n
                 + "\",\"pad\":\"" + pad + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 

@@ -296,7 +296,9 @@ public final class DebugServer implements AutoCloseable {
         private static Optional<String> check(Check c) {
             try {
                 Optional<String> problem = c.check().get();
-                return problem == null ? Optional.of("the health check returned null") : problem;
+                // Masked here too: a check of an embedder's own may put a URL with a password in its message.
+                return problem == null ? Optional.of("the health check returned null")
+                        : problem.map(HealthChecks::mask);
             } catch (RuntimeException e) {
                 // A check that throws is a check that failed, not a server error: the status must say so.
                 return Optional.of(HealthChecks.describe(e));

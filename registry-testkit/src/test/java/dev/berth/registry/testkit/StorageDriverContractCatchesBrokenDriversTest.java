@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StorageDriverContractCatchesBrokenDriversTest {
 
+    private static final String HEALTH_TEST = "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind";
+
     static Stream<Arguments> brokenDrivers() {
         return Stream.of(
                 Arguments.of(ListMatchesNamePrefixes.class, "listKeepsNamesThatArePrefixesOfOthersApart"),
@@ -53,8 +55,8 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 Arguments.of(StatCallsDirectoriesFiles.class, "statOfADirectorySaysDirectory"),
                 Arguments.of(ModTimeInTheFuture.class, "modTimeIsTheTimeOfTheWriteAndNotInTheFuture"),
                 Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"),
-                Arguments.of(HealthFailsOnAnEmptyStore.class, "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind"),
-                Arguments.of(HealthProbeLeftBehind.class, "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind"));
+                Arguments.of(HealthFailsOnAnEmptyStore.class, HEALTH_TEST),
+                Arguments.of(HealthProbeLeftBehind.class, HEALTH_TEST));
     }
 
     static Stream<String> testsUsed() {
