@@ -4,6 +4,7 @@ import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.internal.gc.MarkSweep;
+import dev.berth.registry.internal.health.HealthProbe;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.storage.CheckedStorageDriver;
@@ -15,12 +16,15 @@ import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.proxy.Upstream;
+import dev.berth.registry.proxy.UpstreamClient;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,14 +47,36 @@ import java.util.Optional;
  * several replicas) may share one storage. Thread-safe.
  */
 public final class Registry implements AutoCloseable {
+    /** How long a health check's result is served before the dependency is asked again (see {@link #checkStorage}). */
+    public static final Duration DEFAULT_HEALTH_CACHE = Duration.ofSeconds(5);
+    /** How long a health check waits for a dependency before it calls it unhealthy. */
+    public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(5);
+
     private final Store store;
     private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
     private final PullThrough pullThrough;
+    private final HealthProbe storageHealth;
+    private final HealthProbe cacheHealth;
+    private final Map<String, HealthProbe> upstreamHealth = new LinkedHashMap<>();
 
-    private Registry(Store store, PullThrough pullThrough) {
+    private Registry(Store store, PullThrough pullThrough, Duration healthCache, Duration healthTimeout) {
         this.store = store;
         this.pullThrough = pullThrough;
+        String driver = store.driver().name();
+        this.storageHealth = new HealthProbe("storage-" + driver, () -> {
+            try {
+                store.driver().checkHealth(!store.readOnly());
+            } catch (PathNotFoundException answered) {
+                // the storage answered; that a path is missing is no illness
+            }
+        }, healthCache, healthTimeout, System::nanoTime);
+        this.cacheHealth = new HealthProbe("cache", () -> store.cache().checkHealth(), healthCache, healthTimeout,
+                System::nanoTime);
+        for (UpstreamClient client : pullThrough.clients()) {
+            upstreamHealth.put(client.upstream().prefix(), new HealthProbe("upstream-" + client.upstream().prefix(),
+                    () -> client.ping(healthTimeout), healthCache, healthTimeout, System::nanoTime));
+        }
     }
 
     public static Builder builder() {
@@ -115,20 +141,68 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Proves that storage answers, cheaply enough for a health check polled every few seconds: one {@code stat} of
-     * the storage root through the driver. A root with nothing in it yet is healthy (a fresh bucket, a folder the
-     * first push will create); a root that is an object rather than a directory, or a driver that fails, is not.
+     * Proves that storage answers, for a health check polled every few seconds: the driver's
+     * {@link StorageDriver#checkHealth real round trip} to its storage (a listing on S3; on a filesystem, that the
+     * root is a directory that can be read and, unless the registry is read-only, written). A store with nothing in
+     * it yet is healthy. The result is kept for the builder's {@link Builder#healthChecks health cache period} (five
+     * seconds by default), so that polling does not hammer storage, and a storage that does not answer within the
+     * health timeout is unhealthy rather than a hang; only one check runs at a time, whatever the number of callers.
      *
      * @throws RegistryException with {@link ErrorCode#UNAVAILABLE} (the status the registry answers storage failures
-     *     with) saying what is wrong; the driver's exception, if any, is the cause
+     *     with) saying what is wrong; the driver's exception is the cause
      */
     public void checkStorage() {
-        Optional<dev.berth.registry.spi.storage.FileInfo> root = store.stat("/");
-        if (root.isPresent() && !root.get().isDirectory()) {
-            // Every path lies below the root, so nothing can be read or written: a folder replaced by a file, say.
-            throw new RegistryException(ErrorCode.UNAVAILABLE,
-                    "storage driver '" + store.driver().name() + "': the storage root is an object, not a directory");
+        storageHealth.check().ifPresent(e -> {
+            throw unhealthy("storage driver '" + store.driver().name() + "'", e);
+        });
+    }
+
+    /** Whether a cache is in front of storage ({@link Builder#cache}): then {@link #checkCache()} means something. */
+    public boolean hasCache() {
+        return store.cache().enabled();
+    }
+
+    /**
+     * Proves that the cache answers (for Redis, a {@code PING}), with the same caching of the result and bound in
+     * time as {@link #checkStorage()}. Does nothing without a cache. A cache that is down does not make the registry
+     * answer wrongly (reads go to storage), but the registry is slower, and what it writes meanwhile cannot
+     * invalidate the entries other replicas read from the same cache.
+     *
+     * @throws RegistryException UNAVAILABLE saying what is wrong
+     */
+    public void checkCache() {
+        if (hasCache()) {
+            cacheHealth.check().ifPresent(e -> {
+                throw unhealthy("cache", e);
+            });
         }
+    }
+
+    /** The upstreams this registry pulls through from ({@link Builder#upstream}), the longest prefix first. */
+    public List<Upstream> upstreams() {
+        return pullThrough.upstreams();
+    }
+
+    /**
+     * Proves that the upstream serving {@code prefix} answers as a registry ({@code GET /v2/}; 401 counts as an
+     * answer), with the same caching and bound in time as {@link #checkStorage()}.
+     *
+     * @throws IllegalArgumentException when no upstream has that prefix
+     * @throws RegistryException        UNAVAILABLE saying what is wrong (never with the upstream's credentials)
+     */
+    public void checkUpstream(String prefix) {
+        HealthProbe probe = upstreamHealth.get(prefix);
+        if (probe == null) {
+            throw new IllegalArgumentException("no upstream with the prefix '" + prefix + "'");
+        }
+        probe.check().ifPresent(e -> {
+            throw unhealthy("upstream " + (prefix.isEmpty() ? "*" : prefix), e);
+        });
+    }
+
+    private static RegistryException unhealthy(String what, Exception e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        return new RegistryException(ErrorCode.UNAVAILABLE, what + " is unhealthy: " + reason, e);
     }
 
     /** As {@link #deleteRepository(RepositoryName)}, by name; NAME_INVALID when the name breaks the grammar. */
@@ -302,6 +376,8 @@ public final class Registry implements AutoCloseable {
         private ImmutableTags immutableTags = ImmutableTags.NONE;
         private final List<Upstream> upstreams = new ArrayList<>();
         private Duration upstreamTimeout = Duration.ofSeconds(30);
+        private Duration healthCache = DEFAULT_HEALTH_CACHE;
+        private Duration healthTimeout = DEFAULT_HEALTH_TIMEOUT;
 
         private Builder() {
         }
@@ -401,12 +477,30 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How the health checks ({@link Registry#checkStorage()}, {@link Registry#checkCache()},
+         * {@link Registry#checkUpstream}) run: a result is served for {@code cacheFor} before the dependency is asked
+         * again (zero: every call asks), and a dependency that has not answered within {@code timeout} is unhealthy.
+         * Defaults: {@link #DEFAULT_HEALTH_CACHE}, {@link #DEFAULT_HEALTH_TIMEOUT}.
+         */
+        public Builder healthChecks(Duration cacheFor, Duration timeout) {
+            Objects.requireNonNull(cacheFor, "cacheFor");
+            Objects.requireNonNull(timeout, "timeout");
+            if (cacheFor.isNegative() || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("health checks: cacheFor must not be negative and timeout must be"
+                        + " positive: " + cacheFor + ", " + timeout);
+            }
+            this.healthCache = cacheFor;
+            this.healthTimeout = timeout;
+            return this;
+        }
+
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
             return new Registry(new Store(d, clock, deletesEnabled, readOnly,
                     new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned), immutableTags),
                     upstreams.isEmpty() ? PullThrough.NONE
-                            : new PullThrough(upstreams, upstreamTimeout));
+                            : new PullThrough(upstreams, upstreamTimeout), healthCache, healthTimeout);
         }
     }
 }

@@ -290,7 +290,7 @@ public final class Uploads {
             requireDeclaredLength();
             ended = true;
             try {
-                drain();
+                drainOrClose();
                 closeWriter(writer);
                 return new UploadStatus(id, size(), started);
             } finally {
@@ -304,7 +304,7 @@ public final class Uploads {
             requireDeclaredLength();
             ended = true;
             try {
-                drain();
+                drainOrClose();
                 long size = size();
                 try {
                     writer.commit();
@@ -386,11 +386,25 @@ public final class Uploads {
             }
         }
 
-        private void drain() throws IOException {
+        /**
+         * Hands the last bytes to the writer; when that fails, closes the writer (keeping what it has) before
+         * throwing, since the chunk has ended and nothing else would: a writer left open holds a file, and on S3 a
+         * local buffer file and a multipart upload.
+         */
+        private void drainOrClose() throws IOException {
             try {
                 sink.finish();
-            } catch (HashingSink.WriteFailedException e) {
-                throw storageFailed(e);
+            } catch (IOException | RuntimeException e) {
+                store.hashes().forget(key(id));
+                try {
+                    writer.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // the first failure is the one to report
+                }
+                if (e instanceof HashingSink.WriteFailedException w) {
+                    throw storageFailed(w);
+                }
+                throw e;
             }
         }
 

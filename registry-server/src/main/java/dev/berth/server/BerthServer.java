@@ -194,8 +194,8 @@ public final class BerthServer implements AutoCloseable {
             s.server.start();
             if (http.debug().isPresent()) {
                 ServerConfig.Debug d = http.debug().get();
-                DebugServer.Builder b = DebugServer.builder().address(d.host(), d.port())
-                        .healthCheck(HealthChecks.storage(registry));
+                DebugServer.Builder b = HealthChecks.addTo(DebugServer.builder().address(d.host(), d.port()),
+                        registry);
                 if (d.prometheus()) {
                     b.metrics(s.metrics, d.prometheusPath());
                 }

@@ -18,6 +18,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -193,6 +194,48 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
     @Override
     public void invalidateTag(RepositoryName repository, Tag tag) {
         invalidate(tagKey(repository, tag));
+    }
+
+    /**
+     * A {@code PING} on a pooled connection, past the circuit breaker (a health check asks for real even while
+     * requests skip Redis), bounded by {@code dialtimeout} (waiting for a connection, connecting) and the socket
+     * timeout. A pooled connection that Redis closed while it was idle (Redis restarted) fails the first try and is
+     * dropped; that is no illness, so the PING is tried once more, on a new connection. The message names Redis's
+     * address and never its password.
+     */
+    @Override
+    public void checkHealth() {
+        String answer;
+        try {
+            answer = ping();
+        } catch (JedisConnectionException staleOrDown) {
+            try {
+                answer = ping();
+            } catch (RuntimeException e) {
+                throw unhealthy(e);
+            }
+        } catch (RuntimeException e) {
+            throw unhealthy(e);
+        }
+        if (!"PONG".equalsIgnoreCase(answer)) {
+            throw new CacheException("redis cache " + config.host() + ":" + config.port() + " answered PING with "
+                    + answer);
+        }
+    }
+
+    private String ping() {
+        try (Jedis jedis = pool.getResource()) {
+            return jedis.ping();
+        }
+    }
+
+    private CacheException unhealthy(RuntimeException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new CacheException("redis cache " + config.host() + ":" + config.port() + " does not answer PING: "
+                + e.getMessage() + (root == e ? "" : " (" + root + ")"), e);
     }
 
     @Override

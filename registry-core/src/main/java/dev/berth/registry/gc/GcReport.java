@@ -19,14 +19,25 @@ import java.util.Locale;
  * @param blobsDeleted     blobs whose bytes were deleted, with their sizes
  * @param linksDeleted     repository links to deleted or missing blobs that were removed
  * @param duration         how long the collection took
+ * @param incompleteWrites leftovers of writes that never finished, from before the cutoff, that storage released
+ *                         ({@link dev.berth.registry.spi.storage.StorageDriver#purgeIncompleteWrites}: temporary
+ *                         files of a process killed mid-write, incomplete S3 multipart uploads); 0 in a dry run
  */
 public record GcReport(boolean dryRun, Instant cutoff, int repositories, int manifestsKept,
         List<DeletedManifest> manifestsDeleted, int blobsKept, List<DeletedBlob> blobsDeleted, int linksDeleted,
-        Duration duration) {
+        Duration duration, int incompleteWrites) {
 
     public GcReport {
         manifestsDeleted = List.copyOf(manifestsDeleted);
         blobsDeleted = List.copyOf(blobsDeleted);
+    }
+
+    /** A report of a collection that released no leftovers of unfinished writes. */
+    public GcReport(boolean dryRun, Instant cutoff, int repositories, int manifestsKept,
+            List<DeletedManifest> manifestsDeleted, int blobsKept, List<DeletedBlob> blobsDeleted, int linksDeleted,
+            Duration duration) {
+        this(dryRun, cutoff, repositories, manifestsKept, manifestsDeleted, blobsKept, blobsDeleted, linksDeleted,
+                duration, 0);
     }
 
     /** A manifest revision removed from a repository. */
@@ -46,8 +57,10 @@ public record GcReport(boolean dryRun, Instant cutoff, int repositories, int man
     public String summary() {
         return String.format(Locale.ROOT, "%s %d manifests and %d blobs (%s)%s; kept %d manifests and %d blobs in %d "
                         + "repositories; %.1f s", dryRun ? "would delete" : "deleted", manifestsDeleted.size(),
-                blobsDeleted.size(), bytes(bytesFreed()), linksDeleted == 0 ? "" : " and " + linksDeleted
-                        + " repository links to them", manifestsKept, blobsKept, repositories, duration.toMillis() / 1000.0);
+                blobsDeleted.size(), bytes(bytesFreed()), (linksDeleted == 0 ? "" : " and " + linksDeleted
+                        + " repository links to them") + (incompleteWrites == 0 ? "" : ", released " + incompleteWrites
+                        + " leftovers of unfinished writes"), manifestsKept, blobsKept, repositories,
+                duration.toMillis() / 1000.0);
     }
 
     /** A byte count as people read it: {@code 1.5 MiB}. */

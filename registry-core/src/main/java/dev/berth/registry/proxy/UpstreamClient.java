@@ -103,6 +103,35 @@ public final class UpstreamClient {
         }
     }
 
+    /**
+     * Proves that the upstream answers as a registry, for a health check: one {@code GET /v2/} without credentials,
+     * bounded by {@code timeout}. 200 and 401 (the upstream wants a token: it is there) pass.
+     *
+     * @throws IOException saying what failed; the message holds the upstream's scheme, host, port and path, never
+     *                     credentials
+     */
+    public void ping(Duration timeout) throws IOException {
+        Duration bound = timeout.compareTo(this.timeout) < 0 ? timeout : this.timeout;
+        HttpRequest.Builder b = HttpRequest.newBuilder(request("GET", "/v2/", null, null).uri()).timeout(bound).GET();
+        HttpResponse<InputStream> r;
+        try {
+            r = exchange(b.build());
+        } catch (IOException e) {
+            throw new IOException("cannot reach upstream " + safeUrl() + ": " + e, e);
+        }
+        r.body().close();
+        if (r.statusCode() != 200 && r.statusCode() != 401) {
+            throw new IOException("upstream " + safeUrl() + " answered " + r.statusCode() + " to GET /v2/");
+        }
+    }
+
+    /** The upstream's URL without any user information (which may hold a password). */
+    private String safeUrl() {
+        URI u = upstream.url();
+        return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+                + (u.getRawPath() == null ? "" : u.getRawPath());
+    }
+
     /** The size of a blob upstream, when the upstream has it. */
     public Optional<Long> blobSize(String repo, Digest digest) throws IOException {
         HttpResponse<InputStream> r = send(repo, "HEAD", "/v2/" + repo + "/blobs/" + digest, null);

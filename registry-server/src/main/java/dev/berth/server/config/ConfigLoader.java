@@ -105,8 +105,8 @@ public final class ConfigLoader {
         ServerConfig.Storage storage = storage(root.section("storage"), embeddedDefault);
         ServerConfig.Http http = http(root.section("http"));
         storage = withCache(root, storage);
-        unsupportedButHarmless(root, "health", "storage health checks are served on the debug port; "
-                + "the health section is ignored");
+        unsupportedButHarmless(root, "health", "the debug port's /debug/health checks storage, the cache and the "
+                + "upstreams on each request (results kept 5 s); the health section is ignored");
         unsupportedButHarmless(root, "reporting", "error reporting services are not supported; ignored");
         unsupportedButHarmless(root, "validation", "manifest URL validation settings are not supported; ignored");
         unsupportedButHarmless(root, "compatibility", "schema1 is always refused; ignored");

@@ -2,8 +2,18 @@ package dev.berth.server.observe;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -23,8 +33,16 @@ import org.slf4j.LoggerFactory;
  * The debug port (distribution's {@code http.debug}): a small Jetty {@link Server} of its own, on its own address,
  * serving
  * <ul>
- *   <li>{@code GET /debug/health}: 200 {@code {"status":"ok"}} when the health check passes, 503
- *       {@code {"status":"unhealthy","problem":"..."}} when it reports a problem or throws;
+ *   <li>{@code GET /debug/health}: the state of each named health check, as JSON, with 503 when a check of
+ *       {@link Severity#FAILURE} fails and 200 otherwise (a failing {@link Severity#WARNING} check is reported, not
+ *       fatal):
+ *       <pre>{@code
+ * {"status":"failing","checks":{"storage":{"status":"ok"},"cache":{"status":"failing","error":"..."},
+ *  "upstream:docker.io":{"status":"warning","error":"..."}}}
+ * }</pre>
+ *       The top-level {@code status} is {@code ok}, {@code warning} (200) or {@code failing} (503); a check that
+ *       throws, or does not answer within {@value #CHECK_TIMEOUT_SECONDS} seconds, has failed. The checks run at
+ *       once, each on a thread of its own, so the answer takes as long as the slowest, not their sum;
  *   <li>{@code GET <prometheus path>} (default {@value #DEFAULT_METRICS_PATH}) with {@link RegistryMetrics#scrape()},
  *       when metrics are given;
  *   <li>404 for anything else, 405 for another method on those paths.
@@ -39,17 +57,31 @@ import org.slf4j.LoggerFactory;
  * RegistryMetrics metrics = new RegistryMetrics();
  * DebugServer debug = DebugServer.builder()
  *         .address("localhost", 5001)
- *         .healthCheck(HealthChecks.storage(registry))
+ *         .check("storage", HealthChecks.storage(registry))
+ *         .warning("upstream:docker.io", HealthChecks.upstream(registry, "docker.io"))
  *         .metrics(metrics, "/metrics")               // omit when prometheus is disabled
  *         .start();
  * }</pre>
  *
- * Each request to {@code /debug/health} runs the check on the request's thread: a check that blocks holds one of this
- * server's threads, not the registry's. Thread-safe.
+ * A check that blocks holds a thread of this server's own, never the registry's. Thread-safe.
  */
 public final class DebugServer implements AutoCloseable {
     public static final String HEALTH_PATH = "/debug/health";
     public static final String DEFAULT_METRICS_PATH = "/metrics";
+    /** How long {@value #HEALTH_PATH} waits for a check (the registry's own checks are bounded well below this). */
+    public static final long CHECK_TIMEOUT_SECONDS = 10;
+
+    /** What a failing check does to the answer. */
+    public enum Severity {
+        /** The replica cannot serve: 503, so a load balancer stops sending it traffic. */
+        FAILURE,
+        /** Worth knowing, yet the replica serves (a pull-through upstream is down: local content still is): 200. */
+        WARNING
+    }
+
+    /** A named health check: empty when healthy, else what is wrong. */
+    record Check(String name, Severity severity, Supplier<Optional<String>> check) {
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(DebugServer.class);
 
@@ -67,7 +99,7 @@ public final class DebugServer implements AutoCloseable {
         connector.setHost(b.host);
         connector.setPort(b.port);
         server.addConnector(connector);
-        server.setHandler(new DebugHandler(b.healthCheck, b.metrics, b.metricsPath));
+        server.setHandler(new DebugHandler(List.copyOf(b.checks.values()), b.metrics, b.metricsPath));
     }
 
     public static Builder builder() {
@@ -99,7 +131,7 @@ public final class DebugServer implements AutoCloseable {
     public static final class Builder {
         private String host = "localhost";
         private int port = 5001;
-        private Supplier<Optional<String>> healthCheck = Optional::empty;
+        private final Map<String, Check> checks = new LinkedHashMap<>();
         private RegistryMetrics metrics;
         private String metricsPath = DEFAULT_METRICS_PATH;
 
@@ -116,9 +148,26 @@ public final class DebugServer implements AutoCloseable {
             return this;
         }
 
-        /** What {@value #HEALTH_PATH} reports: empty when healthy, else the problem. Default: always healthy. */
-        public Builder healthCheck(Supplier<Optional<String>> check) {
-            this.healthCheck = Objects.requireNonNull(check, "check");
+        /**
+         * A check whose failure makes {@value #HEALTH_PATH} answer 503 ({@link Severity#FAILURE}): {@code check}
+         * returns empty when healthy, else what is wrong. Shown under {@code name}, in the order added. Without any
+         * check the endpoint answers 200.
+         */
+        public Builder check(String name, Supplier<Optional<String>> check) {
+            return add(name, Severity.FAILURE, check);
+        }
+
+        /** A check whose failure is reported as a warning, with 200 ({@link Severity#WARNING}). */
+        public Builder warning(String name, Supplier<Optional<String>> check) {
+            return add(name, Severity.WARNING, check);
+        }
+
+        private Builder add(String name, Severity severity, Supplier<Optional<String>> check) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank() || checks.containsKey(name)) {
+                throw new IllegalArgumentException("a health check needs a name of its own: '" + name + "'");
+            }
+            checks.put(name, new Check(name, severity, Objects.requireNonNull(check, "check")));
             return this;
         }
 
@@ -152,15 +201,24 @@ public final class DebugServer implements AutoCloseable {
         }
     }
 
+    /** Where checks run: daemons, so that a check that never returns does not keep the JVM alive. */
+    private static final ExecutorService CHECKS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "berth-debug-check");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** The two endpoints, on Jetty's core API: no servlet machinery is needed for this. */
     private static final class DebugHandler extends Handler.Abstract {
-        private final Supplier<Optional<String>> healthCheck;
+        private final List<Check> checks;
         private final RegistryMetrics metrics;
         private final String metricsPath;
+        /** The last state of each check, to log its changes. */
+        private final Map<String, String> lastState = new ConcurrentHashMap<>();
 
-        DebugHandler(Supplier<Optional<String>> healthCheck, RegistryMetrics metrics, String metricsPath) {
+        DebugHandler(List<Check> checks, RegistryMetrics metrics, String metricsPath) {
             super(InvocationType.BLOCKING); // the health check and the scrape may block
-            this.healthCheck = healthCheck;
+            this.checks = checks;
             this.metrics = metrics;
             this.metricsPath = metricsPath;
         }
@@ -181,25 +239,82 @@ public final class DebugServer implements AutoCloseable {
                 return true;
             }
             if (health) {
-                Optional<String> problem = check();
-                response.setStatus(problem.isEmpty() ? 200 : 503);
-                String body = problem.map(p -> "{\"status\":\"unhealthy\",\"problem\":" + jsonString(p) + "}")
-                        .orElse("{\"status\":\"ok\"}");
-                send(response, callback, "application/json", body, head);
+                Map<Check, Optional<String>> results = runChecks();
+                boolean failing = false;
+                boolean warning = false;
+                StringBuilder body = new StringBuilder("{\"checks\":{");
+                String separator = "";
+                for (Map.Entry<Check, Optional<String>> r : results.entrySet()) {
+                    Check c = r.getKey();
+                    String state = r.getValue().isEmpty() ? "ok"
+                            : c.severity() == Severity.FAILURE ? "failing" : "warning";
+                    failing |= state.equals("failing");
+                    warning |= state.equals("warning");
+                    body.append(separator).append(jsonString(c.name())).append(":{\"status\":\"").append(state)
+                            .append('"');
+                    r.getValue().ifPresent(e -> body.append(",\"error\":").append(jsonString(e)));
+                    body.append('}');
+                    separator = ",";
+                    logChange(c.name(), state, r.getValue());
+                }
+                body.append("}}");
+                String status = failing ? "failing" : warning ? "warning" : "ok";
+                body.insert(1, "\"status\":\"" + status + "\",");
+                response.setStatus(failing ? 503 : 200);
+                send(response, callback, "application/json", body.toString(), head);
             } else {
                 send(response, callback, RegistryMetrics.CONTENT_TYPE, metrics.scrape(), head);
             }
             return true;
         }
 
-        private Optional<String> check() {
+        /** Every check's result, in their order; the checks run at once, and each may take the common timeout. */
+        private Map<Check, Optional<String>> runChecks() {
+            Map<Check, CompletableFuture<Optional<String>>> running = new LinkedHashMap<>();
+            for (Check c : checks) {
+                running.put(c, CompletableFuture.supplyAsync(() -> check(c), CHECKS));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHECK_TIMEOUT_SECONDS);
+            Map<Check, Optional<String>> results = new LinkedHashMap<>();
+            for (Map.Entry<Check, CompletableFuture<Optional<String>>> r : running.entrySet()) {
+                Optional<String> result;
+                try {
+                    result = r.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    result = Optional.of("did not answer within " + CHECK_TIMEOUT_SECONDS + " s");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    result = Optional.of("interrupted");
+                } catch (ExecutionException e) {
+                    result = Optional.of(HealthChecks.describe(e.getCause())); // check() catches all but Errors
+                }
+                results.put(r.getKey(), result);
+            }
+            return results;
+        }
+
+        private static Optional<String> check(Check c) {
             try {
-                Optional<String> problem = healthCheck.get();
-                return problem == null ? Optional.of("the health check returned null") : problem;
+                Optional<String> problem = c.check().get();
+                // Masked here too: a check of an embedder's own may put a URL with a password in its message.
+                return problem == null ? Optional.of("the health check returned null")
+                        : problem.map(HealthChecks::mask);
             } catch (RuntimeException e) {
-                // A check that throws is a check that failed, not a server error: the status must say unhealthy.
-                LOG.warn("health check failed: {}", e.toString());
+                // A check that throws is a check that failed, not a server error: the status must say so.
                 return Optional.of(HealthChecks.describe(e));
+            }
+        }
+
+        /** Logs a check that changes state (not every poll: a load balancer polls every few seconds). */
+        private void logChange(String name, String state, Optional<String> error) {
+            String before = lastState.put(name, state);
+            if (state.equals(before) || before == null && state.equals("ok")) {
+                return;
+            }
+            if (state.equals("ok")) {
+                LOG.info("health check {}: ok again", name);
+            } else {
+                LOG.warn("health check {}: {}: {}", name, state, error.orElse(""));
             }
         }
 

@@ -61,7 +61,9 @@ class ObservabilityTest {
 
     private void start(String contextPath, Filter filter) throws Exception {
         root = dir.resolve("store");
-        registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString())).build();
+        // Health results are kept for 100 ms, so that the test sees a change soon after it makes one.
+        registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString()))
+                .healthChecks(Duration.ofMillis(100), Duration.ofSeconds(5)).build();
         metrics = new RegistryMetrics();
         server = new Server();
         HttpConfiguration http = new HttpConfiguration(); // as BerthServer's
@@ -81,7 +83,7 @@ class ObservabilityTest {
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + (contextPath.equals("/") ? "" : contextPath);
         debug = DebugServer.builder().address("127.0.0.1", 0)
-                .healthCheck(HealthChecks.storage(registry))
+                .check("storage", HealthChecks.storage(registry))
                 .metrics(metrics, "/metrics")
                 .start();
         debugBase = "http://127.0.0.1:" + debug.port();
@@ -254,7 +256,7 @@ class ObservabilityTest {
     void healthFollowsTheStorageAndStorageFailuresAreCounted() throws Exception {
         HttpResponse<String> healthy = get(debugBase + "/debug/health");
         assertThat(healthy.statusCode()).isEqualTo(200);
-        assertThat(healthy.body()).isEqualTo("{\"status\":\"ok\"}");
+        assertThat(healthy.body()).isEqualTo("{\"status\":\"ok\",\"checks\":{\"storage\":{\"status\":\"ok\"}}}");
         assertThat(healthy.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
                 .startsWith("application/json"));
 
@@ -262,10 +264,9 @@ class ObservabilityTest {
         deleteTree(root);
         Files.writeString(root, "not a folder");
 
-        HttpResponse<String> unhealthy = get(debugBase + "/debug/health");
-        assertThat(unhealthy.statusCode()).isEqualTo(503);
-        assertThat(unhealthy.body()).startsWith("{\"status\":\"unhealthy\",\"problem\":\"")
-                .contains("filesystem").contains("not a directory");
+        HttpResponse<String> unhealthy = awaitHealth(503);
+        assertThat(unhealthy.body()).startsWith("{\"status\":\"failing\",\"checks\":{\"storage\":"
+                + "{\"status\":\"failing\",\"error\":\"").contains("filesystem").contains("not a directory");
 
         byte[] blob = "hello".getBytes(StandardCharsets.UTF_8);
         assertThat(send("POST", "/v2/demo/blobs/uploads/?digest=" + Digest.sha256(blob), blob).statusCode())
@@ -280,7 +281,20 @@ class ObservabilityTest {
         // Back to a folder: healthy again, with no restart.
         Files.delete(root);
         Files.createDirectory(root);
-        assertThat(get(debugBase + "/debug/health").statusCode()).isEqualTo(200);
+        awaitHealth(200);
+    }
+
+    /** Polls the health endpoint until it answers {@code status} (results are kept for a moment). */
+    private HttpResponse<String> awaitHealth(int status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            HttpResponse<String> r = get(debugBase + "/debug/health");
+            if (r.statusCode() == status) {
+                return r;
+            }
+            assertThat(System.nanoTime()).as("health answers %d; last: %s", status, r.body()).isLessThan(deadline);
+            Thread.sleep(20); // between polls
+        }
     }
 
     @Test
@@ -304,17 +318,20 @@ class ObservabilityTest {
         try (DebugServer bare = DebugServer.builder().address("127.0.0.1", 0).start();
                 DebugServer other = DebugServer.builder().address("127.0.0.1", 0)
                         .metrics(metrics, "/prometheus")
-                        .healthCheck(() -> {
+                        .check("cache", () -> {
                             throw new IllegalStateException("cache \"redis\" down");
                         }).start()) {
             assertThat(get("http://127.0.0.1:" + bare.port() + "/metrics").statusCode()).isEqualTo(404);
-            assertThat(get("http://127.0.0.1:" + bare.port() + "/debug/health").statusCode()).isEqualTo(200);
+            HttpResponse<String> noChecks = get("http://127.0.0.1:" + bare.port() + "/debug/health");
+            assertThat(noChecks.statusCode()).isEqualTo(200);
+            assertThat(noChecks.body()).isEqualTo("{\"status\":\"ok\",\"checks\":{}}");
             assertThat(get("http://127.0.0.1:" + other.port() + "/metrics").statusCode()).isEqualTo(404);
             assertThat(get("http://127.0.0.1:" + other.port() + "/prometheus").body())
                     .contains("berth_").doesNotContain("team");
             HttpResponse<String> thrown = get("http://127.0.0.1:" + other.port() + "/debug/health");
             assertThat(thrown.statusCode()).isEqualTo(503);
-            assertThat(thrown.body()).isEqualTo("{\"status\":\"unhealthy\",\"problem\":\"cache \\\"redis\\\" down\"}");
+            assertThat(thrown.body()).isEqualTo("{\"status\":\"failing\",\"checks\":{\"cache\":{\"status\":"
+                    + "\"failing\",\"error\":\"cache \\\"redis\\\" down\"}}}");
         }
     }
 

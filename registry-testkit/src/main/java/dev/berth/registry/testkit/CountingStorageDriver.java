@@ -124,6 +124,12 @@ public final class CountingStorageDriver implements StorageDriver {
     }
 
     @Override
+    public void checkHealth(boolean writable) throws IOException {
+        count("checkHealth");
+        delegate.checkHealth(writable);
+    }
+
+    @Override
     public void close() throws IOException {
         delegate.close();
     }

@@ -79,6 +79,11 @@ public class ForwardingStorageDriver implements StorageDriver {
         d.walk(path, visitor);
     }
 
+    @Override
+    public void checkHealth(boolean writable) throws IOException {
+        d.checkHealth(writable);
+    }
+
     /** Leaves the wrapped driver open: whoever made it closes it. */
     @Override
     public void close() {

@@ -1134,6 +1134,33 @@ public abstract class StorageDriverContract {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // health
+
+    /**
+     * A healthy driver passes its own health check, with and without the write check, on a store with and without
+     * content, and whatever the check writes to prove that the storage takes writes is gone and was never listed.
+     * (That the check really reaches the storage is the driver's own test to make: stop the storage and see it fail.)
+     */
+    @Test
+    public void aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind() throws Exception {
+        Set<String> before = new HashSet<>(driver.list("/"));
+        driver.checkHealth(false);
+        driver.checkHealth(true);
+        List<String> added = new ArrayList<>(driver.list("/"));
+        added.removeAll(before);
+        added.removeIf(p -> p.startsWith("/testkit-")); // other runs of the kit sharing the storage
+        assertThat(added).as("what list(\"/\") shows after the health checks and did not before").isEmpty();
+
+        driver.putContent(path("/h/object"), new byte[] {1});
+        driver.checkHealth(true);
+        driver.checkHealth(false);
+        assertThat(driver.list(path("/h"))).containsExactly(path("/h/object"));
+        List<String> walked = new ArrayList<>();
+        driver.walk(root, f -> walked.add(f.path()));
+        assertThat(walked).containsExactly(path("/h/object"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // helpers
 
     /** Something a thread of {@link #runConcurrently} does; {@code thread} counts from 0. */

@@ -31,6 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StorageDriverContractCatchesBrokenDriversTest {
 
+    private static final String HEALTH_TEST = "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind";
+
     static Stream<Arguments> brokenDrivers() {
         return Stream.of(
                 Arguments.of(ListMatchesNamePrefixes.class, "listKeepsNamesThatArePrefixesOfOthersApart"),
@@ -58,7 +60,9 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 Arguments.of(MoveCopies.class, "moveMovesTheContentAndRemovesTheSource"),
                 Arguments.of(StatCallsDirectoriesFiles.class, "statOfADirectorySaysDirectory"),
                 Arguments.of(ModTimeInTheFuture.class, "modTimeIsTheTimeOfTheWriteAndNotInTheFuture"),
-                Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"));
+                Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"),
+                Arguments.of(HealthFailsOnAnEmptyStore.class, HEALTH_TEST),
+                Arguments.of(HealthProbeLeftBehind.class, HEALTH_TEST));
     }
 
     static Stream<String> testsUsed() {
@@ -202,6 +206,40 @@ class StorageDriverContractCatchesBrokenDriversTest {
                         throw new PathNotFoundException(path);
                     }
                     return new ArrayList<>(children);
+                }
+            };
+        }
+    }
+
+    /**
+     * Takes "nothing to list" for "the bucket is wrong": a fresh store (or a prefix nothing was pushed to yet) would
+     * keep every replica out of the load balancer.
+     */
+    static class HealthFailsOnAnEmptyStore extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public void checkHealth(boolean writable) throws IOException {
+                    if (d.list("/").isEmpty()) {
+                        throw new IOException("no objects: is the bucket right?");
+                    }
+                }
+            };
+        }
+    }
+
+    /** Proves that the storage takes writes with an object it never deletes: every poll would add to the store. */
+    static class HealthProbeLeftBehind extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public void checkHealth(boolean writable) throws IOException {
+                    if (writable) {
+                        d.putContent("/health-probe", new byte[] {1});
+                    }
+                    d.stat("/");
                 }
             };
         }

@@ -86,6 +86,16 @@ public final class GuardedCache {
         run(() -> cache.invalidateTag(repository, tag));
     }
 
+    /**
+     * The cache's own health check, unguarded: its failure is thrown, not counted (it is not a request's miss). Does
+     * nothing without a cache.
+     */
+    public void checkHealth() {
+        if (cache != null) {
+            cache.checkHealth();
+        }
+    }
+
     public void close() {
         if (cache != null && owned) {
             run(cache::close);

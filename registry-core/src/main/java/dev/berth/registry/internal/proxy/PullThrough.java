@@ -58,6 +58,11 @@ public final class PullThrough implements AutoCloseable {
         return !clients.isEmpty();
     }
 
+    /** The clients of the upstreams, the longest prefix first. */
+    public List<UpstreamClient> clients() {
+        return clients;
+    }
+
     public List<Upstream> upstreams() {
         return clients.stream().map(UpstreamClient::upstream).toList();
     }

@@ -178,6 +178,15 @@ public final class CheckedStorageDriver implements StorageDriver {
     }
 
     @Override
+    public void checkHealth(boolean writable) throws IOException {
+        try {
+            driver.checkHealth(writable);
+        } catch (IOException | RuntimeException e) {
+            throw translate("checkHealth", "/", e);
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         try {
             driver.close();

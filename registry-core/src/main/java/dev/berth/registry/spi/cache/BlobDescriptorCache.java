@@ -66,6 +66,15 @@ public interface BlobDescriptorCache extends AutoCloseable {
     /** The tag was moved or deleted. */
     void invalidateTag(RepositoryName repository, Tag tag);
 
+    /**
+     * Proves that the cache answers now, for a health check: a real round trip to a remote cache (a {@code PING}),
+     * bounded in time; throws (preferably {@link CacheException}) saying what is wrong. Unlike the other methods it
+     * asks for real even when the implementation is skipping a failing cache for a while. The default does nothing,
+     * which is right for a cache inside the JVM.
+     */
+    default void checkHealth() {
+    }
+
     /** Releases connections and threads; further calls may fail. */
     @Override
     void close();

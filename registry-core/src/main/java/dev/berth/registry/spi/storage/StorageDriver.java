@@ -119,11 +119,42 @@ public interface StorageDriver extends AutoCloseable {
      * multipart uploads, which no listing shows and which are billed until aborted. Only such hidden leftovers go;
      * objects that {@link #list} or {@link #walk} can see are untouched, and so is what a writer opened after
      * {@code startedBefore} holds, so a caller passes an instant old enough for no live writer to be that old.
-     * Returns how many leftovers were released. Optional: the default, for storage that keeps nothing of an unclosed
-     * writer (a filesystem, memory), does nothing and returns 0. A path that holds nothing is not an error.
+     * Drivers that write whole objects to a hidden temporary object first (a filesystem: a temporary file beside the
+     * target, renamed over it) release such temporaries last written before {@code startedBefore} too: a process
+     * killed between the write and the rename leaves them. Returns how many leftovers were released. Optional: the
+     * default, for storage that keeps nothing of an unfinished write (memory), does nothing and returns 0. A path
+     * that holds nothing is not an error.
      */
     default int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
         return 0;
+    }
+
+    /**
+     * Proves that the storage answers now, for a health check: a real round trip to where the objects live (never an
+     * answer made up locally), bounded in time by the driver so that a storage that hangs makes this fail rather than
+     * wait (a few seconds at most). Returns when healthy; throws an {@link IOException} saying what is wrong. An empty
+     * store is healthy. With {@code writable}, also proves that the storage takes writes where the driver can do that
+     * cheaply (a read-only registry passes false: its storage may well be mounted read-only). Whatever the check
+     * writes is gone when it returns, and was never visible to {@link #list} or {@link #walk}.
+     *
+     * <p>Callers poll this (a load balancer every few seconds), so it should cost one or two requests. The default
+     * {@code stat}s and lists the root: a round trip for drivers whose listing goes to the storage; a driver that
+     * answers those locally, or that can hang, overrides it.
+     */
+    default void checkHealth(boolean writable) throws IOException {
+        try {
+            if (!stat("/").isDirectory()) {
+                // Every path lies below the root, so nothing can be read or written: a folder replaced by a file, say.
+                throw new IOException("the storage root is an object, not a directory");
+            }
+        } catch (PathNotFoundException empty) {
+            // a store nothing was written to yet
+        }
+        try {
+            list("/");
+        } catch (PathNotFoundException empty) {
+            // the storage answered
+        }
     }
 
     /** Releases what the driver holds (connections, thread pools). The default does nothing. */

@@ -299,6 +299,84 @@ public final class FilesystemStorageDriver implements StorageDriver {
         }
     }
 
+    /**
+     * That the root is a directory this process can read and, with {@code writable}, write, for real: its attributes
+     * and one entry of it are read, and a temporary file is created, synced and deleted in it (a full disk out of
+     * inodes, a filesystem remounted read-only after an error, a volume that vanished from under the folder all show).
+     * The probe file has the temporary prefix, so it is never listed, and purging removes it if the process dies
+     * between creating and deleting it.
+     */
+    @Override
+    public void checkHealth(boolean writable) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(root, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new IOException("the root directory " + root + " does not exist (was its volume unmounted?)", e);
+        }
+        if (!attrs.isDirectory()) {
+            throw new IOException("the root directory " + root + " is not a directory");
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            entries.iterator().hasNext();
+        }
+        if (writable) {
+            Path probe = root.resolve(TEMP_PREFIX + "health-" + UUID.randomUUID());
+            try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {1}));
+                ch.force(false);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        }
+    }
+
+    /**
+     * Deletes the temporary files ({@value #TEMP_PREFIX}...) below {@code path} last written before
+     * {@code startedBefore}: what a process killed while writing a whole object ({@link #putContent}: a manifest, a
+     * link) or probing the root's health left beside the target, which nothing lists and nothing else removes. A
+     * temporary file of a live write is younger than any sane cutoff (it lives for the time of one write and fsync),
+     * so the age rule spares it, as it spares a live upload. Folders the deleted files leave empty go too.
+     */
+    @Override
+    public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
+        Path dir = resolve(path);
+        if (!Files.isDirectory(dir)) {
+            throw new PathNotFoundException(path);
+        }
+        List<Path> stale = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && file.getFileName().toString().startsWith(TEMP_PREFIX)
+                        && attrs.lastModifiedTime().toInstant().isBefore(startedBefore)) {
+                    stale.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // deleted while we walked
+                }
+                throw e;
+            }
+        });
+        int deleted = 0;
+        for (Path file : stale) {
+            if (Files.deleteIfExists(file)) {
+                deleted++;
+                pruneEmptyParents(file.getParent());
+            }
+        }
+        if (deleted > 0) {
+            LOG.info("deleted {} temporary file(s) of unfinished writes under {} last written before {}", deleted,
+                    path, startedBefore);
+        }
+        return deleted;
+    }
+
     @Override
     public void close() {
         syncer.shutdown();

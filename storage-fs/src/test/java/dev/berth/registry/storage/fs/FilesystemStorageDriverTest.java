@@ -116,6 +116,58 @@ class FilesystemStorageDriverTest extends StorageDriverContract {
         Files.delete(orphan);
     }
 
+    /**
+     * A crash between writing a temporary file and renaming it cannot be timed in a unit test, so its result is laid
+     * out on the disk (the kill -9 itself is {@code CrashLeftoversIT} in registry-server): old temporaries go, with
+     * the folders they alone held; young ones (a write in progress) and every object stay.
+     */
+    @Test
+    void purgingDeletesOldTemporaryFilesAndTheFoldersOnlyTheyHeld() throws Exception {
+        driver().putContent(path("/dir/kept"), "whole".getBytes(StandardCharsets.UTF_8));
+        Path base = root.resolve(root().substring(1));
+        java.nio.file.attribute.FileTime twoDaysAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(2)));
+        Path besideAnObject = Files.writeString(base.resolve("dir").resolve(FilesystemStorageDriver.TEMP_PREFIX
+                + "crashed"), "half a link");
+        Path alone = base.resolve("blobs/sha256/ab/abcdef").resolve(FilesystemStorageDriver.TEMP_PREFIX + "x");
+        Files.createDirectories(alone.getParent());
+        Files.writeString(alone, "half a manifest");
+        Path young = Files.writeString(base.resolve("dir").resolve(FilesystemStorageDriver.TEMP_PREFIX + "live"),
+                "being written");
+        Files.setLastModifiedTime(besideAnObject, twoDaysAgo);
+        Files.setLastModifiedTime(alone, twoDaysAgo);
+
+        java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofDays(1));
+        assertThat(driver().purgeIncompleteWrites(root(), cutoff)).isEqualTo(2);
+        assertThat(besideAnObject).doesNotExist();
+        assertThat(base.resolve("blobs")).as("folders that held only the leftover").doesNotExist();
+        assertThat(young).as("a temporary file younger than the cutoff").exists();
+        assertThat(driver().getContent(path("/dir/kept"))).isEqualTo("whole".getBytes(StandardCharsets.UTF_8));
+        assertThat(driver().list(root())).containsExactly(path("/dir"));
+        assertThat(driver().purgeIncompleteWrites(root(), cutoff)).as("nothing left to purge").isZero();
+        Files.delete(young);
+    }
+
+    @Test
+    void healthFailsWhenTheRootIsGoneOrNotADirectoryAndRecovers(@TempDir Path parent) throws Exception {
+        Path store = parent.resolve("store");
+        try (FilesystemStorageDriver fs = new FilesystemStorageDriver(store)) {
+            fs.checkHealth(true);
+            try (Stream<Path> left = Files.list(store)) {
+                assertThat(left).as("the write probe is deleted").isEmpty();
+            }
+            Files.delete(store);
+            assertThatThrownBy(() -> fs.checkHealth(false)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("does not exist");
+            Files.writeString(store, "a file where the folder was");
+            assertThatThrownBy(() -> fs.checkHealth(false)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("not a directory");
+            Files.delete(store);
+            Files.createDirectory(store);
+            fs.checkHealth(true);
+        }
+    }
+
     @Test
     void factoryChecksItsParameters() {
         assertThatThrownBy(() -> StorageDrivers.create("filesystem", Map.of("rootdir", "/x")))

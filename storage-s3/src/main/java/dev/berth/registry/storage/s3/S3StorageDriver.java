@@ -82,8 +82,14 @@ public final class S3StorageDriver implements StorageDriver {
     private static final int MAX_ATTEMPTS = 8;
     private static final Duration MAX_PRESIGN = Duration.ofDays(7);
 
+    /** How long a health check may take, connecting included. */
+    static final long HEALTH_SECONDS = 3;
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(HEALTH_SECONDS);
+
     private final S3Config config;
     private final S3Client s3;
+    /** The client of {@link #checkHealth}: one attempt, short timeouts. */
+    private final S3Client health;
     private final S3Presigner presigner;
     private final String bucket;
     /** The key prefix of the root: {@code ""} or {@code "rootdirectory/"}. */
@@ -99,9 +105,27 @@ public final class S3StorageDriver implements StorageDriver {
         this.bucket = config.bucket();
         this.rootPrefix = config.rootDirectory().isEmpty() ? "" : config.rootDirectory() + "/";
         AwsCredentialsProvider credentials = credentials(config);
+        // Standard mode: exponential backoff with jitter on throttling, 5xx and I/O errors. More attempts than its
+        // default 3: the JDK keeps up to 5 idle connections per server, and a PUT on one the server has closed
+        // meanwhile fails at once (HttpURLConnection retries only idempotent reads).
+        this.s3 = client(config, credentials, interceptors, MAX_ATTEMPTS, Duration.ofSeconds(10),
+                Duration.ofSeconds(60), null);
+        // Health checks ask once and wait briefly: retrying with backoff would tell a load balancer late that S3 is
+        // gone, and the next poll asks again anyway.
+        this.health = client(config, credentials, interceptors, 1, HEALTH_TIMEOUT, HEALTH_TIMEOUT, HEALTH_TIMEOUT);
+        S3Presigner.Builder presign = S3Presigner.builder().region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.forcePathStyle()).build());
+        config.regionEndpoint().ifPresent(presign::endpointOverride);
+        this.presigner = presign.build();
+        LOG.info("s3 storage: {}", config);
+    }
+
+    private static S3Client client(S3Config config, AwsCredentialsProvider credentials,
+            List<ExecutionInterceptor> interceptors, int attempts, Duration connect, Duration socket,
+            Duration perCall) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)).build())
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(socket).build())
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials)
                 .forcePathStyle(config.forcePathStyle())
@@ -111,21 +135,15 @@ public final class S3StorageDriver implements StorageDriver {
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> {
-                    // Standard mode: exponential backoff with jitter on throttling, 5xx and I/O errors. More attempts
-                    // than its default 3: the JDK keeps up to 5 idle connections per server, and a PUT on one the
-                    // server has closed meanwhile fails at once (HttpURLConnection retries only idempotent reads).
                     o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy()
-                            .toBuilder().maxAttempts(MAX_ATTEMPTS).build());
+                            .toBuilder().maxAttempts(attempts).build());
+                    if (perCall != null) {
+                        o.apiCallTimeout(perCall);
+                    }
                     interceptors.forEach(o::addExecutionInterceptor);
                 });
         config.regionEndpoint().ifPresent(builder::endpointOverride);
-        this.s3 = builder.build();
-        S3Presigner.Builder presign = S3Presigner.builder().region(Region.of(config.region()))
-                .credentialsProvider(credentials)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.forcePathStyle()).build());
-        config.regionEndpoint().ifPresent(presign::endpointOverride);
-        this.presigner = presign.build();
-        LOG.info("s3 storage: {}", config);
+        return builder.build();
     }
 
     private static AwsCredentialsProvider credentials(S3Config config) {
@@ -506,10 +524,26 @@ public final class S3StorageDriver implements StorageDriver {
         return any;
     }
 
+    /**
+     * One real request, whatever the store holds: a ListObjectsV2 of at most one key under the root prefix, which
+     * needs what the driver needs anyway (the bucket exists, the credentials are good, the listing is allowed). One
+     * attempt, bounded by {@value #HEALTH_SECONDS} seconds, connecting included. It does not write, even with
+     * {@code writable}: a PUT and a DELETE every few seconds would cost money, and S3 that lists but refuses writes
+     * is a matter of its policy, which a health check cannot fix.
+     */
+    @Override
+    public void checkHealth(boolean writable) throws IOException {
+        call("checkHealth", "/", () -> health.listObjectsV2(b -> b.bucket(bucket).prefix(rootPrefix).maxKeys(1)));
+    }
+
     @Override
     public void close() {
         presigner.close();
-        s3.close();
+        try {
+            health.close();
+        } finally {
+            s3.close();
+        }
     }
 
     S3Client client() {

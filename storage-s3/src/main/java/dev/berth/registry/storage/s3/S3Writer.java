@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ final class S3Writer implements StorageWriter {
     private final String path;
     private final String key;
     private final long chunkSize;
-    private final Path bufferFile;
+    /** The bytes of the part being gathered, in a file that has no name (see {@link #openBuffer}). */
     private final FileChannel buffer;
     private final List<CompletedPart> parts = new ArrayList<>();
     private String uploadId;
@@ -51,9 +50,33 @@ final class S3Writer implements StorageWriter {
         this.path = path;
         this.key = driver.key(path);
         this.chunkSize = driver.config().chunkSize();
-        this.bufferFile = Files.createTempFile("berth-s3-", ".part");
-        this.buffer = FileChannel.open(bufferFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.buffer = openBuffer();
     }
+
+    /**
+     * A temporary file in the system's temporary folder that is deleted however this writer ends: opened with
+     * {@code DELETE_ON_CLOSE}, which on Linux and macOS unlinks the name at once (the space goes when the channel is
+     * closed, or when the process dies, even by kill -9; a writer abandoned without being ended gives it back when its
+     * channel is collected) and on Windows deletes the file when its last handle closes, which the OS also does for a
+     * process that dies. So no path of this class, and no crash, leaves a {@value #BUFFER_PREFIX}... file behind.
+     */
+    static FileChannel openBuffer() throws IOException {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        for (int attempt = 0; ; attempt++) {
+            Path file = dir.resolve(BUFFER_PREFIX + java.util.UUID.randomUUID() + ".part");
+            try {
+                return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                if (attempt >= 3) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
+    /** How the temporary buffer files are named (while they have a name at all). */
+    static final String BUFFER_PREFIX = "berth-s3-";
 
     /** A writer of new content; nothing is sent before the first whole part, a close or a commit. */
     static S3Writer create(S3StorageDriver driver, String path) throws IOException {
@@ -148,8 +171,7 @@ final class S3Writer implements StorageWriter {
         long length = buffered;
         String id = uploadId;
         String eTag = driver.call("write", path, () -> driver.client().uploadPart(b -> b.bucket(driver.bucket())
-                .key(key).uploadId(id).partNumber(number).contentLength(length),
-                RequestBody.fromFile(bufferFile)).eTag());
+                .key(key).uploadId(id).partNumber(number).contentLength(length), bufferBody(length)).eTag());
         parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
         partsBytes += length;
         buffer.truncate(0);
@@ -169,7 +191,7 @@ final class S3Writer implements StorageWriter {
         }
         if (uploadId == null && base == 0) { // less than a part in all: one PUT
             // an empty file as a body fails now and then with HttpURLConnection; an empty array does not
-            RequestBody body = buffered == 0 ? RequestBody.fromBytes(new byte[0]) : RequestBody.fromFile(bufferFile);
+            RequestBody body = buffered == 0 ? RequestBody.fromBytes(new byte[0]) : bufferBody(buffered);
             driver.call(operation, path, () -> driver.client().putObject(driver.put(key), body));
             return;
         }
@@ -255,16 +277,40 @@ final class S3Writer implements StorageWriter {
         }
     }
 
+    /**
+     * The first {@code length} bytes of the buffer as a request body. The SDK may read it more than once (a retry),
+     * so each stream reads from the start, by position, and closing one leaves the channel open.
+     */
+    private RequestBody bufferBody(long length) {
+        return RequestBody.fromContentProvider(() -> new InputStream() {
+            private long position;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (position >= length) {
+                    return -1;
+                }
+                int n = buffer.read(ByteBuffer.wrap(b, off, (int) Math.min(len, length - position)), position);
+                if (n > 0) {
+                    position += n;
+                }
+                return n;
+            }
+        }, length, "application/octet-stream");
+    }
+
+    /** Gives the buffer's space back (the file has no name to delete: see {@link #openBuffer}). */
     private void discardBuffer() {
         try {
             buffer.close();
         } catch (IOException ignored) {
-            // the file is deleted next
-        }
-        try {
-            Files.deleteIfExists(bufferFile);
-        } catch (IOException ignored) {
-            bufferFile.toFile().deleteOnExit();
+            // nothing more can be done; the space goes with the process
         }
     }
 }

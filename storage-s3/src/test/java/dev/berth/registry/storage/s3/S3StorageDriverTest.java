@@ -12,14 +12,20 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class S3StorageDriverTest extends StorageDriverContract {
     private static final String BUCKET = S3ProxyServer.newBucket();
 
+    private java.util.Set<String> bufferFilesBefore;
+
     @Override
-    protected StorageDriver createDriver() {
+    protected StorageDriver createDriver() throws Exception {
+        bufferFilesBefore = BufferFiles.named();
         Map<String, Object> p = S3ProxyServer.parameters(BUCKET);
         p.put("rootdirectory", "/registry/");
         return StorageDrivers.create("s3", p);
     }
 
-    /** Besides the kit's check: no object (tails included) and no multipart upload is left in the bucket. */
+    /**
+     * Besides the kit's check: no object (tails included) and no multipart upload is left in the bucket, and no
+     * writer's buffer file in the temporary folder.
+     */
     @Override
     protected void assertNothingLeftBehind() throws Exception {
         super.assertNothingLeftBehind();
@@ -27,5 +33,7 @@ class S3StorageDriverTest extends StorageDriverContract {
                 .as("objects left in the bucket").isEmpty();
         assertThat(S3ProxyServer.admin().listMultipartUploads(b -> b.bucket(BUCKET)).uploads())
                 .as("multipart uploads left in the bucket").isEmpty();
+        assertThat(BufferFiles.named()).as("writers' buffer files left in the temporary folder")
+                .isEqualTo(bufferFilesBefore);
     }
 }
