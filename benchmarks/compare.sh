@@ -5,9 +5,7 @@
 #
 #   bash benchmarks/compare.sh [raw] [transfer] [manifest] [herd] [slow]      (default: all of them, in this order)
 #
-# raw       the machine's limits: dd of the blob with conv=fsync, openssl speed -evp sha256 at 16 KiB blocks, and
-#           the loopback's limit for one pull: curl from a server that hands the file to the kernel (python3's
-#           socket.sendfile, no copy in the server at all), which no registry can beat on this machine
+# raw       the machine's limits: dd of the blob with conv=fsync, openssl speed -evp sha256 at 16 KiB blocks
 # transfer  push of the blob in one request (POST, then a PUT with the bytes) and pull with curl: cold (the first
 #           request after a start) and warm (after warm-ups), medians of BENCH_ROUNDS, every round printed. Each
 #           timed push round is preceded by a dd round of the same bytes (the disk's rate swings 2x within minutes,
@@ -32,8 +30,7 @@
 #                         (address and root directory are always set through REGISTRY_HTTP_ADDR and
 #                         REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY)
 #   LOADGEN_JAVA          the java that runs the load generator (java)
-# Needs: the built jar and benchmarks (mvn -B -q -DskipTests package), docker-registry, curl, wrk, ab, openssl,
-# python3 (for the loopback limit).
+# Needs: the built jar and benchmarks (mvn -B -q -DskipTests package), docker-registry, curl, wrk, ab, openssl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,8 +46,8 @@ jar=registry-server/target/registry-server.jar
 classes=benchmarks/target/classes
 [ -f "$jar" ] && [ -f "$classes/dev/berth/benchmarks/load/LoadGenerator.class" ] \
   || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
-for c in docker-registry curl wrk ab openssl python3; do
-  command -v "$c" >/dev/null || { echo "$c is missing (Debian: docker-registry curl wrk apache2-utils openssl python3)" >&2; exit 1; }
+for c in docker-registry curl wrk ab openssl; do
+  command -v "$c" >/dev/null || { echo "$c is missing (Debian: docker-registry curl wrk apache2-utils openssl)" >&2; exit 1; }
 done
 
 size_mib=${BENCH_SIZE_MIB:-1024}
@@ -73,10 +70,8 @@ work=$(mktemp -d "${BENCH_DIR:-/tmp}/berth-compare.XXXXXX")
 work=$(cd "$work" && pwd)
 mkdir -p "$work/logs"
 pid=
-sf_pid=
 cleanup() {
   [ -n "$pid" ] && stop_server
-  [ -n "$sf_pid" ] && kill "$sf_pid" 2>/dev/null
   if [ "${BENCH_KEEP:-}" = 1 ]; then echo "kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -252,36 +247,6 @@ if want raw; then
   R[raw.sha]=$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null \
     | awk '$1 == "sha256" {v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6}')
   echo "  dd ${R[raw.dd_all]} MiB/s; sha256 ${R[raw.sha]} MB/s"
-  # The loopback's limit for one pull: the same curl, from a server that makes no copy of its own.
-  cat > "$work/sendfile.py" <<'PY'
-import http.server, os, sys
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        path = sys.argv[1]
-        self.send_response(200)
-        self.send_header("Content-Length", str(os.path.getsize(path)))
-        self.end_headers()
-        with open(path, "rb") as f:
-            self.connection.sendfile(f)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-PY
-  python3 "$work/sendfile.py" "$work/blob" > "$work/sendfile.port" 2> "$work/logs/sendfile.log" &
-  sf_pid=$!
-  for _ in $(seq 1 100); do [ -s "$work/sendfile.port" ] && break; sleep 0.1; done
-  base_save=$base; base="http://127.0.0.1:$(cat "$work/sendfile.port")"
-  sf_pull() { local out; out=$(curl -s --max-time 600 -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$base/") || true
-    case $out in "200 $bytes "*) mibps "$bytes" "${out##* }";; *) echo -;; esac; }
-  for _ in $(seq "$warmups"); do sf_pull > /dev/null; done
-  all=(); for _ in $(seq "$rounds"); do all+=("$(sf_pull)"); done
-  kill "$sf_pid" 2>/dev/null || true; wait "$sf_pid" 2>/dev/null || true; sf_pid=
-  base=$base_save
-  R[raw.loop]=$(median "${all[@]}"); R[raw.loop_all]="${all[*]}"
-  echo "  one pull with curl from a sendfile server (the loopback's limit): ${all[*]} MiB/s"
 fi
 
 # --------------------------------------------------------------------------------------------------------- transfer
@@ -396,7 +361,6 @@ echo "=== Berth vs distribution: ${size_mib} MiB blob on $(df -T "$work" | awk '
 if want raw; then
   printf '%-44s %16s   rounds: %s\n' "raw: dd bs=4M conv=fsync (median)" "${R[raw.dd]} MiB/s" "${R[raw.dd_all]}"
   printf '%-44s %16s\n' "raw: openssl sha256, 16 KiB blocks" "${R[raw.sha]} MB/s"
-  printf '%-44s %16s   rounds: %s\n' "raw: one pull from sendfile (median)" "${R[raw.loop]} MiB/s" "${R[raw.loop_all]}"
 fi
 printf '%-44s %16s %16s   %s\n' "" Berth distribution "Berth/distribution"
 if want transfer; then
@@ -409,10 +373,6 @@ if want transfer; then
   row "pull, cold" "${R[berth.pull_cold]}" "${R[dist.pull_cold]}" MiB/s up
   row "pull, warm (median of $rounds)" "${R[berth.pull_warm]}" "${R[dist.pull_warm]}" MiB/s up
   row "  rounds" "${R[berth.pull_all]}" "${R[dist.pull_all]}"
-  if want raw; then
-    row "  pull warm / the loopback's limit" "$(div "${R[berth.pull_warm]}" "${R[raw.loop]}")" \
-      "$(div "${R[dist.pull_warm]}" "${R[raw.loop]}")"
-  fi
 fi
 if want manifest; then
   row "GET manifest by tag, c=16 (wrk)" "${R[berth.get]}" "${R[dist.get]}" req/s up
