@@ -38,6 +38,13 @@ public final class HtpasswdProviderFactory implements AuthProviderFactory {
             throw new IllegalArgumentException("auth.htpasswd: unknown parameter" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + " (known: path, realm, cachettl)");
         }
+        for (String key : KNOWN) {
+            Object v = parameters.get(key);
+            if (v instanceof Map<?, ?> || v instanceof java.util.Collection<?>) {
+                throw new IllegalArgumentException("auth.htpasswd." + key + ": expected a single value, found a "
+                        + (v instanceof Map<?, ?> ? "map" : "list"));
+            }
+        }
         Object path = parameters.get("path");
         if (path == null || path.toString().isBlank()) {
             throw new IllegalArgumentException("auth.htpasswd.path is required: the htpasswd file to read");

@@ -355,6 +355,18 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
+    void aMapOrListWhereAValueBelongsIsRefusedNamingTheKey() {
+        for (String key : java.util.List.of("path", "realm", "cachettl")) {
+            java.util.Map<String, Object> p = new java.util.HashMap<>(java.util.Map.of("path", "/etc/htpasswd"));
+            p.put(key, java.util.Map.of("s3cret", "x"));
+            assertThatThrownBy(() -> new HtpasswdProviderFactory().create(p)).as(key)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("auth.htpasswd." + key + ": expected a single value, found a map")
+                    .hasMessageNotContaining("s3cret");
+        }
+    }
+
+    @Test
     void cacheTtlValues() {
         assertThat(HtpasswdProviderFactory.duration(0)).isEqualTo(Duration.ZERO);
         assertThat(HtpasswdProviderFactory.duration(30)).isEqualTo(Duration.ofSeconds(30));

@@ -91,7 +91,7 @@ public record RedisCacheConfig(String host, int port, String password, int db, D
     /** Parses distribution's {@code redis} section. */
     public static RedisCacheConfig parse(Map<String, ?> p) {
         rejectUnknown("", p, KNOWN);
-        String addr = text(p.get("addr"));
+        String addr = text("addr", p.get("addr"));
         if (addr == null) {
             throw new IllegalArgumentException("redis cache: addr is required (host:port)");
         }
@@ -109,7 +109,7 @@ public record RedisCacheConfig(String host, int port, String password, int db, D
         Map<String, ?> pool = section(p, "pool", POOL);
         Map<String, ?> tls = section(p, "tls", TLS);
         Map<String, ?> breaker = section(p, "circuitbreaker", BREAKER);
-        String password = text(p.get("password"));
+        String password = text("password", p.get("password"));
         return new RedisCacheConfig(host, port, password == null || password.isEmpty() ? null : password,
                 p.get("db") == null ? 0 : integer("db", p.get("db")),
                 duration("dialtimeout", p.get("dialtimeout"), d.dialTimeout),
@@ -160,11 +160,21 @@ public record RedisCacheConfig(String host, int port, String password, int db, D
         return section;
     }
 
-    private static String text(Object v) {
-        return v == null ? null : v.toString().trim();
+    private static String text(String key, Object v) {
+        return v == null ? null : scalar(key, v).toString().trim();
+    }
+
+    /** A value that must be a scalar: a map or a list is refused naming the key, and without showing it. */
+    private static Object scalar(String key, Object v) {
+        if (v instanceof Map<?, ?> || v instanceof java.util.Collection<?>) {
+            throw new IllegalArgumentException("redis cache: " + key + ": expected a single value, found a "
+                    + (v instanceof Map<?, ?> ? "map" : "list"));
+        }
+        return v;
     }
 
     private static int integer(String key, Object v) {
+        scalar(key, v);
         try {
             return Integer.parseInt(v.toString().trim());
         } catch (NumberFormatException e) {
@@ -173,6 +183,7 @@ public record RedisCacheConfig(String host, int port, String password, int db, D
     }
 
     private static boolean bool(String key, Object v) {
+        scalar(key, v);
         String s = v.toString().trim().toLowerCase(java.util.Locale.ROOT);
         if (s.equals("true") || s.equals("false")) {
             return Boolean.parseBoolean(s);
@@ -187,7 +198,7 @@ public record RedisCacheConfig(String host, int port, String password, int db, D
         if (v instanceof Duration d) {
             return d;
         }
-        String s = v.toString().trim();
+        String s = scalar(key, v).toString().trim();
         if (s.matches("\\d+")) {
             return Duration.ofSeconds(Long.parseLong(s));
         }

@@ -77,6 +77,22 @@ class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheContract {
     }
 
     @Test
+    void aMapOrListWhereAValueBelongsIsRefusedNamingTheKeyWithoutShowingIt() {
+        for (String key : java.util.List.of("addr", "password", "db", "dialtimeout", "tls")) {
+            Object map = key.equals("tls") ? Map.of("enabled", Map.of("s3cret", 1)) : Map.of("s3cret", "x");
+            Map<String, Object> p = new java.util.HashMap<>(Map.of("addr", "cache:6379"));
+            p.put(key, map);
+            String shown = key.equals("tls") ? "tls.enabled" : key;
+            assertThatThrownBy(() -> RedisCacheConfig.parse(p)).as(key)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(shown + ": expected a single value, found a map")
+                    .hasMessageNotContaining("s3cret");
+        }
+        assertThatThrownBy(() -> RedisCacheConfig.parse(Map.of("addr", "cache", "password", java.util.List.of("a"))))
+                .hasMessageContaining("password: expected a single value, found a list");
+    }
+
+    @Test
     void parsesDistributionsRedisSection() {
         RedisCacheConfig c = RedisCacheConfig.parse(Map.of("addr", "redis.internal:6380", "password", "s3cret",
                 "db", 2, "dialtimeout", "10ms", "readtimeout", "1s", "writetimeout", "1.5s",
