@@ -99,7 +99,11 @@ public class RegistryServlet extends HttpServlet {
             x.allowOnError(allowedMethods(route.kind()));
             dispatch(x, route, request.getMethod(), caller);
         } catch (IOException | RuntimeException e) {
-            x.fail(e);
+            if (AsyncDrain.needed(x)) {
+                AsyncDrain.thenFail(x, e); // refused before its body was read: the client gets to finish sending
+            } else {
+                x.fail(e);
+            }
         }
     }
 

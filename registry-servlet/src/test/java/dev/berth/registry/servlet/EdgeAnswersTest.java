@@ -468,6 +468,77 @@ class EdgeAnswersTest {
         }
     }
 
+    /**
+     * A chunk refused before its body is read (out of order) is answered once the client has sent the body, on a
+     * connection that stays usable: a client that writes the whole body before reading (as the JDK's does) would
+     * otherwise meet a reset under its write and never see the 416. A body past the drain limit gets the answer with
+     * the connection closed.
+     */
+    @Test
+    void aRefusedChunksBodyIsReadSoTheClientGetsTheAnswerAndKeepsItsConnection() throws Exception {
+        String upload = startUpload("drain/app");
+        String path = URI.create(upload).getRawPath();
+        URI base = URI.create(http.base());
+        byte[] body = randomBytes(1 << 20);
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            out.write(("PATCH " + path + " HTTP/1.1\r\nHost: registry\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Range: 5-" + (5 + body.length - 1) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 416").doesNotContainIgnoringCase("Connection: close");
+            in.readNBytes(contentLength(head));
+
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: registry\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String again = readHead(in);
+            assertThat(again).as("the same connection answers the next request").startsWith("HTTP/1.1 204")
+                    .contains("Range: 0-0");
+        }
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            long size = AsyncDrain.LIMIT + (1 << 20);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            out.write(("PATCH " + path + " HTTP/1.1\r\nHost: registry\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Range: 5-" + (5 + size - 1) + "\r\nContent-Length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            try {
+                for (long sent = 0; sent < size; sent += body.length) {
+                    out.write(body, 0, (int) Math.min(body.length, size - sent));
+                }
+                out.flush();
+            } catch (java.io.IOException closedUnderTheWrite) {
+                // past the limit the server may close before the last bytes: the answer is already on its way
+            }
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 416").containsIgnoringCase("Connection: close");
+        }
+        assertThat(rangeOf(upload)).isEqualTo("0-0");
+    }
+
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return 0;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private HttpResponse<byte[]> patch(String upload, byte[] blob, int from, int to, boolean withRange)
