@@ -73,12 +73,24 @@ public final class LimitedConnector extends ServerConnector {
     @Override
     public CompletableFuture<Void> shutdown() {
         CompletableFuture<Void> done = super.shutdown(); // Jetty's own shortening is off: see the constructor
+        shortenIdle(done);
+        return done;
+    }
+
+    /**
+     * Gives every connection without a request in flight the short idle timeout, and looks again every quarter of a
+     * second until the stop is done: a request that ends, or a connection accepted as the stop began, is caught then.
+     */
+    private void shortenIdle(CompletableFuture<Void> done) {
+        if (done.isDone() || !isRunning()) {
+            return;
+        }
         for (EndPoint endPoint : getConnectedEndPoints()) {
-            if (!inFlight.busy(endPoint)) {
+            if (!inFlight.busy(endPoint) && endPoint.getIdleTimeout() > IDLE_AT_SHUTDOWN_MS) {
                 endPoint.setIdleTimeout(IDLE_AT_SHUTDOWN_MS);
             }
         }
-        return done;
+        getScheduler().schedule(() -> shortenIdle(done), 250, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The network connections open now (those accepted and not yet closed). */
