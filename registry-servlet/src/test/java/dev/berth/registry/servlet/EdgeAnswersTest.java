@@ -521,6 +521,23 @@ class EdgeAnswersTest {
         assertThat(rangeOf(upload)).isEqualTo("0-0");
     }
 
+    /** A client that asks before sending ({@code Expect: 100-continue}) is refused at once, and sends nothing. */
+    @Test
+    void aRefusedChunkThatExpectsContinueIsAnsweredWithoutAskingForItsBody() throws Exception {
+        String upload = startUpload("drain/expect");
+        URI base = URI.create(http.base());
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            socket.getOutputStream().write(("PATCH " + URI.create(upload).getRawPath() + " HTTP/1.1\r\nHost: registry\r\n"
+                    + "Content-Type: application/octet-stream\r\nExpect: 100-continue\r\nContent-Range: 5-1048580\r\n"
+                    + "Content-Length: 1048576\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            assertThat(readHead(in)).startsWith("HTTP/1.1 416");
+        }
+        assertThat(rangeOf(upload)).isEqualTo("0-0");
+    }
+
     private static String readHead(java.io.InputStream in) throws java.io.IOException {
         StringBuilder head = new StringBuilder();
         int b;
