@@ -90,7 +90,11 @@ public final class LimitedConnector extends ServerConnector {
                 endPoint.setIdleTimeout(IDLE_AT_SHUTDOWN_MS);
             }
         }
-        getScheduler().schedule(() -> shortenIdle(done), 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            getScheduler().schedule(() -> shortenIdle(done), 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the connector's scheduler stopped with it: nothing is left to look at
+        }
     }
 
     /** The network connections open now (those accepted and not yet closed). */
