@@ -286,7 +286,7 @@ class ObservabilityTest {
 
     /** Polls the health endpoint until it answers {@code status} (results are kept for a moment). */
     private HttpResponse<String> awaitHealth(int status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             HttpResponse<String> r = get(debugBase + "/debug/health");
             if (r.statusCode() == status) {

@@ -56,17 +56,14 @@ final class AsyncDrain extends Transfers.Transfer implements ReadListener {
     static void thenFail(Exchange x, Throwable failure) throws IOException {
         ServletInputStream in = x.request.getInputStream();
         if (!x.async()) {
-            long left = LIMIT;
-            int n;
-            byte[] sink = new byte[64 << 10];
+            boolean ended;
             try {
-                while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
-                    left -= n;
-                }
+                ended = x.drain(LIMIT);
             } catch (IOException e) {
                 LOG.debug("dropping a refused body: {}", e.toString());
+                ended = false;
             }
-            if (left <= 0) {
+            if (!ended) {
                 x.response.setHeader("Connection", "close");
             }
             x.fail(failure);

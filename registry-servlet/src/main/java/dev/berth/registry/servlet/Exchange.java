@@ -259,14 +259,16 @@ final class Exchange {
     /**
      * Reads and drops up to {@code max} more bytes of the request, so that a client still sending a body we refuse
      * receives our error instead of a reset connection. Past {@code max} the container closes the connection.
+     * Returns whether the body ended within {@code max}.
      */
-    private void drain(long max) throws IOException {
+    boolean drain(long max) throws IOException {
         byte[] sink = new byte[64 << 10];
         long left = max;
-        int n;
+        int n = 0;
         while (left > 0 && (n = request.getInputStream().read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
             left -= n;
         }
+        return n < 0;
     }
 
     private static RegistryException tooLarge(long size, int limit, String what) {
