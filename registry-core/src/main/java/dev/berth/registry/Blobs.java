@@ -1,6 +1,8 @@
 package dev.berth.registry;
 
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.BlobFetch;
 import dev.berth.registry.internal.proxy.PullThrough;

@@ -1,5 +1,7 @@
 package dev.berth.registry;
 
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.glob.Glob;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;

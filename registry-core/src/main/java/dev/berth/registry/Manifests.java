@@ -3,6 +3,8 @@ package dev.berth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.store.Store;

@@ -1,5 +1,7 @@
 package dev.berth.registry;
 
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.cache.GuardedCache;

@@ -1,5 +1,7 @@
 package dev.berth.registry;
 
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.PullThrough;
 import dev.berth.registry.internal.store.HashingSink;

@@ -4,6 +4,8 @@ import static dev.berth.registry.TestImages.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;

@@ -1,11 +1,11 @@
 package dev.berth.server;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.RepositoryDeletion;
 import dev.berth.registry.Retention;
 import dev.berth.registry.RetentionReport;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Tag;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;

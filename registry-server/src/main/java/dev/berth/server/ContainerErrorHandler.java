@@ -1,6 +1,6 @@
 package dev.berth.server;
 
-import dev.berth.registry.ErrorCode;
+import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.servlet.RegistryErrorPages;
 import jakarta.servlet.RequestDispatcher;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package dev.berth.server;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.server.config.ConfigException;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.registry.ErrorCode;
+import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.servlet.RegistryErrorPages;
 import dev.berth.server.config.ConfigLoader;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.berth.registry.auth;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import java.util.Objects;
 
 /** An {@link ErrorCode#UNAUTHORIZED} answer, with the {@code WWW-Authenticate} challenge the client should follow. */

@@ -55,7 +55,7 @@ public sealed interface Manifest permits ImageManifest, ImageIndex {
      *
      * @param bytes       the body exactly as received
      * @param contentType the request's Content-Type, or null when it had none
-     * @throws dev.berth.registry.RegistryException MANIFEST_INVALID (or UNSUPPORTED) saying what is wrong
+     * @throws dev.berth.registry.error.RegistryException MANIFEST_INVALID (or UNSUPPORTED) saying what is wrong
      */
     static Manifest parse(byte[] bytes, String contentType) {
         return ManifestParser.parse(bytes, contentType);

@@ -1,7 +1,7 @@
 package dev.berth.registry.model;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import java.util.Objects;
 import java.util.regex.Pattern;
 

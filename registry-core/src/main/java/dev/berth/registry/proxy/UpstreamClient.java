@@ -94,7 +94,7 @@ public final class UpstreamClient {
             try {
                 // What a captive portal or a broken upstream serves with 200 must not be cached as the tag.
                 dev.berth.registry.model.Manifest.parse(bytes, type);
-            } catch (dev.berth.registry.RegistryException e) {
+            } catch (dev.berth.registry.error.RegistryException e) {
                 throw new IOException("upstream served " + repo + ":" + reference + " as something that is not a "
                         + "manifest Berth accepts (" + (type == null ? "no Content-Type" : type) + "): "
                         + e.detail());

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 
 /**
  * Coverage-guided fuzzing of the manifest parser with Jazzer. In a normal test run it replays the inputs under

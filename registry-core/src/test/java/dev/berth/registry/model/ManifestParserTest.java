@@ -3,8 +3,8 @@ package dev.berth.registry.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,8 +7,8 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.strings;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,10 +1,10 @@
 package dev.berth.registry.servlet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.auth.AuthenticationRequiredException;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;

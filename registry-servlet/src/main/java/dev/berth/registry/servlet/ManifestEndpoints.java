@@ -1,10 +1,10 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;

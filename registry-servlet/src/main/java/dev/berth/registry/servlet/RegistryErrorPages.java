@@ -1,7 +1,7 @@
 package dev.berth.registry.servlet;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.berth.registry.ErrorCode;
+import dev.berth.registry.error.ErrorCode;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,23 +1,23 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
 import dev.berth.registry.auth.AccessGuard;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Principal;
-import java.security.cert.X509Certificate;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;

@@ -1,10 +1,10 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.ErrorCode;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
-import dev.berth.registry.Uploads;
 import dev.berth.registry.Uploads.UploadStatus;
+import dev.berth.registry.Uploads;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;

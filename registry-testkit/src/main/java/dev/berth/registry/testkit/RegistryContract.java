@@ -4,13 +4,13 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import dev.berth.registry.Uploads.UploadStatus;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;

@@ -3,9 +3,9 @@ package dev.berth.registry.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.gc;
 
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.layout.Layout;

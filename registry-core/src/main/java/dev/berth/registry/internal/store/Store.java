@@ -1,8 +1,8 @@
 package dev.berth.registry.internal.store;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.ImmutableTags;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.internal.gc.SweepGuard;
 import dev.berth.registry.internal.layout.Layout;

@@ -3,14 +3,14 @@ package dev.berth.registry.storage.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
 import dev.berth.registry.Repository;
 import dev.berth.registry.RepositoryDeletion;
 import dev.berth.registry.Retention;
 import dev.berth.registry.RetentionPolicy;
 import dev.berth.registry.RetentionReport;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;

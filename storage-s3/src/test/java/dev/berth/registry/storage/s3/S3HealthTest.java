@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Registry;
-import dev.berth.registry.RegistryException;
+import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.berth.registry;
+package dev.berth.registry.error;
 
 /**
  * The error codes of the OCI Distribution Spec (and the Docker Registry v2 API), each with the HTTP status a

@@ -1,4 +1,4 @@
-package dev.berth.registry;
+package dev.berth.registry.error;
 
 import java.util.Objects;
 
