@@ -17,6 +17,7 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.proxy.UpstreamClient;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -17,6 +17,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.proxy.Upstream;
 import dev.berth.registry.proxy.UpstreamClient;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
@@ -351,7 +352,8 @@ public final class Registry implements AutoCloseable {
 
     /** What the cache did so far (all zero without a cache). */
     public CacheStats cacheStats() {
-        return store.cache().stats();
+        GuardedCache cache = store.cache();
+        return new CacheStats(cache.hits(), cache.misses(), cache.errors());
     }
 
     /** Closes the storage driver, and the cache when the builder created it by name. */

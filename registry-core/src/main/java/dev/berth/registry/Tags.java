@@ -9,6 +9,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.policy.ImmutableTags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

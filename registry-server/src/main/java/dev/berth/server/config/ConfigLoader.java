@@ -20,7 +20,7 @@ import java.util.Set;
 import dev.berth.notifications.EndpointConfig;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.diagnostics.Urls;
-import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.RetentionPolicy;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.server.tls.TlsSettings;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.RetentionPolicy;
 import dev.berth.server.tls.TlsSettings;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.Registry;
 import dev.berth.registry.Repository;
 import dev.berth.registry.auth.AccessGuard;

@@ -1,6 +1,5 @@
 package dev.berth.registry.internal.cache;
 
-import dev.berth.registry.CacheStats;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
@@ -41,8 +40,19 @@ public final class GuardedCache {
         return cache != null;
     }
 
-    public CacheStats stats() {
-        return new CacheStats(hits.sum(), misses.sum(), errors.sum());
+    /** Lookups the cache answered. */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** Lookups that went to storage. */
+    public long misses() {
+        return misses.sum();
+    }
+
+    /** Calls that failed (and were served from storage instead). */
+    public long errors() {
+        return errors.sum();
     }
 
     public Optional<Descriptor> blob(Digest digest) {

@@ -6,6 +6,7 @@ import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;
+import dev.berth.registry.internal.store.SweepGuard;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.ImageIndex;

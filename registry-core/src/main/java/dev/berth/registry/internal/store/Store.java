@@ -1,10 +1,9 @@
 package dev.berth.registry.internal.store;
 
-import dev.berth.registry.ImmutableTags;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.cache.GuardedCache;
-import dev.berth.registry.internal.gc.SweepGuard;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.model.Digest;

@@ -99,8 +99,8 @@ public final class S3StorageDriver implements StorageDriver {
         this(config, List.of());
     }
 
-    /** A driver whose client also runs {@code interceptors} (to count or inspect requests). */
-    public S3StorageDriver(S3Config config, List<ExecutionInterceptor> interceptors) {
+    /** A driver whose client also runs {@code interceptors} (tests count or inspect requests with them). */
+    S3StorageDriver(S3Config config, List<ExecutionInterceptor> interceptors) {
         this.config = config;
         this.bucket = config.bucket();
         this.rootPrefix = config.rootDirectory().isEmpty() ? "" : config.rootDirectory() + "/";

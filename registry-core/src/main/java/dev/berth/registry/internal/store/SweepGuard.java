@@ -1,4 +1,4 @@
-package dev.berth.registry.internal.gc;
+package dev.berth.registry.internal.store;
 
 import dev.berth.registry.model.Digest;
 import java.util.HashMap;
@@ -46,14 +46,14 @@ public final class SweepGuard {
     }
 
     /** A collection starts: from now on, touched digests are remembered. */
-    synchronized void begin() {
+    public synchronized void begin() {
         touched.clear();
         deleting.clear();
         tracking = true;
     }
 
     /** The collector wants to delete {@code digest}: true (and writers wait on it) unless a writer touched it. */
-    synchronized boolean claim(Digest digest) {
+    public synchronized boolean claim(Digest digest) {
         if (touched.contains(digest)) {
             return false;
         }
@@ -62,13 +62,13 @@ public final class SweepGuard {
     }
 
     /** The collector is done with a digest it claimed (deleted or failed to). */
-    synchronized void release(Digest digest) {
+    public synchronized void release(Digest digest) {
         deleting.computeIfPresent(digest, (d, n) -> n == 1 ? null : n - 1);
         notifyAll();
     }
 
     /** The collection is over. */
-    synchronized void end() {
+    public synchronized void end() {
         tracking = false;
         touched.clear();
         deleting.clear();

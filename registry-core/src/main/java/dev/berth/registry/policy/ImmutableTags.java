@@ -1,4 +1,4 @@
-package dev.berth.registry;
+package dev.berth.registry.policy;
 
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
@@ -75,8 +75,8 @@ public final class ImmutableTags {
         return false;
     }
 
-    /** The DENIED error for changing an immutable tag; {@code doing} says what was refused. */
-    static RegistryException denied(RepositoryName repository, Tag tag, String doing) {
+    /** The DENIED error the registry answers a change to an immutable tag with; {@code doing} says what was refused. */
+    public static RegistryException denied(RepositoryName repository, Tag tag, String doing) {
         return new RegistryException(ErrorCode.DENIED, "tag " + tag + " is immutable in repository " + repository
                 + ": " + doing + " is not allowed");
     }
