@@ -14,6 +14,8 @@ import dev.berth.server.observe.HealthChecks;
 import dev.berth.server.observe.ObservingHandler;
 import dev.berth.server.observe.RegistryMetrics;
 import dev.berth.server.tls.TlsConnectors;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -271,10 +273,10 @@ public final class BerthServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             maintenance.close(); // no purge may start against a registry that is closing
-            server.stop();
+            stop(server);
         } finally {
             try {
                 if (notifier != null) {
@@ -291,6 +293,19 @@ public final class BerthServer implements AutoCloseable {
                     registry.close();
                 }
             }
+        }
+    }
+    /** Stops Jetty, with the checked exceptions {@link AutoCloseable#close()} should not throw turned into I/O ones. */
+    private static void stop(Server server) throws IOException {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while stopping the server");
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("stopping the server failed: " + e, e);
         }
     }
 }

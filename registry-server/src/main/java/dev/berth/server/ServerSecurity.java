@@ -9,6 +9,8 @@ import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ServerConfig;
 import jakarta.servlet.Servlet;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,8 +19,8 @@ import java.util.Optional;
  * registry servlet asks on every request, and the built-in token endpoint ({@value #TOKEN_PATH}) when
  * {@code auth.token.builtin} asks for one.
  */
-public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint, AutoCloseable resources)
-        implements AutoCloseable {
+public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint, Closeable resources)
+        implements Closeable {
     /** Where the built-in token issuer answers, below the server's prefix. */
     public static final String TOKEN_PATH = "/auth/token";
 
@@ -57,11 +59,11 @@ public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint,
         } catch (IllegalArgumentException e) {
             throw new ConfigException("auth." + auth.provider(), Failures.describe(e));
         }
-        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator);
+        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator::close);
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         resources.close();
     }
 }

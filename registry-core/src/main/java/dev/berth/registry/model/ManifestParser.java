@@ -12,7 +12,6 @@ import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,8 +244,7 @@ final class ManifestParser {
             throw invalid(path + " must be an object of strings");
         }
         Map<String, String> result = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw invalid(path + "." + e.getKey() + " must be a string");
             }

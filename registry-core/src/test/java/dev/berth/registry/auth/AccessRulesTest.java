@@ -36,8 +36,13 @@ class AccessRulesTest {
         return r;
     }
 
+    @SafeVarargs
     static AccessRules rules(Map<String, Object>... rules) {
-        return AccessRules.parse(Map.of("rules", List.of(rules)));
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Map<String, Object> r : rules) {
+            list.add(r);
+        }
+        return AccessRules.parse(Map.of("rules", list));
     }
 
     static AccessRules pattern(String glob) {

@@ -10,6 +10,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /** The servlet in a real Jetty 12 on a free loopback port, under a context path, and an HTTP client for it. */
 final class JettyRegistry implements AutoCloseable {
@@ -133,7 +134,7 @@ final class JettyRegistry implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        LifeCycle.stop(server);
     }
 }

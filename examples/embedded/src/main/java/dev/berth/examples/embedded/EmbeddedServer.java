@@ -2,12 +2,14 @@ package dev.berth.examples.embedded;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.servlet.RegistryServlet;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * A registry served over HTTP from a plain {@code main}: the {@link Registry} is built in code (filesystem storage),
@@ -65,9 +67,9 @@ public final class EmbeddedServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
-            jetty.stop();
+            LifeCycle.stop(jetty); // Jetty's stop() throws Exception; this rethrows it unchecked
         } finally {
             registry.close();
         }

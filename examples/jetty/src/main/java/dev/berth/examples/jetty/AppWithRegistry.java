@@ -16,6 +16,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * An application that carries a registry: its own servlet at {@code /hello} and {@link RegistryServlet} at
@@ -85,9 +86,9 @@ public final class AppWithRegistry implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
-            jetty.stop();
+            LifeCycle.stop(jetty); // Jetty's stop() throws Exception; this rethrows it unchecked
         } finally {
             registry.close();
         }
