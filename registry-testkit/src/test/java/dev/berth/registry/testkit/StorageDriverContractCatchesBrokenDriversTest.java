@@ -1,5 +1,6 @@
 package dev.berth.registry.testkit;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.PathNotFoundException;
@@ -9,17 +10,26 @@ import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StorageDriverContractCatchesBrokenDriversTest {
 
     private static final String HEALTH_TEST = "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind";
+    private static final String REDIRECT_TEST = "redirectUrlOfAnExistingObjectServesItsBytesWhenOffered";
 
     static Stream<Arguments> brokenDrivers() {
         return Stream.of(
@@ -62,7 +73,8 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 Arguments.of(ModTimeInTheFuture.class, "modTimeIsTheTimeOfTheWriteAndNotInTheFuture"),
                 Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"),
                 Arguments.of(HealthFailsOnAnEmptyStore.class, HEALTH_TEST),
-                Arguments.of(HealthProbeLeftBehind.class, HEALTH_TEST));
+                Arguments.of(HealthProbeLeftBehind.class, HEALTH_TEST),
+                Arguments.of(RedirectsToATruncatedCopy.class, REDIRECT_TEST));
     }
 
     static Stream<String> testsUsed() {
@@ -80,6 +92,47 @@ class StorageDriverContractCatchesBrokenDriversTest {
     @MethodSource("testsUsed")
     void theSameTestPassesTheFaithfulDelegate(String test) {
         KitRun.assertPasses(Faithful.class, test);
+    }
+
+    /** The faithful delegate has no redirect URL: a faithful one that has one passes the redirect test too. */
+    @Test
+    void aFaithfulRedirectPassesTheRedirectTest() {
+        KitRun.assertPasses(RedirectsFaithfully.class, REDIRECT_TEST);
+    }
+
+    /** The kit's groups run on the kit's {@code createDriver()} and call its hooks. */
+    @Test
+    void theKitsGroupsUseTheKitsDriverAndHooks() {
+        KitRun.assertFails(List.of(KitOverABrokenDriver.class), StorageDriverKit.Operations.class,
+                "listKeepsNamesThatArePrefixesOfOthersApart");
+        KitRun.assertFails(List.of(KitThatFindsLeftovers.class), StorageDriverKit.Operations.class,
+                "putContentAndGetContentRoundTripOneByte");
+        KitRun.assertPasses(List.of(KitOverAFaithfulDriver.class), StorageDriverKit.Operations.class,
+                "putContentAndGetContentRoundTripOneByte");
+        KitRun.assertPasses(List.of(KitOverAFaithfulDriver.class), StorageDriverKit.WholeRegistry.class,
+                "storageLayoutIsDistributions");
+    }
+
+    static class KitOverAFaithfulDriver extends StorageDriverKit {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+            };
+        }
+    }
+
+    static class KitOverABrokenDriver extends StorageDriverKit {
+        @Override
+        protected StorageDriver createDriver() {
+            return new ListMatchesNamePrefixes().createDriver();
+        }
+    }
+
+    static class KitThatFindsLeftovers extends KitOverAFaithfulDriver {
+        @Override
+        protected void assertNothingLeftBehind() {
+            throw new AssertionError("a temporary file is left (made up)");
+        }
     }
 
     /** The parent of a valid path other than {@code /}: {@code /a/b} gives {@code /a}, {@code /a} gives {@code /}. */
@@ -639,6 +692,60 @@ class StorageDriverContractCatchesBrokenDriversTest {
                             walk(child, visitor);
                         }
                     }
+                }
+            };
+        }
+    }
+
+    /** Serves objects over HTTP at made-up URLs, as a storage a driver redirects to would. */
+    static final class ObjectServer {
+        private static final Map<String, byte[]> OBJECTS = new ConcurrentHashMap<>();
+        private static HttpServer server;
+
+        static synchronized URI serve(byte[] bytes) throws IOException {
+            if (server == null) {
+                server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+                server.createContext("/", exchange -> {
+                    byte[] body = OBJECTS.get(exchange.getRequestURI().getPath());
+                    exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        if (body != null) {
+                            out.write(body);
+                        }
+                    }
+                });
+                server.setExecutor(null);
+                server.start();
+            }
+            String path = "/" + UUID.randomUUID();
+            OBJECTS.put(path, bytes);
+            return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort()
+                    + path);
+        }
+    }
+
+    /** Redirects to a copy of the object, as a driver over a store with URLs of its own does. */
+    static class RedirectsFaithfully extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
+                    return Optional.of(ObjectServer.serve(d.getContent(path)));
+                }
+            };
+        }
+    }
+
+    /** A redirect to the wrong bytes (a URL signed for a part of the object), which no one looked at. */
+    static class RedirectsToATruncatedCopy extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+                @Override
+                public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
+                    byte[] all = d.getContent(path);
+                    return Optional.of(ObjectServer.serve(Arrays.copyOf(all, all.length / 2)));
                 }
             };
         }
