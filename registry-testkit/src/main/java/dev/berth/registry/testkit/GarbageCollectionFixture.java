@@ -40,11 +40,6 @@ import org.junit.jupiter.api.BeforeEach;
  */
 public abstract class GarbageCollectionFixture extends KitGroup {
 
-    /** A new, empty driver for one test: by default the enclosing kit's {@link StorageDriverKit#createDriver()}. */
-    protected StorageDriver createDriver() throws Exception {
-        return kit().createDriver();
-    }
-
     /** How long, at least, the concurrent test pushes and collects. */
     protected Duration concurrentRunTime() {
         return Duration.ofSeconds(4);

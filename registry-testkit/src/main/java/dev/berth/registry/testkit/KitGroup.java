@@ -1,5 +1,6 @@
 package dev.berth.registry.testkit;
 
+import dev.berth.registry.spi.storage.StorageDriver;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -15,6 +16,14 @@ abstract class KitGroup {
     @BeforeEach
     final void findEnclosingKit(StorageDriverKit enclosing) {
         kit = enclosing;
+    }
+
+    /**
+     * A new driver for one test: by default the enclosing kit's {@link StorageDriverKit#createDriver()}. A test that
+     * runs a group on its own (not in a kit) overrides this.
+     */
+    protected StorageDriver createDriver() throws Exception {
+        return kit().createDriver();
     }
 
     /** The enclosing kit, or {@code null} when the group runs on its own (it overrides {@code createDriver()}). */

@@ -50,11 +50,6 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RegistryContract extends KitGroup {
 
-    /** A new, empty driver for one test: by default the enclosing kit's {@link StorageDriverKit#createDriver()}. */
-    protected StorageDriver createDriver() throws Exception {
-        return kit().createDriver();
-    }
-
     /**
      * A second driver over the same storage as {@code first}, as a second replica would have: by default the
      * enclosing kit's {@link StorageDriverKit#createSecondDriver}, or {@code first} itself when there is no kit.

@@ -73,14 +73,6 @@ public abstract class StorageDriverFixture extends KitGroup {
     private long seed;
 
     /**
-     * A new driver over storage that lives at least as long as the test, called before each test: by default the
-     * enclosing kit's {@link StorageDriverKit#createDriver()}.
-     */
-    protected StorageDriver createDriver() throws Exception {
-        return kit().createDriver();
-    }
-
-    /**
      * Runs after the test's prefix has been deleted and checked gone through the SPI: by default the enclosing kit's
      * {@link StorageDriverKit#assertNothingLeftBehind()}.
      */

@@ -24,11 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 public abstract class UploadPurgeFixture extends KitGroup {
     protected static final Duration AGE = Duration.ofDays(7);
 
-    /** A new, empty driver for one test: by default the enclosing kit's {@link StorageDriverKit#createDriver()}. */
-    protected StorageDriver createDriver() throws Exception {
-        return kit().createDriver();
-    }
-
     /** The driver under test, wrapped as a registry wraps it; the registries below share it. */
     protected StorageDriver driver;
     /** The registry that purges: its clock is the real one. */

@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -724,16 +725,25 @@ class StorageDriverContractCatchesBrokenDriversTest {
         }
     }
 
+    /** Redirects to what {@code served} makes of the object, at a URL of {@link ObjectServer}. */
+    static class Redirecting extends Delegating {
+        private final UnaryOperator<byte[]> served;
+
+        Redirecting(UnaryOperator<byte[]> served) {
+            this.served = served;
+        }
+
+        @Override
+        public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
+            return Optional.of(ObjectServer.serve(served.apply(d.getContent(path))));
+        }
+    }
+
     /** Redirects to a copy of the object, as a driver over a store with URLs of its own does. */
     static class RedirectsFaithfully extends StorageDriverContract {
         @Override
         protected StorageDriver createDriver() {
-            return new Delegating() {
-                @Override
-                public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
-                    return Optional.of(ObjectServer.serve(d.getContent(path)));
-                }
-            };
+            return new Redirecting(UnaryOperator.identity());
         }
     }
 
@@ -741,13 +751,7 @@ class StorageDriverContractCatchesBrokenDriversTest {
     static class RedirectsToATruncatedCopy extends StorageDriverContract {
         @Override
         protected StorageDriver createDriver() {
-            return new Delegating() {
-                @Override
-                public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
-                    byte[] all = d.getContent(path);
-                    return Optional.of(ObjectServer.serve(Arrays.copyOf(all, all.length / 2)));
-                }
-            };
+            return new Redirecting(all -> Arrays.copyOf(all, all.length / 2));
         }
     }
 }
