@@ -64,6 +64,19 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
         }
     }
 
+    /**
+     * What writers killed between writing a temporary file and renaming it leave in a blob's folder (the blob store,
+     * where the sweep never looks): a temporary file last written {@code age} ago, and one written now.
+     */
+    private Path[] killedWrites(String hexPrefix, Duration age) throws IOException {
+        Path blobDir = root.resolve("docker/registry/v2/blobs/sha256/" + hexPrefix + "/" + hexPrefix + "0".repeat(62));
+        Files.createDirectories(blobDir);
+        Path old = Files.writeString(blobDir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "old"), "half");
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(age)));
+        Path young = Files.writeString(blobDir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "young"), "half");
+        return new Path[] {old, young};
+    }
+
     /** The driver's operations on a real disk: paths, symbolic links, fsync failures, crash leftovers, health. */
     @Nested
     class OnDisk extends StorageDriverFixture {
@@ -226,11 +239,9 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
          */
         @Test
         void releasesTemporaryFilesOfKilledWritesOlderThanTheGracePeriod() throws Exception {
-            Path blobDir = root.resolve("docker/registry/v2/blobs/sha256/ab/ab" + "0".repeat(62));
-            Files.createDirectories(blobDir);
-            Path old = Files.writeString(blobDir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "old"), "half");
-            Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofHours(3))));
-            Path young = Files.writeString(blobDir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "young"), "half");
+            Path[] leftovers = killedWrites("ab", Duration.ofHours(3));
+            Path old = leftovers[0];
+            Path young = leftovers[1];
 
             GcReport dry = registry.collectGarbage(GcOptions.DEFAULTS.withDryRun(true));
             assertThat(dry.incompleteWrites()).isZero();
@@ -251,11 +262,9 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
         /** Upload purging also releases what killed whole-object writes left, by its age rule (see the driver's test). */
         @Test
         void purgingAlsoDeletesOldTemporaryFilesOfKilledWrites() throws Exception {
-            Path blobDir = root.resolve("docker/registry/v2/blobs/sha256/cd/cd" + "0".repeat(62));
-            Files.createDirectories(blobDir);
-            Path old = Files.writeString(blobDir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "old"), "half");
-            Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(AGE).minus(Duration.ofDays(1))));
-            Path young = Files.writeString(blobDir.resolve(FilesystemStorageDriver.TEMP_PREFIX + "young"), "half");
+            Path[] leftovers = killedWrites("cd", AGE.plus(Duration.ofDays(1)));
+            Path old = leftovers[0];
+            Path young = leftovers[1];
 
             UploadPurgeReport dry = registry.purgeUploads(AGE, true);
             assertThat(dry.incompleteWritesAborted()).isZero();
