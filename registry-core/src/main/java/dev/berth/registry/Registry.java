@@ -337,11 +337,6 @@ public final class Registry implements AutoCloseable {
         return new UploadPurger(store).purge(olderThan, dryRun);
     }
 
-    /** The driver under this registry, wrapped in the core's path checks. */
-    public StorageDriver storage() {
-        return store.driver();
-    }
-
     static <T> Page<T> page(List<T> sorted, int n) {
         if (sorted.size() <= n) {
             return new Page<>(sorted, Optional.empty());

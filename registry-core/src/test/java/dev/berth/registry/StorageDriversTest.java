@@ -3,6 +3,7 @@ package dev.berth.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.registry.internal.storage.CheckedStorageDriver;
 import dev.berth.registry.spi.storage.InvalidPathException;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
@@ -72,7 +73,7 @@ class StorageDriversTest {
     @Test
     void wrapperValidatesPathsBeforeTheDriverSeesThem() throws IOException {
         InMemoryStorageDriver raw = new InMemoryStorageDriver();
-        StorageDriver d = Registry.builder().storage(raw).build().storage();
+        StorageDriver d = CheckedStorageDriver.wrap(raw);
         for (String bad : new String[] {"../etc/passwd", "/a/../../etc", "/a//b", "/a b"}) {
             assertThatThrownBy(() -> d.putContent(bad, new byte[1])).isInstanceOf(InvalidPathException.class);
             assertThatThrownBy(() -> d.getContent(bad)).isInstanceOf(InvalidPathException.class);
@@ -83,7 +84,7 @@ class StorageDriversTest {
 
     @Test
     void wrapperNamesTheDriverInErrors() {
-        StorageDriver d = Registry.builder().storage(new BrokenDriver()).build().storage();
+        StorageDriver d = CheckedStorageDriver.wrap(new BrokenDriver());
         assertThatThrownBy(() -> d.getContent("/missing")).isInstanceOf(PathNotFoundException.class)
                 .hasMessageContaining("broken");
         assertThatThrownBy(() -> d.putContent("/x", new byte[1])).isInstanceOf(StorageDriverException.class)

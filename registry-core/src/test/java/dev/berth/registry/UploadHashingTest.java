@@ -3,9 +3,8 @@ package dev.berth.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.model.Digest;
-import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
-import dev.berth.registry.spi.storage.StorageWriter;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -67,12 +66,11 @@ class UploadHashingTest {
     }
 
     /** Delegates to a real driver and counts the bytes read through {@link #reader}. */
-    static final class CountingDriver implements StorageDriver {
-        final StorageDriver d;
+    static final class CountingDriver extends ForwardingStorageDriver {
         final AtomicLong bytesRead = new AtomicLong();
 
         CountingDriver(StorageDriver d) {
-            this.d = d;
+            super(d);
         }
 
         @Override
@@ -81,18 +79,8 @@ class UploadHashingTest {
         }
 
         @Override
-        public byte[] getContent(String path) throws IOException {
-            return d.getContent(path);
-        }
-
-        @Override
-        public void putContent(String path, byte[] content) throws IOException {
-            d.putContent(path, content);
-        }
-
-        @Override
         public InputStream reader(String path, long offset) throws IOException {
-            return new FilterInputStream(d.reader(path, offset)) {
+            return new FilterInputStream(super.reader(path, offset)) {
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     int n = super.read(b, off, len);
@@ -100,31 +88,6 @@ class UploadHashingTest {
                     return n;
                 }
             };
-        }
-
-        @Override
-        public StorageWriter writer(String path, boolean append) throws IOException {
-            return d.writer(path, append);
-        }
-
-        @Override
-        public FileInfo stat(String path) throws IOException {
-            return d.stat(path);
-        }
-
-        @Override
-        public List<String> list(String path) throws IOException {
-            return d.list(path);
-        }
-
-        @Override
-        public void move(String sourcePath, String destPath) throws IOException {
-            d.move(sourcePath, destPath);
-        }
-
-        @Override
-        public void delete(String path) throws IOException {
-            d.delete(path);
         }
     }
 }

@@ -9,7 +9,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
-import dev.berth.registry.testkit.BlobDescriptorCacheContract;
+import dev.berth.registry.testkit.BlobDescriptorCacheKit;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheContract {
+class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheKit {
     private static RedisProcess redis;
 
     @BeforeAll

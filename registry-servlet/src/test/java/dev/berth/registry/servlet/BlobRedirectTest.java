@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.registry.Registry;
 import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.model.Digest;
-import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
-import dev.berth.registry.spi.storage.StorageWriter;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -28,23 +24,12 @@ class BlobRedirectTest {
     Path root;
 
     /** The filesystem driver, plus a made-up URL for every object, as an S3 driver would presign. */
-    static final class RedirectingDriver implements StorageDriver {
-        final StorageDriver fs;
-
+    static final class RedirectingDriver extends ForwardingStorageDriver {
         RedirectingDriver(StorageDriver fs) {
-            this.fs = fs;
+            super(fs);
         }
 
         @Override public String name() { return "redirecting"; }
-        @Override public byte[] getContent(String p) throws IOException { return fs.getContent(p); }
-        @Override public void putContent(String p, byte[] c) throws IOException { fs.putContent(p, c); }
-        @Override public InputStream reader(String p, long o) throws IOException { return fs.reader(p, o); }
-        @Override public StorageWriter writer(String p, boolean a) throws IOException { return fs.writer(p, a); }
-        @Override public FileInfo stat(String p) throws IOException { return fs.stat(p); }
-        @Override public List<String> list(String p) throws IOException { return fs.list(p); }
-        @Override public void move(String s, String d) throws IOException { fs.move(s, d); }
-        @Override public void delete(String p) throws IOException { fs.delete(p); }
-        @Override public void close() throws IOException { fs.close(); }
 
         @Override
         public Optional<URI> redirectUrl(String path, Duration validity) {

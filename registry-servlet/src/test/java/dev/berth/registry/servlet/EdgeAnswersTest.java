@@ -9,7 +9,7 @@ import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
-import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageWriter;
 import java.io.ByteArrayInputStream;
@@ -408,26 +408,16 @@ class EdgeAnswersTest {
      * The filesystem driver as a driver written before rollbacks were part of the SPI would have it: its writers
      * take the default, which declines.
      */
-    static final class DriverWithoutRollback implements StorageDriver {
-        final StorageDriver fs;
-
+    static final class DriverWithoutRollback extends ForwardingStorageDriver {
         DriverWithoutRollback(StorageDriver fs) {
-            this.fs = fs;
+            super(fs);
         }
 
         @Override public String name() { return "no-rollback"; }
-        @Override public byte[] getContent(String p) throws IOException { return fs.getContent(p); }
-        @Override public void putContent(String p, byte[] c) throws IOException { fs.putContent(p, c); }
-        @Override public InputStream reader(String p, long o) throws IOException { return fs.reader(p, o); }
-        @Override public FileInfo stat(String p) throws IOException { return fs.stat(p); }
-        @Override public List<String> list(String p) throws IOException { return fs.list(p); }
-        @Override public void move(String s, String d) throws IOException { fs.move(s, d); }
-        @Override public void delete(String p) throws IOException { fs.delete(p); }
-        @Override public void close() throws IOException { fs.close(); }
 
         @Override
         public StorageWriter writer(String path, boolean append) throws IOException {
-            StorageWriter w = fs.writer(path, append);
+            StorageWriter w = super.writer(path, append);
             return new StorageWriter() {
                 @Override public void write(byte[] b, int off, int len) throws IOException { w.write(b, off, len); }
                 @Override public long size() { return w.size(); }

@@ -1,6 +1,7 @@
 package dev.berth.registry.testkit;
 
 import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageWriter;
 import java.io.IOException;
@@ -16,14 +17,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A driver that counts the calls made to the driver it wraps, by operation ({@code stat}, {@code getContent}, ...),
- * to measure what a cache saves. Thread-safe.
+ * to measure what a cache saves. Closing it closes the driver inside. Thread-safe.
  */
-public final class CountingStorageDriver implements StorageDriver {
-    private final StorageDriver delegate;
+public final class CountingStorageDriver extends ForwardingStorageDriver {
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
     public CountingStorageDriver(StorageDriver delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Calls so far, by operation, sorted. */
@@ -47,90 +47,80 @@ public final class CountingStorageDriver implements StorageDriver {
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
     public byte[] getContent(String path) throws IOException {
         count("getContent");
-        return delegate.getContent(path);
+        return super.getContent(path);
     }
 
     @Override
     public void putContent(String path, byte[] content) throws IOException {
         count("putContent");
-        delegate.putContent(path, content);
+        super.putContent(path, content);
     }
 
     @Override
     public InputStream reader(String path, long offset) throws IOException {
         count("reader");
-        return delegate.reader(path, offset);
+        return super.reader(path, offset);
     }
 
     @Override
     public StorageWriter writer(String path, boolean append) throws IOException {
         count("writer");
-        return delegate.writer(path, append);
+        return super.writer(path, append);
     }
 
     @Override
     public FileInfo stat(String path) throws IOException {
         count("stat");
-        return delegate.stat(path);
+        return super.stat(path);
     }
 
     @Override
     public List<String> list(String path) throws IOException {
         count("list");
-        return delegate.list(path);
+        return super.list(path);
     }
 
     @Override
     public void move(String sourcePath, String destPath) throws IOException {
         count("move");
-        delegate.move(sourcePath, destPath);
+        super.move(sourcePath, destPath);
     }
 
     @Override
     public void delete(String path) throws IOException {
         count("delete");
-        delegate.delete(path);
+        super.delete(path);
     }
 
     @Override
     public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
         count("redirectUrl");
-        return delegate.redirectUrl(path, validity);
+        return super.redirectUrl(path, validity);
     }
 
     @Override
     public Optional<java.nio.channels.FileChannel> fileChannel(String path) throws IOException {
         count("fileChannel");
-        return delegate.fileChannel(path);
+        return super.fileChannel(path);
     }
 
     @Override
     public void walk(String path, WalkVisitor visitor) throws IOException {
         count("walk");
-        delegate.walk(path, visitor);
+        super.walk(path, visitor);
     }
 
     @Override
     public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
         count("purgeIncompleteWrites");
-        return delegate.purgeIncompleteWrites(path, startedBefore);
+        return super.purgeIncompleteWrites(path, startedBefore);
     }
 
     @Override
     public void checkHealth(boolean writable) throws IOException {
         count("checkHealth");
-        delegate.checkHealth(writable);
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
+        super.checkHealth(writable);
     }
 }

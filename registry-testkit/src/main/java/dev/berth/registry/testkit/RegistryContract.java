@@ -19,6 +19,7 @@ import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.storage.StorageDriver;
+import dev.berth.registry.storage.CheckedStorage;
 import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,21 +39,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry's behaviour over a storage driver: uploads, blobs, manifests, tags, referrers and catalog, exactly as
- * the store promises them, plus the on-disk layout CNCF distribution reads. A driver author extends this class and
- * implements {@link #createDriver()} to prove the whole registry works on the driver, not only the driver's own
- * operations ({@link StorageDriverContract} covers those).
+ * The registry's behaviour over a storage driver, one group of {@link StorageDriverKit}: uploads, blobs, manifests,
+ * tags, referrers and catalog, exactly as the store promises them, plus the on-disk layout CNCF distribution reads.
+ * It proves the whole registry works on the driver, not only the driver's own operations
+ * ({@link StorageDriverContract} covers those).
  *
- * <p>Each test gets a fresh driver from {@link #createDriver()} and must be able to assume it is empty.
+ * <p>Each test gets a fresh driver and must be able to assume it is empty: the enclosing kit's
+ * {@link StorageDriverKit#createDriver()}, or this class's {@link #createDriver()} when a test overrides it to run the
+ * group on its own (over the in-memory driver with a cache under test, say, configured by {@link #configure}).
  */
-public abstract class RegistryContract {
+public abstract class RegistryContract extends KitGroup {
 
-    /** A new, empty driver for one test. */
-    protected abstract StorageDriver createDriver() throws Exception;
-
-    /** A second driver over the same storage as {@code first}, as a second replica would have (default: the same one). */
+    /**
+     * A second driver over the same storage as {@code first}, as a second replica would have: by default the
+     * enclosing kit's {@link StorageDriverKit#createSecondDriver}, or {@code first} itself when there is no kit.
+     */
     protected StorageDriver createSecondDriver(StorageDriver first) throws Exception {
-        return first;
+        return enclosingKit() == null ? first : enclosingKit().createSecondDriver(first);
     }
 
     /**
@@ -63,6 +66,7 @@ public abstract class RegistryContract {
         return builder;
     }
 
+    /** The driver under test, wrapped as a registry wraps it; {@link #registry} is built on it. */
     protected StorageDriver driver;
     protected Registry registry;
     protected Repository repo;
@@ -70,7 +74,7 @@ public abstract class RegistryContract {
 
     @BeforeEach
     void openRegistry() throws Exception {
-        driver = createDriver();
+        driver = CheckedStorage.wrap(createDriver());
         registry = configure(Registry.builder().storage(driver)).build();
         repo = registry.repository("library/test");
     }
@@ -553,7 +557,7 @@ public abstract class RegistryContract {
 
         String root = "/docker/registry/v2";
         String hex = layer.digest().hex();
-        StorageDriver s = registry.storage();
+        StorageDriver s = driver;
         assertThat(s.getContent(root + "/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data"))
                 .isEqualTo(layer.bytes());
         assertThat(new String(s.getContent(root + "/repositories/library/test/_layers/sha256/" + hex + "/link"),
@@ -571,7 +575,7 @@ public abstract class RegistryContract {
     @Test
     public void aStoreWrittenByDistributionIsServedAsItIs() throws Exception {
         // Written path by path, as registry:2 leaves it (links without a trailing newline, a config and a layer).
-        StorageDriver s = registry.storage();
+        StorageDriver s = driver;
         String root = "/docker/registry/v2";
         Blob config = TestContent.text("{\"architecture\":\"amd64\",\"os\":\"linux\"}");
         Blob layer = TestContent.randomBlob(random, 4096);
@@ -630,7 +634,7 @@ public abstract class RegistryContract {
     protected long walkCount(String path) throws IOException {
         long[] count = {0};
         try {
-            registry.storage().walk(path, f -> count[0]++);
+            driver.walk(path, f -> count[0]++);
         } catch (dev.berth.registry.spi.storage.PathNotFoundException e) {
             return 0;
         }

@@ -15,6 +15,7 @@ import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,68 +27,21 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Upload purging ({@link Registry#purgeUploads}) over a storage driver: old uploads go, young ones stay, a dry run
  * deletes nothing, nested repositories are found, and uploads that finish or are cancelled while the purge walks are
- * skipped without error. The registries of a test share one driver but not one clock: an upload is made old by
- * starting it through a registry whose clock is days behind.
- *
- * <p>A driver author extends this class and implements {@link #createDriver()}. The kit assumes that the driver
- * reports modification times of objects (an upload whose {@code startedat} is unreadable is dated by them).
+ * skipped without error; one group of {@link StorageDriverKit}. The kit assumes that the driver reports modification
+ * times of objects (an upload whose {@code startedat} is unreadable is dated by them).
  */
-public abstract class UploadPurgeContract {
-    protected static final Duration AGE = Duration.ofDays(7);
-
-    /** A new, empty driver for one test. */
-    protected abstract StorageDriver createDriver() throws Exception;
-
-    protected StorageDriver driver;
-    /** The registry that purges: its clock is the real one. */
-    protected Registry registry;
-    /** Uploads started through it are ten days old. */
-    protected Registry tenDaysAgo;
-    /** Uploads started through it are an hour old. */
-    protected Registry anHourAgo;
-
-    @BeforeEach
-    void openRegistries() throws Exception {
-        driver = createDriver();
-        registry = Registry.builder().storage(driver).build();
-        tenDaysAgo = Registry.builder().storage(driver).clock(Clock.offset(Clock.systemUTC(), Duration.ofDays(-10)))
-                .build();
-        anHourAgo = Registry.builder().storage(driver).clock(Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)))
-                .build();
-    }
-
-    @AfterEach
-    void closeDriver() throws Exception {
-        registry.close(); // the others share its driver
-    }
-
-    /** Starts an upload through {@code via} and appends {@code bytes} to it; returns its id. */
-    protected static String upload(Registry via, String repository, byte[] bytes) throws IOException {
-        Repository repo = via.repository(repository);
-        String id = repo.uploads().start().id();
-        if (bytes.length > 0) {
-            repo.uploads().append(id, new ByteArrayInputStream(bytes));
-        }
-        return id;
-    }
-
-    protected static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+public abstract class UploadPurgeContract extends UploadPurgeFixture {
 
     private boolean exists(Registry via, String repository, String id) {
         try {
@@ -97,17 +51,6 @@ public abstract class UploadPurgeContract {
             assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UPLOAD_UNKNOWN);
             return false;
         }
-    }
-
-    /** Every object in storage with its size. */
-    protected Map<String, Long> snapshot() throws IOException {
-        Map<String, Long> all = new TreeMap<>();
-        try {
-            driver.walk("/", f -> all.put(f.path(), f.size()));
-        } catch (dev.berth.registry.spi.storage.PathNotFoundException empty) {
-            // some drivers say so of an empty store
-        }
-        return all;
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class InMemoryBlobDescriptorCacheTest extends BlobDescriptorCacheContract {
+class InMemoryBlobDescriptorCacheTest extends BlobDescriptorCacheKit {
     @Override
     protected BlobDescriptorCache createCache() {
         return Caches.create("inmemory", Map.of("size", 1000));

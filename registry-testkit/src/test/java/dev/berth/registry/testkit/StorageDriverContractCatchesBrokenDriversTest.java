@@ -1,7 +1,8 @@
 package dev.berth.registry.testkit;
 
-import dev.berth.registry.internal.storage.StoragePaths;
+import com.sun.net.httpserver.HttpServer;
 import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageWriter;
@@ -9,17 +10,27 @@ import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StorageDriverContractCatchesBrokenDriversTest {
 
     private static final String HEALTH_TEST = "aHealthyDriverPassesItsHealthCheckAndLeavesNothingBehind";
+    private static final String REDIRECT_TEST = "redirectUrlOfAnExistingObjectServesItsBytesWhenOffered";
 
     static Stream<Arguments> brokenDrivers() {
         return Stream.of(
@@ -62,7 +74,8 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 Arguments.of(ModTimeInTheFuture.class, "modTimeIsTheTimeOfTheWriteAndNotInTheFuture"),
                 Arguments.of(WalkVisitsDirectories.class, "walkVisitsEveryObjectUnderThePathExactlyOnce"),
                 Arguments.of(HealthFailsOnAnEmptyStore.class, HEALTH_TEST),
-                Arguments.of(HealthProbeLeftBehind.class, HEALTH_TEST));
+                Arguments.of(HealthProbeLeftBehind.class, HEALTH_TEST),
+                Arguments.of(RedirectsToATruncatedCopy.class, REDIRECT_TEST));
     }
 
     static Stream<String> testsUsed() {
@@ -82,56 +95,67 @@ class StorageDriverContractCatchesBrokenDriversTest {
         KitRun.assertPasses(Faithful.class, test);
     }
 
+    /** The faithful delegate has no redirect URL: a faithful one that has one passes the redirect test too. */
+    @Test
+    void aFaithfulRedirectPassesTheRedirectTest() {
+        KitRun.assertPasses(RedirectsFaithfully.class, REDIRECT_TEST);
+    }
+
+    /** The kit's groups run on the kit's {@code createDriver()} and call its hooks. */
+    @Test
+    void theKitsGroupsUseTheKitsDriverAndHooks() {
+        KitRun.assertFails(List.of(KitOverABrokenDriver.class), StorageDriverKit.Operations.class,
+                "listKeepsNamesThatArePrefixesOfOthersApart");
+        KitRun.assertFails(List.of(KitThatFindsLeftovers.class), StorageDriverKit.Operations.class,
+                "putContentAndGetContentRoundTripOneByte");
+        KitRun.assertPasses(List.of(KitOverAFaithfulDriver.class), StorageDriverKit.Operations.class,
+                "putContentAndGetContentRoundTripOneByte");
+        KitRun.assertPasses(List.of(KitOverAFaithfulDriver.class), StorageDriverKit.WholeRegistry.class,
+                "storageLayoutIsDistributions");
+    }
+
+    static class KitOverAFaithfulDriver extends StorageDriverKit {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Delegating() {
+            };
+        }
+    }
+
+    static class KitOverABrokenDriver extends StorageDriverKit {
+        @Override
+        protected StorageDriver createDriver() {
+            return new ListMatchesNamePrefixes().createDriver();
+        }
+    }
+
+    static class KitThatFindsLeftovers extends KitOverAFaithfulDriver {
+        @Override
+        protected void assertNothingLeftBehind() {
+            throw new AssertionError("a temporary file is left (made up)");
+        }
+    }
+
+    /** The parent of a valid path other than {@code /}: {@code /a/b} gives {@code /a}, {@code /a} gives {@code /}. */
+    static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // the broken drivers, each run through the kit; nested, so that surefire does not run them on its own
 
     /** Forwards everything to an in-memory driver; subclasses break one thing. */
-    abstract static class Delegating implements StorageDriver {
-        final InMemoryStorageDriver d = new InMemoryStorageDriver();
+    abstract static class Delegating extends ForwardingStorageDriver {
+        final StorageDriver d = delegate();
+
+        Delegating() {
+            super(new InMemoryStorageDriver());
+        }
 
         @Override
         public String name() {
             return "broken";
-        }
-
-        @Override
-        public byte[] getContent(String path) throws IOException {
-            return d.getContent(path);
-        }
-
-        @Override
-        public void putContent(String path, byte[] content) throws IOException {
-            d.putContent(path, content);
-        }
-
-        @Override
-        public InputStream reader(String path, long offset) throws IOException {
-            return d.reader(path, offset);
-        }
-
-        @Override
-        public StorageWriter writer(String path, boolean append) throws IOException {
-            return d.writer(path, append);
-        }
-
-        @Override
-        public FileInfo stat(String path) throws IOException {
-            return d.stat(path);
-        }
-
-        @Override
-        public List<String> list(String path) throws IOException {
-            return d.list(path);
-        }
-
-        @Override
-        public void move(String sourcePath, String destPath) throws IOException {
-            d.move(sourcePath, destPath);
-        }
-
-        @Override
-        public void delete(String path) throws IOException {
-            d.delete(path);
         }
 
         List<String> allObjects() throws IOException {
@@ -284,7 +308,7 @@ class StorageDriverContractCatchesBrokenDriversTest {
             return new Delegating() {
                 @Override
                 public List<String> list(String path) throws IOException {
-                    return d.list(path).stream().map(StoragePaths::name).toList();
+                    return d.list(path).stream().map(p -> p.substring(p.lastIndexOf('/') + 1)).toList();
                 }
             };
         }
@@ -341,7 +365,7 @@ class StorageDriverContractCatchesBrokenDriversTest {
                 final Set<String> directories = ConcurrentHashMap.newKeySet();
 
                 void remember(String path) {
-                    for (String p = StoragePaths.parent(path); !p.equals("/"); p = StoragePaths.parent(p)) {
+                    for (String p = parent(path); !p.equals("/"); p = parent(p)) {
                         directories.add(p);
                     }
                 }
@@ -391,7 +415,7 @@ class StorageDriverContractCatchesBrokenDriversTest {
                         // maybe an empty directory
                     }
                     for (String dir : directories) {
-                        if (StoragePaths.parent(dir).equals(path)) {
+                        if (parent(dir).equals(path)) {
                             children.add(dir);
                         }
                     }
@@ -671,6 +695,63 @@ class StorageDriverContractCatchesBrokenDriversTest {
                     }
                 }
             };
+        }
+    }
+
+    /** Serves objects over HTTP at made-up URLs, as a storage a driver redirects to would. */
+    static final class ObjectServer {
+        private static final Map<String, byte[]> OBJECTS = new ConcurrentHashMap<>();
+        private static HttpServer server;
+
+        static synchronized URI serve(byte[] bytes) throws IOException {
+            if (server == null) {
+                server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+                server.createContext("/", exchange -> {
+                    byte[] body = OBJECTS.get(exchange.getRequestURI().getPath());
+                    exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        if (body != null) {
+                            out.write(body);
+                        }
+                    }
+                });
+                server.setExecutor(null);
+                server.start();
+            }
+            String path = "/" + UUID.randomUUID();
+            OBJECTS.put(path, bytes);
+            return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort()
+                    + path);
+        }
+    }
+
+    /** Redirects to what {@code served} makes of the object, at a URL of {@link ObjectServer}. */
+    static class Redirecting extends Delegating {
+        private final UnaryOperator<byte[]> served;
+
+        Redirecting(UnaryOperator<byte[]> served) {
+            this.served = served;
+        }
+
+        @Override
+        public Optional<URI> redirectUrl(String path, Duration validity) throws IOException {
+            return Optional.of(ObjectServer.serve(served.apply(d.getContent(path))));
+        }
+    }
+
+    /** Redirects to a copy of the object, as a driver over a store with URLs of its own does. */
+    static class RedirectsFaithfully extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Redirecting(UnaryOperator.identity());
+        }
+    }
+
+    /** A redirect to the wrong bytes (a URL signed for a part of the object), which no one looked at. */
+    static class RedirectsToATruncatedCopy extends StorageDriverContract {
+        @Override
+        protected StorageDriver createDriver() {
+            return new Redirecting(all -> Arrays.copyOf(all, all.length / 2));
         }
     }
 }

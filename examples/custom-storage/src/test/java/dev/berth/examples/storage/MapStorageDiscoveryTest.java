@@ -8,6 +8,7 @@ import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.Repository;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -23,9 +24,10 @@ class MapStorageDiscoveryTest {
     }
 
     @Test
-    void registryBuilderFindsTheDriverByNameAndStoresInIt() throws Exception {
-        try (Registry registry = Registry.builder().storage("map", Map.of("maxobjectsize", "1048576")).build()) {
-            assertThat(registry.storage().name()).isEqualTo("map");
+    void theDriverFoundByNameHoldsARegistrysBlobsInDistributionsLayout() throws Exception {
+        StorageDriver driver = StorageDrivers.create("map", Map.of("maxobjectsize", "1048576"));
+        assertThat(driver.name()).isEqualTo("map");
+        try (Registry registry = Registry.builder().storage(driver).build()) {
             Repository repo = registry.repository("custom/storage");
             byte[] blob = "stored in a ConcurrentHashMap".getBytes(StandardCharsets.UTF_8);
             Descriptor d = repo.uploads().put(Digest.sha256(blob), new ByteArrayInputStream(blob));
@@ -33,7 +35,7 @@ class MapStorageDiscoveryTest {
             try (var in = repo.blobs().open(d.digest(), 0)) {
                 assertThat(in.readAllBytes()).isEqualTo(blob);
             }
-            assertThat(registry.storage().list("/docker/registry/v2/blobs/sha256"))
+            assertThat(driver.list("/docker/registry/v2/blobs/sha256"))
                     .containsExactly("/docker/registry/v2/blobs/sha256/" + d.digest().hex().substring(0, 2));
         }
     }

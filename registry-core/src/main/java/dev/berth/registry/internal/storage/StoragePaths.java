@@ -1,13 +1,14 @@
 package dev.berth.registry.internal.storage;
 
 import dev.berth.registry.spi.storage.InvalidPathException;
+import dev.berth.registry.spi.storage.StorageDriver;
 
 /** The one rule for what a storage path may look like (see {@link dev.berth.registry.spi.storage.StorageDriver}). */
 public final class StoragePaths {
     private StoragePaths() {
     }
 
-    public static final int MAX_LENGTH = 4096;
+    public static final int MAX_LENGTH = StorageDriver.MAX_PATH_LENGTH;
 
     /** Throws unless {@code path} is {@code /} or an absolute path of valid components. */
     public static void check(String path) throws InvalidPathException {

@@ -14,8 +14,8 @@ import java.util.Optional;
  * kept dumb: the core owns the layout, links, digests and garbage collection; a driver only moves bytes.
  *
  * <p><b>Paths</b> are absolute ({@code /docker/registry/v2/...}), made of components matching
- * {@code [A-Za-z0-9._-]+} other than {@code .} and {@code ..}. The core validates every path before a driver sees
- * it, so a driver may trust them. "Directories" are implicit: a path is a directory while some object lies under it.
+ * {@code [A-Za-z0-9._-]+} other than {@code .} and {@code ..}, at most {@link #MAX_PATH_LENGTH} characters in all.
+ * The core validates every path before a driver sees it, so a driver may trust them. "Directories" are implicit: a path is a directory while some object lies under it.
  *
  * <p><b>Errors:</b> a missing path is {@link PathNotFoundException}; every other failure is an {@link IOException}.
  * The core wraps all of them so that the driver's name appears in the message.
@@ -25,6 +25,9 @@ import java.util.Optional;
  * races is whichever write completed last, but never a mix of two.
  */
 public interface StorageDriver extends AutoCloseable {
+
+    /** The longest path the core passes to a driver; a longer one is refused before any driver sees it. */
+    int MAX_PATH_LENGTH = 4096;
 
     /** The short name the driver is configured by ({@code filesystem}, {@code s3}, ...). */
     String name();

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * enforcement of the kit's policy with one mistake, and the named test must fail on it while a faithful version
  * passes it.
  */
-class AccessControllerContractCatchesBrokenControllersTest {
+class AccessControllerKitCatchesBrokenControllersTest {
 
     static Stream<Arguments> brokenControllers() {
         return Stream.of(
@@ -37,7 +37,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     @ParameterizedTest(name = "{0} fails {1}")
     @MethodSource("brokenControllers")
-    void theContractFailsABrokenController(Class<? extends AccessControllerContract> broken, String test) {
+    void theContractFailsABrokenController(Class<? extends AccessControllerKit> broken, String test) {
         KitRun.assertFails(broken, test);
     }
 
@@ -52,7 +52,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     /** The policy by hand, correctly; subclasses break one thing. */
     static class Correct implements AccessController {
-        final AccessControllerContract.Policy policy = AccessControllerContract.Policy.STANDARD;
+        final AccessControllerKit.Policy policy = AccessControllerKit.Policy.STANDARD;
 
         boolean within(String namespace, RepositoryName r) {
             return r.value().equals(namespace) || r.value().startsWith(namespace + "/");
@@ -87,32 +87,32 @@ class AccessControllerContractCatchesBrokenControllersTest {
         }
     }
 
-    abstract static class Kit extends AccessControllerContract {
-        abstract AccessController controller(AccessControllerContract.Policy policy);
+    abstract static class Kit extends AccessControllerKit {
+        abstract AccessController controller(AccessControllerKit.Policy policy);
 
         @Override
-        protected AccessController controllerFor(AccessControllerContract.Policy policy) {
+        protected AccessController controllerFor(AccessControllerKit.Policy policy) {
             return controller(policy);
         }
     }
 
     static class Faithful extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct();
         }
     }
 
     static class AllowsEverything extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return AccessController.ALLOW_ALL;
         }
     }
 
     static class MatchesNamePrefixes extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct() {
                 @Override
                 boolean within(String namespace, RepositoryName r) {
@@ -124,7 +124,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     static class IgnoresReportedGroups extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct() {
                 @Override
                 boolean member(Principal p) {
@@ -136,7 +136,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     static class LetsDevelopersDelete extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct() {
                 @Override
                 boolean developersMay(Action a) {
@@ -148,7 +148,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     static class TreatsTheGroupNameAsAUser extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct() {
                 @Override
                 boolean member(Principal p) {
@@ -160,7 +160,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     static class ThrowsOnNull extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             Correct correct = new Correct();
             return (p, r, a) -> !p.name().isEmpty() && correct.permits(p, r, a); // NPE for anonymous callers
         }
@@ -168,7 +168,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     static class NoCatalogForAnonymous extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct() {
                 @Override
                 public boolean permitsCatalog(Principal principal) {
@@ -180,7 +180,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
 
     static class AdminOnlyInTheTeam extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             return new Correct() {
                 @Override
                 boolean admin(Principal p, RepositoryName r) {
@@ -193,7 +193,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
     /** Caches by repository and action only, so the first caller's answer is everyone's. */
     static class RemembersTheFirstAnswer extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             Correct correct = new Correct();
             java.util.Map<String, Boolean> cache = new java.util.concurrent.ConcurrentHashMap<>();
             return (p, r, a) -> cache.computeIfAbsent(r + " " + a, k -> correct.permits(p, r, a));
@@ -206,7 +206,7 @@ class AccessControllerContractCatchesBrokenControllersTest {
      */
     static class SharesAScratchBuffer extends Kit {
         @Override
-        AccessController controller(AccessControllerContract.Policy policy) {
+        AccessController controller(AccessControllerKit.Policy policy) {
             Correct correct = new Correct();
             StringBuilder scratch = new StringBuilder();
             return (p, r, a) -> {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The core's {@link AccessRules}, configured as an operator would write the kit's policy in YAML. */
-class AccessRulesContractTest extends AccessControllerContract {
+class AccessRulesKitTest extends AccessControllerKit {
     @Override
     protected AccessController controllerFor(Policy policy) {
         return AccessRules.parse(Map.of(

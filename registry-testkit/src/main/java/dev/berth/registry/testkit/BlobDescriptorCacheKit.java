@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * The contract every {@link BlobDescriptorCache} passes. Extend it and say how to build your cache:
  *
  * <pre>{@code
- * class MyCacheTest extends BlobDescriptorCacheContract {
+ * class MyCacheTest extends BlobDescriptorCacheKit {
  *     @Override protected BlobDescriptorCache createCache() { return new MyCache(...); }
  * }
  * }</pre>
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * removes the entry, a fill right after an invalidation is ignored (the race the SPI describes) and counts again
  * after the grace period ({@link #invalidationGrace()}), and concurrent fills and invalidations end consistent.
  */
-public abstract class BlobDescriptorCacheContract {
+public abstract class BlobDescriptorCacheKit {
 
     /** A new cache for one test. */
     protected abstract BlobDescriptorCache createCache() throws Exception;

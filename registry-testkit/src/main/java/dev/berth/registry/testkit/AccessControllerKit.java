@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * meaning:
  *
  * <pre>{@code
- * class MyControllerTest extends AccessControllerContract {
+ * class MyControllerTest extends AccessControllerKit {
  *     @Override protected AccessController controllerFor(Policy policy) {
  *         return MyController.fromConfig(...policy.publicNamespace()..., ...policy.developer()...);
  *     }
@@ -61,7 +61,7 @@ import org.junit.jupiter.api.Timeout;
  * takes well under a second for a fast controller.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-public abstract class AccessControllerContract {
+public abstract class AccessControllerKit {
 
     /**
      * The policy the kit checks, by the names it uses; see the class comment for what it means.
