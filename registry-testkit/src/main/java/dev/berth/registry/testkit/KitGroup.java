@@ -7,10 +7,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What every group of checks of {@link StorageDriverKit} starts from: before each test (and before the group's own
  * set-up, which JUnit runs after this one) it finds the kit it is a {@code @Nested} class of, whose
- * {@code createDriver()} and hooks it then uses.
+ * {@code createDriver()} and hooks it then uses. Public because the groups and fixtures a driver's tests extend
+ * inherit from it; nothing outside the kit extends it directly.
  */
 @ExtendWith(EnclosingKit.class)
-abstract class KitGroup {
+public abstract class KitGroup {
     private StorageDriverKit kit;
 
     @BeforeEach
