@@ -76,7 +76,7 @@ public final class ImmutableTags {
     }
 
     /** The DENIED error for changing an immutable tag; {@code doing} says what was refused. */
-    static RegistryException denied(RepositoryName repository, Tag tag, String doing) {
+    public static RegistryException denied(RepositoryName repository, Tag tag, String doing) {
         return new RegistryException(ErrorCode.DENIED, "tag " + tag + " is immutable in repository " + repository
                 + ": " + doing + " is not allowed");
     }

@@ -5,6 +5,8 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.model.Descriptor;
+import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;
@@ -23,24 +25,36 @@ final class ManifestEndpoints {
     private ManifestEndpoints() {
     }
 
+    /** A GET is a pull of the manifest ({@code get}); a HEAD only asks what it is ({@code stat}). */
     static void get(Exchange x, Repository repo, Reference reference) throws IOException {
-        StoredManifest m = repo.manifests().getOrThrow(reference);
+        if (x.isHead()) {
+            Descriptor d = repo.manifests().stat(reference).orElseThrow(() -> unknown(repo, reference));
+            headers(x, reference, d.mediaType(), d.digest(), d.size());
+            return;
+        }
+        StoredManifest m = repo.manifests().get(reference).orElseThrow(() -> unknown(repo, reference));
+        headers(x, reference, m.mediaType(), m.digest(), m.size());
+        x.response.getOutputStream().write(m.bytes());
+    }
+
+    private static RegistryException unknown(Repository repo, Reference reference) {
+        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is not in repository "
+                + repo.name());
+    }
+
+    /** The answer's status and headers, once the manifest's type is one the client accepts. */
+    private static void headers(Exchange x, Reference reference, String mediaType, Digest digest, long size) {
         Set<String> accepted = accepted(x);
-        if (!accepted.isEmpty() && !accepted.contains(m.mediaType()) && !accepted.contains("*/*")
+        if (!accepted.isEmpty() && !accepted.contains(mediaType) && !accepted.contains("*/*")
                 && !accepted.contains("application/*")) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is " + m.mediaType()
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is " + mediaType
                     + ", which the request's Accept header does not include");
         }
         x.response.setStatus(200);
-        x.response.setContentType(m.mediaType());
-        x.response.setContentLength(m.size());
-        x.response.setHeader("Docker-Content-Digest", m.digest().toString());
-        x.response.setHeader("ETag", "\"" + m.digest() + "\"");
-        // Raised before the bytes go out, as distribution does: a listener knows of the pull when the client has it.
-        Events.manifestPulled(x, repo, reference, m);
-        if (!x.isHead()) {
-            x.response.getOutputStream().write(m.bytes());
-        }
+        x.response.setContentType(mediaType);
+        x.response.setContentLengthLong(size);
+        x.response.setHeader("Docker-Content-Digest", digest.toString());
+        x.response.setHeader("ETag", "\"" + digest + "\"");
     }
 
     static void put(Exchange x, Repository repo, Reference reference) throws IOException {
@@ -62,7 +76,6 @@ final class ManifestEndpoints {
         x.response.setHeader("Location", x.url("/v2/" + repo.name() + "/manifests/" + put.digest()));
         x.response.setHeader("Docker-Content-Digest", put.digest().toString());
         put.manifest().subject().ifPresent(s -> x.response.setHeader("OCI-Subject", s.digest().toString()));
-        Events.manifestPushed(x, repo, reference, tags, put);
         x.empty(201);
     }
 
@@ -72,7 +85,6 @@ final class ManifestEndpoints {
         } else {
             repo.manifests().delete(reference.asDigest().orElseThrow());
         }
-        Events.deleted(x, repo, reference);
         x.empty(202);
     }
 

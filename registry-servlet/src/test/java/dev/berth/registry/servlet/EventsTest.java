@@ -14,10 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What the servlet reports to {@link ServletOptions#events()}, over real HTTP in Jetty 12. */
+/** What the registry's events say of the requests the servlet serves, over real HTTP in Jetty 12. */
 class EventsTest {
     final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
-    final Registry registry = Registry.builder().build();
+    Registry registry;
     JettyRegistry http;
 
     @AfterEach
@@ -25,11 +25,14 @@ class EventsTest {
         if (http != null) {
             http.close();
         }
-        registry.close();
+        if (registry != null) {
+            registry.close();
+        }
     }
 
     JettyRegistry serve(EventListener listener) throws Exception {
-        http = new JettyRegistry(registry, "/r", ServletOptions.DEFAULTS.withEvents(listener));
+        registry = Registry.builder().events(listener).build();
+        http = new JettyRegistry(registry, "/r", ServletOptions.DEFAULTS);
         return http;
     }
 

@@ -1,0 +1,37 @@
+package dev.berth.registry.internal.events;
+
+import dev.berth.registry.Tags;
+import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.Page;
+import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.model.Tag;
+import java.util.Optional;
+
+/** Tags that report deletes. */
+final class EventTags implements Tags {
+    private final RepositoryName name;
+    private final Tags inner;
+    private final EventEmitter emitter;
+
+    EventTags(RepositoryName name, Tags inner, EventEmitter emitter) {
+        this.name = name;
+        this.inner = inner;
+        this.emitter = emitter;
+    }
+
+    @Override
+    public Page<Tag> list(int n, String last) {
+        return inner.list(n, last);
+    }
+
+    @Override
+    public Optional<Digest> get(Tag tag) {
+        return inner.get(tag);
+    }
+
+    @Override
+    public void delete(Tag tag) {
+        inner.delete(tag);
+        emitter.tagDeleted(name, tag);
+    }
+}
