@@ -111,7 +111,7 @@ public final class Registry implements AutoCloseable {
      * no more of who asked than one request id for everything done through it.
      */
     public Repository repository(RepositoryName name) {
-        return repository(name, RequestContext.local());
+        return build(Objects.requireNonNull(name, "name"), null);
     }
 
     /**
@@ -119,13 +119,16 @@ public final class Registry implements AutoCloseable {
      * that request and actor. Cheap: a server builds one per request.
      */
     public Repository repository(RepositoryName name, RequestContext context) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(context, "context");
+        return build(Objects.requireNonNull(name, "name"), Objects.requireNonNull(context, "context"));
+    }
+
+    /** The repository in storage, wrapped in what the configuration adds (null context: a local one, if needed). */
+    private Repository build(RepositoryName name, RequestContext context) {
         LocalRepository local = new LocalRepository(store, name);
         Repository repository = pullThrough.target(name)
-                .<Repository>map(target -> new PullThroughRepository(local, target)).orElse(local);
-        return events == EventListener.NONE ? repository
-                : new EventRepository(repository, new EventEmitter(events, context));
+                .map(target -> PullThroughRepository.of(local, target)).orElse(local);
+        return events == EventListener.NONE ? repository : EventRepository.of(repository,
+                new EventEmitter(events, context != null ? context : RequestContext.local()));
     }
 
     /** Every repository that holds a manifest, sorted. */

@@ -1,15 +1,11 @@
 package dev.berth.registry.internal.proxy;
 
-import dev.berth.registry.Blobs;
-import dev.berth.registry.Manifests;
-import dev.berth.registry.Referrers;
 import dev.berth.registry.Repository;
-import dev.berth.registry.Tags;
 import dev.berth.registry.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.internal.repository.DecoratedRepository;
 import dev.berth.registry.internal.repository.LocalRepository;
-import dev.berth.registry.model.RepositoryName;
 import java.util.function.Supplier;
 
 /**
@@ -18,66 +14,20 @@ import java.util.function.Supplier;
  * referrers and deletes are the local repository's; pushes and mounts are UNSUPPORTED, since the content comes from
  * the upstream. Wraps the repository in storage, which knows nothing of upstreams.
  */
-public final class PullThroughRepository implements Repository {
-    private final LocalRepository local;
-    private final PullThrough.Target target;
-    private final PullThroughBlobs blobs;
-    private final Uploads uploads;
-    private final PullThroughManifests manifests;
+public final class PullThroughRepository {
 
-    public PullThroughRepository(LocalRepository local, PullThrough.Target target) {
-        this.local = local;
-        this.target = target;
-        this.blobs = new PullThroughBlobs(local, target, this::refusePush);
-        this.uploads = new RefusingUploads(local.uploads(), this::refusePush);
-        this.manifests = new PullThroughManifests(local, target, this::refusePush);
+    private PullThroughRepository() {
     }
 
-    /** UNSUPPORTED: the repository mirrors an upstream, and its content comes from there. */
-    private RegistryException refusePush() {
-        return new RegistryException(ErrorCode.UNSUPPORTED, "repository " + local.name() + " is a pull-through cache"
-                + " of " + target.upstream().redactedUrl() + "; push to a repository outside "
+    /** {@code local}, pulling through from {@code target}. */
+    public static Repository of(LocalRepository local, PullThrough.Target target) {
+        Supplier<RegistryException> refusal = () -> new RegistryException(ErrorCode.UNSUPPORTED, "repository "
+                + local.name() + " is a pull-through cache of " + target.upstream().redactedUrl()
+                + "; push to a repository outside "
                 + (target.upstream().prefix().isEmpty() ? "the mirror" : target.upstream().prefix() + "/"));
-    }
-
-    @Override
-    public RepositoryName name() {
-        return local.name();
-    }
-
-    @Override
-    public boolean exists() {
-        return local.exists();
-    }
-
-    @Override
-    public Blobs blobs() {
-        return blobs;
-    }
-
-    @Override
-    public Uploads uploads() {
-        return uploads;
-    }
-
-    @Override
-    public Manifests manifests() {
-        return manifests;
-    }
-
-    @Override
-    public Tags tags() {
-        return local.tags();
-    }
-
-    @Override
-    public Referrers referrers() {
-        return local.referrers();
-    }
-
-    @Override
-    public String toString() {
-        return "PullThroughRepository[" + local.name() + " <- " + target.upstream().redactedUrl() + "]";
+        return new DecoratedRepository(local, new PullThroughBlobs(local, target, refusal),
+                new RefusingUploads(local.uploads(), refusal), new PullThroughManifests(local, target, refusal),
+                local.tags(), local.referrers());
     }
 
     /** The uploads of a pull-through repository: none may start; what started before it was one is served. */
