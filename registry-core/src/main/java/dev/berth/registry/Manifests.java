@@ -10,6 +10,7 @@ import dev.berth.registry.model.Tag;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The manifests of one repository: put (by tag or digest) after checking that everything they reference is in the
@@ -48,6 +49,23 @@ public interface Manifests {
      * and served from storage, stale, when the upstream cannot be reached.
      */
     Optional<StoredManifest> get(Reference reference);
+
+    /**
+     * As {@link #get(Reference)}, for a client that takes only the media types {@code accepts} accepts (content
+     * negotiation, as an HTTP Accept header asks for it): a manifest of another type is not served, and so is not a
+     * pull.
+     *
+     * @throws RegistryException MANIFEST_UNKNOWN, saying why, when the manifest is there but of a type the client
+     *                           does not accept
+     */
+    default Optional<StoredManifest> get(Reference reference, Predicate<String> accepts) {
+        Optional<StoredManifest> m = get(reference);
+        if (m.isPresent() && !accepts.test(m.get().mediaType())) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is "
+                    + m.get().mediaType() + ", which the client does not accept");
+        }
+        return m;
+    }
 
     /**
      * What {@link #get} would serve, without its bytes: media type, digest and size (a HEAD: never reported as a

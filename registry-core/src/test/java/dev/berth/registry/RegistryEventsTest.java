@@ -149,6 +149,14 @@ class RegistryEventsTest {
         assertThatThrownBy(() -> repo.tags().delete(new Tag("nosuch"))).isInstanceOf(RegistryException.class);
         assertThat(repo.blobs().mount(Digest.sha256(new byte[1]), new RepositoryName("elsewhere"))).isEmpty();
         assertThat(events).isEmpty();
+        push(repo, "1.0", "app");
+        events.clear();
+        assertThatThrownBy(() -> repo.manifests().get(Reference.parse("1.0"), MediaTypes.DOCKER_MANIFEST::equals))
+                .as("a type the client does not take is not served").isInstanceOf(RegistryException.class)
+                .hasMessageContaining("does not accept");
+        assertThat(events).isEmpty();
+        assertThat(repo.manifests().get(Reference.parse("1.0"), MediaTypes.OCI_MANIFEST::equals)).isPresent();
+        assertThat(events).hasSize(1);
 
         registry.close();
         registry = Registry.builder().events(event -> {

@@ -16,6 +16,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** {@code GET|HEAD|PUT|DELETE /v2/<name>/manifests/<reference>}. */
 final class ManifestEndpoints {
@@ -25,15 +26,20 @@ final class ManifestEndpoints {
     private ManifestEndpoints() {
     }
 
-    /** A GET is a pull of the manifest ({@code get}); a HEAD only asks what it is ({@code stat}). */
+    /**
+     * A GET is a pull of the manifest ({@code get}); a HEAD only asks what it is ({@code stat}). Either is
+     * MANIFEST_UNKNOWN for a manifest of a type the Accept header does not include.
+     */
     static void get(Exchange x, Repository repo, Reference reference) throws IOException {
+        Predicate<String> accepts = accepts(x);
         if (x.isHead()) {
-            Descriptor d = repo.manifests().stat(reference).orElseThrow(() -> unknown(repo, reference));
-            headers(x, reference, d.mediaType(), d.digest(), d.size());
+            Descriptor d = repo.manifests().stat(reference).filter(m -> accepts.test(m.mediaType()))
+                    .orElseThrow(() -> unknown(repo, reference)); // a HEAD's answer has no body to say which
+            headers(x, d.mediaType(), d.digest(), d.size());
             return;
         }
-        StoredManifest m = repo.manifests().get(reference).orElseThrow(() -> unknown(repo, reference));
-        headers(x, reference, m.mediaType(), m.digest(), m.size());
+        StoredManifest m = repo.manifests().get(reference, accepts).orElseThrow(() -> unknown(repo, reference));
+        headers(x, m.mediaType(), m.digest(), m.size());
         x.response.getOutputStream().write(m.bytes());
     }
 
@@ -42,14 +48,7 @@ final class ManifestEndpoints {
                 + repo.name());
     }
 
-    /** The answer's status and headers, once the manifest's type is one the client accepts. */
-    private static void headers(Exchange x, Reference reference, String mediaType, Digest digest, long size) {
-        Set<String> accepted = accepted(x);
-        if (!accepted.isEmpty() && !accepted.contains(mediaType) && !accepted.contains("*/*")
-                && !accepted.contains("application/*")) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is " + mediaType
-                    + ", which the request's Accept header does not include");
-        }
+    private static void headers(Exchange x, String mediaType, Digest digest, long size) {
         x.response.setStatus(200);
         x.response.setContentType(mediaType);
         x.response.setContentLengthLong(size);
@@ -86,6 +85,15 @@ final class ManifestEndpoints {
             repo.manifests().delete(reference.asDigest().orElseThrow());
         }
         x.empty(202);
+    }
+
+    /** Which media types the client takes: those of its Accept headers, or any without one or with a wildcard. */
+    private static Predicate<String> accepts(Exchange x) {
+        Set<String> accepted = accepted(x);
+        if (accepted.isEmpty() || accepted.contains("*/*") || accepted.contains("application/*")) {
+            return mediaType -> true;
+        }
+        return accepted::contains;
     }
 
     /** The media types the client accepts, from every Accept header, parameters dropped. */

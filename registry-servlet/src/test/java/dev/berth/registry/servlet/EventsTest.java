@@ -95,6 +95,8 @@ class EventsTest {
         assertThat(http.send(http.request("/v2/app/manifests/2.0").GET().build()).statusCode()).isEqualTo(404);
         assertThat(http.send(http.request("/v2/app/blobs/" + Digest.sha256(new byte[1])).GET().build())
                 .statusCode()).isEqualTo(404);
+        assertThat(http.send(http.request("/v2/app/manifests/1.0").header("Accept", MediaTypes.DOCKER_MANIFEST).GET()
+                .build()).statusCode()).as("a type the client does not accept").isEqualTo(404);
         assertThat(events).isEmpty();
 
         assertThat(http.send(http.request("/v2/app/manifests/1.0").header("X-Real-IP", "198.51.100.9").GET().build())

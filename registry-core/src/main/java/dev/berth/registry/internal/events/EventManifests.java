@@ -9,8 +9,9 @@ import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.function.Predicate;
 
-/** Manifests that report pushes (one per tag), pulls ({@code get}, not {@code stat}) and deletes. */
+/** Manifests that report pushes (one per tag), pulls ({@code get} of what is served, not {@code stat}) and deletes. */
 final class EventManifests implements Manifests {
     private final RepositoryName name;
     private final Manifests inner;
@@ -37,6 +38,13 @@ final class EventManifests implements Manifests {
     @Override
     public Optional<StoredManifest> get(Reference reference) {
         Optional<StoredManifest> m = inner.get(reference);
+        m.ifPresent(stored -> emitter.manifestPulled(name, reference, stored));
+        return m;
+    }
+
+    @Override
+    public Optional<StoredManifest> get(Reference reference, Predicate<String> accepts) {
+        Optional<StoredManifest> m = inner.get(reference, accepts);
         m.ifPresent(stored -> emitter.manifestPulled(name, reference, stored));
         return m;
     }
