@@ -13,16 +13,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** Blobs that report pulls (content handed out), mounts and deletes. */
-final class EventBlobs implements Blobs {
-    private final RepositoryName name;
-    private final Blobs inner;
-    private final EventEmitter emitter;
-
-    EventBlobs(RepositoryName name, Blobs inner, EventEmitter emitter) {
-        this.name = name;
-        this.inner = inner;
-        this.emitter = emitter;
-    }
+record EventBlobs(RepositoryName name, Blobs inner, EventEmitter emitter) implements Blobs {
 
     @Override
     public Optional<Descriptor> stat(Digest digest) {

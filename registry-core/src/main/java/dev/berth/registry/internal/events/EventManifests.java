@@ -12,16 +12,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /** Manifests that report pushes (one per tag), pulls ({@code get} of what is served, not {@code stat}) and deletes. */
-final class EventManifests implements Manifests {
-    private final RepositoryName name;
-    private final Manifests inner;
-    private final EventEmitter emitter;
-
-    EventManifests(RepositoryName name, Manifests inner, EventEmitter emitter) {
-        this.name = name;
-        this.inner = inner;
-        this.emitter = emitter;
-    }
+record EventManifests(RepositoryName name, Manifests inner, EventEmitter emitter) implements Manifests {
 
     @Override
     public PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags) {

@@ -8,16 +8,7 @@ import dev.berth.registry.model.Tag;
 import java.util.Optional;
 
 /** Tags that report deletes. */
-final class EventTags implements Tags {
-    private final RepositoryName name;
-    private final Tags inner;
-    private final EventEmitter emitter;
-
-    EventTags(RepositoryName name, Tags inner, EventEmitter emitter) {
-        this.name = name;
-        this.inner = inner;
-        this.emitter = emitter;
-    }
+record EventTags(RepositoryName name, Tags inner, EventEmitter emitter) implements Tags {
 
     @Override
     public Page<Tag> list(int n, String last) {

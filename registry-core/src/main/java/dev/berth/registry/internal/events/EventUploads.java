@@ -8,16 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** Uploads that report each commit as a blob push, however it was reached ({@code put}, {@code commit}, a chunk). */
-final class EventUploads implements Uploads {
-    private final RepositoryName name;
-    private final Uploads inner;
-    private final EventEmitter emitter;
-
-    EventUploads(RepositoryName name, Uploads inner, EventEmitter emitter) {
-        this.name = name;
-        this.inner = inner;
-        this.emitter = emitter;
-    }
+record EventUploads(RepositoryName name, Uploads inner, EventEmitter emitter) implements Uploads {
 
     @Override
     public UploadStatus start() {

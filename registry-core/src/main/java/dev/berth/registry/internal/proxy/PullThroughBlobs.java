@@ -4,7 +4,6 @@ import dev.berth.registry.Blobs;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
-import dev.berth.registry.internal.repository.LocalBlobs;
 import dev.berth.registry.internal.repository.LocalRepository;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
@@ -23,23 +22,13 @@ import java.util.function.Supplier;
  * and, when opened, fetched from it and stored while it streams ({@link BlobFetch}), or only streamed when the
  * registry is read-only.
  */
-final class PullThroughBlobs implements Blobs {
-    private final LocalRepository local;
-    private final LocalBlobs blobs;
-    private final PullThrough.Target target;
-    private final Supplier<RegistryException> refusal;
-
-    PullThroughBlobs(LocalRepository local, PullThrough.Target target, Supplier<RegistryException> refusal) {
-        this.local = local;
-        this.blobs = local.blobs();
-        this.target = target;
-        this.refusal = refusal;
-    }
+record PullThroughBlobs(LocalRepository local, PullThrough.Target target, Supplier<RegistryException> refusal)
+        implements Blobs {
 
     @Override
     public Optional<Descriptor> stat(Digest digest) {
-        Optional<Descriptor> here = blobs.stat(digest);
-        if (here.isPresent() || blobs.isLinked(digest)) {
+        Optional<Descriptor> here = local.blobs().stat(digest);
+        if (here.isPresent() || local.blobs().isLinked(digest)) {
             return here;
         }
         try {
@@ -52,7 +41,7 @@ final class PullThroughBlobs implements Blobs {
 
     @Override
     public InputStream open(Digest digest, long offset) {
-        return blobs.isLinked(digest) ? blobs.open(digest, offset) : pullThrough(digest, offset);
+        return local.blobs().isLinked(digest) ? local.blobs().open(digest, offset) : pullThrough(digest, offset);
     }
 
     /** A blob this repository lacks: from the upstream, stored while it streams (read-only: not stored). */
@@ -60,12 +49,12 @@ final class PullThroughBlobs implements Blobs {
         try {
             if (local.store().readOnly()) {
                 InputStream in = target.client().blob(target.remote(), digest)
-                        .orElseThrow(() -> blobs.unknown(digest)).stream();
+                        .orElseThrow(() -> local.blobs().unknown(digest)).stream();
                 in.skipNBytes(offset);
                 return in;
             }
             return BlobFetch.open(target, digest, offset, content -> local.uploads().put(digest, content),
-                    at -> blobs.open(digest, at)).orElseThrow(() -> blobs.unknown(digest));
+                    at -> local.blobs().open(digest, at)).orElseThrow(() -> local.blobs().unknown(digest));
         } catch (IOException e) {
             throw upstreamUnavailable(digest, e);
         }
@@ -79,20 +68,20 @@ final class PullThroughBlobs implements Blobs {
     /** Empty for a blob not in storage yet (a pull-through miss): {@link #open} fetches it. */
     @Override
     public Optional<FileChannel> openFile(Digest digest) {
-        return blobs.openFile(digest);
+        return local.blobs().openFile(digest);
     }
 
     @Override
     public Optional<URI> redirectUrl(Digest digest, Duration validity) {
-        if (!blobs.isLinked(digest)) {
+        if (!local.blobs().isLinked(digest)) {
             return Optional.empty(); // not here yet: the registry fetches and serves it itself
         }
-        return blobs.redirectUrl(digest, validity);
+        return local.blobs().redirectUrl(digest, validity);
     }
 
     @Override
     public void delete(Digest digest) {
-        blobs.delete(digest);
+        local.blobs().delete(digest);
     }
 
     @Override

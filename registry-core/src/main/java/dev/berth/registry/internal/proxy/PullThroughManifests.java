@@ -23,20 +23,9 @@ import org.slf4j.LoggerFactory;
  * served; a tag is asked for again once older than the upstream's ttl, and served from storage, stale, when the
  * upstream cannot be reached. Content by digest never changes and is never asked for again.
  */
-final class PullThroughManifests implements Manifests {
+record PullThroughManifests(LocalRepository local, PullThrough.Target target, Supplier<RegistryException> refusal)
+        implements Manifests {
     private static final Logger LOG = LoggerFactory.getLogger("dev.berth.registry.proxy");
-
-    private final LocalRepository local;
-    private final LocalManifests manifests;
-    private final PullThrough.Target target;
-    private final Supplier<RegistryException> refusal;
-
-    PullThroughManifests(LocalRepository local, PullThrough.Target target, Supplier<RegistryException> refusal) {
-        this.local = local;
-        this.manifests = local.manifests();
-        this.target = target;
-        this.refusal = refusal;
-    }
 
     @Override
     public PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags) {
@@ -45,12 +34,12 @@ final class PullThroughManifests implements Manifests {
 
     @Override
     public Optional<Digest> resolve(Reference reference) {
-        return manifests.resolve(reference);
+        return local.manifests().resolve(reference);
     }
 
     @Override
     public Optional<StoredManifest> get(Reference reference) {
-        Optional<StoredManifest> here = manifests.get(reference);
+        Optional<StoredManifest> here = local.manifests().get(reference);
         Optional<Tag> tag = reference.asTag();
         if (here.isPresent() && (tag.isEmpty() || fresh(tag.get()))) {
             return here;
@@ -73,7 +62,7 @@ final class PullThroughManifests implements Manifests {
         UpstreamClient.Fetched f = fetched.get();
         String mediaType = f.mediaType() != null ? f.mediaType() : LocalManifests.mediaTypeOf(f.bytes());
         if (!local.store().readOnly()) {
-            manifests.storeFetched(f.digest(), f.bytes(), mediaType, tag);
+            local.manifests().storeFetched(f.digest(), f.bytes(), mediaType, tag);
         }
         return Optional.of(new StoredManifest(f.digest(), mediaType, f.bytes()));
     }
@@ -92,6 +81,6 @@ final class PullThroughManifests implements Manifests {
 
     @Override
     public void delete(Digest digest) {
-        manifests.delete(digest);
+        local.manifests().delete(digest);
     }
 }
