@@ -2,13 +2,20 @@ package dev.berth.registry;
 
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.events.EventListener;
+import dev.berth.registry.events.RequestContext;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.cache.GuardedCache;
+import dev.berth.registry.internal.events.EventEmitter;
+import dev.berth.registry.internal.events.EventRepository;
 import dev.berth.registry.internal.gc.MarkSweep;
 import dev.berth.registry.internal.health.HealthProbe;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.proxy.PullThrough;
+import dev.berth.registry.internal.proxy.PullThroughRepository;
+import dev.berth.registry.internal.proxy.UpstreamClient;
+import dev.berth.registry.internal.repository.LocalRepository;
 import dev.berth.registry.internal.storage.CheckedStorageDriver;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.RunningHashes;
@@ -19,7 +26,6 @@ import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.proxy.Upstream;
-import dev.berth.registry.proxy.UpstreamClient;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
@@ -47,7 +53,14 @@ import java.util.Optional;
  * }</pre>
  *
  * Everything lives in storage in CNCF distribution's layout; several {@code Registry} instances (in one JVM or in
- * several replicas) may share one storage. Thread-safe.
+ * several replicas) may share one storage.
+ *
+ * <p>What the builder configures beyond storage composes around each repository when it is built, as CNCF
+ * distribution composes its repositories: a repository under an {@link Builder#upstream upstream}'s prefix is a
+ * pull-through cache of it, and with an {@link Builder#events event listener} every repository reports its pushes,
+ * pulls, mounts and deletes, as do {@link #deleteRepository}, {@link Retention} and {@link #collectGarbage}. A server
+ * passes each request's {@link RequestContext} to {@link #repository(RepositoryName, RequestContext)}, so that its
+ * events say who asked. Thread-safe.
  */
 public final class Registry implements AutoCloseable {
     /** How long a health check's result is served before the dependency is asked again (see {@link #checkStorage}). */
@@ -59,13 +72,16 @@ public final class Registry implements AutoCloseable {
     private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
 
     private final PullThrough pullThrough;
+    private final EventListener events;
     private final HealthProbe storageHealth;
     private final HealthProbe cacheHealth;
     private final Map<String, HealthProbe> upstreamHealth = new LinkedHashMap<>();
 
-    private Registry(Store store, PullThrough pullThrough, Duration healthCache, Duration healthTimeout) {
+    private Registry(Store store, PullThrough pullThrough, EventListener events, Duration healthCache,
+            Duration healthTimeout) {
         this.store = store;
         this.pullThrough = pullThrough;
+        this.events = events;
         String driver = store.driver().name();
         this.storageHealth = new HealthProbe("storage-" + driver, () -> {
             try {
@@ -91,22 +107,29 @@ public final class Registry implements AutoCloseable {
         return repository(RepositoryName.parse(name));
     }
 
+    /**
+     * A repository, acted on in a {@link RequestContext#local() local context} of its own: its events (if any) say
+     * no more of who asked than one request id for everything done through it.
+     */
     public Repository repository(RepositoryName name) {
-        return new Repository(store, Objects.requireNonNull(name, "name"), pullThrough.target(name).orElse(null));
+        return build(Objects.requireNonNull(name, "name"), null);
     }
 
     /**
-     * The repository a client means when it sends containerd's {@code ns} hint (the registry the image name
-     * came from, e.g. {@code ?ns=docker.io}): {@code docker.io/library/alpine} when an upstream serves the prefix
-     * {@code docker.io}; otherwise {@code name} itself.
+     * A repository, acted on for the request {@code context} describes: the events of what is done through it carry
+     * that request and actor. Cheap: a server builds one per request.
      */
-    public RepositoryName namespaced(RepositoryName name, String ns) {
-        if (ns == null || ns.isEmpty() || name.value().startsWith(ns + "/")) {
-            return name;
-        }
-        boolean served = pullThrough.upstreams().stream().anyMatch(u -> u.prefix().equals(ns));
-        String candidate = ns + "/" + name.value();
-        return served && RepositoryName.isValid(candidate) ? new RepositoryName(candidate) : name;
+    public Repository repository(RepositoryName name, RequestContext context) {
+        return build(Objects.requireNonNull(name, "name"), Objects.requireNonNull(context, "context"));
+    }
+
+    /** The repository in storage, wrapped in what the configuration adds (null context: a local one, if needed). */
+    private Repository build(RepositoryName name, RequestContext context) {
+        LocalRepository local = new LocalRepository(store, name);
+        Repository repository = pullThrough.target(name)
+                .map(target -> PullThroughRepository.of(local, target)).orElse(local);
+        return events == EventListener.NONE ? repository : EventRepository.of(repository,
+                new EventEmitter(events, context != null ? context : RequestContext.local()));
     }
 
     /** Every repository that holds a manifest, sorted. */
@@ -140,7 +163,7 @@ public final class Registry implements AutoCloseable {
         });
         names.removeIf(r -> last != null && r.value().compareTo(last) <= 0 || !visible.test(r));
         names.sort(null);
-        return page(names, n);
+        return Page.first(names, n);
     }
 
     /**
@@ -213,25 +236,33 @@ public final class Registry implements AutoCloseable {
         return deleteRepository(RepositoryName.parse(name));
     }
 
+    /** As {@link #deleteRepository(RepositoryName, RequestContext)}, in a local context of its own. */
+    public RepositoryDeletion deleteRepository(RepositoryName name) {
+        return deleteRepository(name, RequestContext.local());
+    }
+
     /**
      * Deletes a whole repository: its manifests, tags, blob links, uploads in progress and referrers index. Nested
      * repositories are not part of it ({@code a/b} survives deleting {@code a}). Blob bytes stay in the blob store:
      * garbage collection frees those that no repository links any more. Afterwards the catalog no longer lists the
-     * repository and its tag list is NAME_UNKNOWN, as for a repository never pushed to.
+     * repository and its tag list is NAME_UNKNOWN, as for a repository never pushed to. The
+     * {@link Builder#events event listener} is told of one delete, in {@code context}, whose target is the repository
+     * alone (as distribution reports a repository deletion), not of each of its tags, manifests and blobs.
      *
      * @throws RegistryException UNSUPPORTED when deletes are disabled, NAME_UNKNOWN when the repository does not exist
      *                           ({@link Repository#exists()}), DENIED when it holds an immutable tag
      *                           ({@link ImmutableTags}); nothing is deleted then
      */
-    public RepositoryDeletion deleteRepository(RepositoryName name) {
+    public RepositoryDeletion deleteRepository(RepositoryName name, RequestContext context) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(context, "context");
         store.checkWritable();
         store.checkDeletesEnabled();
-        if (!Repository.holdsData(store, name)) {
+        if (!LocalRepository.holdsData(store, name)) {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known to this registry");
         }
         // Read everything the cache may hold for the repository before it goes, to invalidate it afterwards.
-        Repository repository = repository(name);
+        Repository repository = new LocalRepository(store, name);
         List<Tag> tags = new ArrayList<>();
         for (String path : store.list(Layout.tagsDir(name))) {
             String tag = StoragePaths.name(path);
@@ -261,7 +292,13 @@ public final class Registry implements AutoCloseable {
                 store.cache().invalidateLink(name, blob);
             }
         }
+        emitter(context).ifPresent(e -> e.repositoryDeleted(name));
         return new RepositoryDeletion(name, tags, manifests, blobs, uploads);
+    }
+
+    /** What raises the lifecycle operations' events in {@code context}; empty without a listener. */
+    private Optional<EventEmitter> emitter(RequestContext context) {
+        return events == EventListener.NONE ? Optional.empty() : Optional.of(new EventEmitter(events, context));
     }
 
     /** The digests of the {@code <alg>/<hex>} folders under {@code dir}, sorted. */
@@ -293,6 +330,10 @@ public final class Registry implements AutoCloseable {
      * written within it is collected, and manifests pushed during the mark are seen before the sweep. Works on
      * stores written by distribution. A storage failure during the mark aborts the run before anything is deleted.
      *
+     * <p>Each untagged manifest deleted is reported to the {@link Builder#events event listener} as a manifest delete
+     * of its repository (all of one run in one local context); the blobs the sweep frees are not reported, as
+     * distribution reports nothing of a collection: what no manifest references is storage's business.
+     *
      * @throws IllegalStateException when a collection is already running on this registry
      * @throws RegistryException     UNAVAILABLE when storage fails (the run stops where it was; run it again)
      */
@@ -301,11 +342,17 @@ public final class Registry implements AutoCloseable {
         if (!collecting.tryLock()) {
             throw new IllegalStateException("a garbage collection is already running on this registry");
         }
+        GcReport report;
         try {
-            return MarkSweep.run(store, options);
+            report = MarkSweep.run(store, options);
         } finally {
             collecting.unlock();
         }
+        if (!report.dryRun()) {
+            emitter(RequestContext.local()).ifPresent(e -> report.manifestsDeleted()
+                    .forEach(m -> e.manifestDeleted(m.repository(), m.digest())));
+        }
+        return report;
     }
 
     /** Whether this registry refuses every write ({@link Builder#readOnly(boolean)}). */
@@ -335,14 +382,6 @@ public final class Registry implements AutoCloseable {
      */
     public UploadPurgeReport purgeUploads(Duration olderThan, boolean dryRun) {
         return new UploadPurger(store).purge(olderThan, dryRun);
-    }
-
-    static <T> Page<T> page(List<T> sorted, int n) {
-        if (sorted.size() <= n) {
-            return new Page<>(sorted, Optional.empty());
-        }
-        List<T> items = sorted.subList(0, n);
-        return new Page<>(items, n == 0 ? Optional.empty() : Optional.of(items.get(n - 1)));
     }
 
     /** What the cache did so far (all zero without a cache). */
@@ -377,6 +416,7 @@ public final class Registry implements AutoCloseable {
         private Duration upstreamTimeout = Duration.ofSeconds(30);
         private Duration healthCache = DEFAULT_HEALTH_CACHE;
         private Duration healthTimeout = DEFAULT_HEALTH_TIMEOUT;
+        private EventListener events = EventListener.NONE;
 
         private Builder() {
         }
@@ -494,12 +534,26 @@ public final class Registry implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Report every push, pull, mount and delete to {@code listener} (distribution's notifications): those done
+         * through any repository the registry builds, with the {@link RequestContext} it was built for, and the
+         * deletes of the lifecycle operations. {@link Registry#deleteRepository} reports one delete whose target is
+         * the repository alone (as distribution does); {@link Retention} one tag delete per tag it deletes;
+         * {@link Registry#collectGarbage} one manifest delete per untagged manifest it deletes. Pulling through from
+         * an upstream stores content without reporting a push. The registry does not own the listener: closing it
+         * leaves the listener open. {@link EventListener#NONE} (the default) builds no event at all.
+         */
+        public Builder events(EventListener listener) {
+            this.events = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
         public Registry build() {
             StorageDriver d = driver != null ? driver : StorageDrivers.create("inmemory", Map.of());
             return new Registry(new Store(d, clock, deletesEnabled, readOnly,
                     new RunningHashes(maxRunningUploads, uploadIdle), new GuardedCache(cache, cacheOwned), immutableTags),
                     upstreams.isEmpty() ? PullThrough.NONE
-                            : new PullThrough(upstreams, upstreamTimeout), healthCache, healthTimeout);
+                            : new PullThrough(upstreams, upstreamTimeout), events, healthCache, healthTimeout);
         }
     }
 }

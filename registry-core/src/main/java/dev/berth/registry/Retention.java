@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.events.RequestContext;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.Digest;
@@ -28,7 +29,9 @@ import java.util.Optional;
  * <p>A tag's push time is the modification time of its {@code _manifests/tags/<tag>/current/link}, which every push
  * of the tag rewrites; ties are broken by tag name, so a run is deterministic. Only tags are deleted: the manifests
  * they pointed at stay in the repository (by digest) until garbage collection with delete-untagged removes untagged
- * manifests and frees their blobs. A tag moved by a push during the run is left alone.
+ * manifests and frees their blobs. A tag moved by a push during the run is left alone. Each tag deleted is reported to
+ * the registry's {@link Registry.Builder#events event listener} as a tag delete, all those of one run in one
+ * {@link RequestContext#local() local context}.
  *
  * <pre>{@code
  * Retention retention = Retention.of(List.of(new RetentionPolicy(List.of("ci/**"), 10, List.of("latest", "v*"))));
@@ -73,10 +76,11 @@ public final class Retention {
         if (policies.isEmpty()) {
             return new RetentionReport(dryRun, reports);
         }
+        RequestContext context = RequestContext.local();
         for (RepositoryName name : registry.catalog()) {
             List<RetentionPolicy> applicable = policies.stream().filter(p -> p.appliesTo(name)).toList();
             if (!applicable.isEmpty()) {
-                reports.add(repository(registry, name, applicable, dryRun));
+                reports.add(repository(registry, registry.repository(name, context), applicable, dryRun));
             }
         }
         return new RetentionReport(dryRun, reports);
@@ -85,10 +89,10 @@ public final class Retention {
     private record Candidate(Tag tag, Digest digest, Instant pushed) {
     }
 
-    private RetentionReport.RepositoryReport repository(Registry registry, RepositoryName name,
+    private RetentionReport.RepositoryReport repository(Registry registry, Repository repository,
             List<RetentionPolicy> applicable, boolean dryRun) {
         Store store = registry.store();
-        Repository repository = registry.repository(name);
+        RepositoryName name = repository.name();
         List<Candidate> candidates = new ArrayList<>();
         List<Tag> tags;
         try {

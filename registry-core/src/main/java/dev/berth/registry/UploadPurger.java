@@ -3,6 +3,7 @@ package dev.berth.registry;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
+import dev.berth.registry.internal.repository.LocalUploads;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.RunningHashes;
 import dev.berth.registry.internal.store.Store;
@@ -79,7 +80,7 @@ final class UploadPurger {
     }
 
     private void purgeUpload(RepositoryName name, String id, Instant cutoff, boolean dryRun) {
-        String key = Uploads.key(name, id);
+        String key = LocalUploads.key(name, id);
         Optional<RunningHashes.Hold> hold = store.hashes().hold(key, Duration.ZERO);
         if (hold.isEmpty()) {
             kept++; // this instance is writing a chunk to it right now: not abandoned

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The registry's notifications: an {@link EventListener} that stamps each event with this registry instance's
  * {@link RegistryEvent.Source} and hands it to every configured {@link Endpoint} (each with its own queue, thread and
- * retries, so one endpoint that is down delays no other). Give it to the servlet with
- * {@code ServletOptions.withEvents(notifier)}; close it after the server has stopped taking requests. Thread-safe.
+ * retries, so one endpoint that is down delays no other). Give it to the registry with
+ * {@code Registry.builder().events(notifier)}; close it after the registry's last action (a server: once it has
+ * stopped taking requests). Thread-safe.
  *
  * <pre>{@code
  * Notifier notifier = Notifier.start(List.of(EndpointConfig.of("hook", URI.create("https://hooks.example.com/"))),

@@ -81,7 +81,7 @@ class ServletNotificationsTest {
     Notifier serve(boolean includeReferences, EndpointConfig... endpoints) throws Exception {
         Notifier notifier = Notifier.start(List.of(endpoints), includeReferences, SOURCE);
         toClose.add(() -> notifier.close(Duration.ofMillis(300)));
-        registry = Registry.builder().build();
+        registry = Registry.builder().events(notifier).build();
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -89,7 +89,7 @@ class ServletNotificationsTest {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS.withEvents(notifier),
+        context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS,
                 new AccessGuard(ALICE, AccessController.ALLOW_ALL))), "/*");
         server.setHandler(context);
         server.start();

@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.RepositoryDeletion;
 import dev.berth.registry.Retention;
@@ -102,7 +103,9 @@ public final class AdminCommands {
             err.println("registry-server: retention: " + positional.get(0) + " has no retention.policies");
             return 2;
         }
-        try (Registry registry = Main.openRegistry(config, false)) {
+        // Configured notifications hear of what the command deletes, as they would of the server's deletes.
+        Notifier notifier = Main.startNotifier(config);
+        try (Registry registry = Main.openRegistry(config, false, notifier)) {
             if (command.equals("delete-repository")) {
                 return deleteRepository(registry, positional.get(1), out);
             }
@@ -120,6 +123,10 @@ public final class AdminCommands {
             err.println("registry-server: " + command + " failed: " + Failures.describe(e));
             LOG.debug("{} failed", command, e);
             return 1;
+        } finally {
+            if (notifier != null) {
+                notifier.close(); // delivers what the command raised, for a short while at most
+            }
         }
     }
 

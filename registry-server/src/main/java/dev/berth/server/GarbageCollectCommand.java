@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.RegistryException;
@@ -43,10 +44,13 @@ final class GarbageCollectCommand {
                 return 2;
             }
         }
+        // Configured notifications hear of the untagged manifests a collection deletes.
+        Notifier notifier = Main.startNotifier(config);
         Registry registry;
         try {
-            registry = Main.openRegistry(config, false);
+            registry = Main.openRegistry(config, false, notifier);
         } catch (ConfigException e) {
+            Main.closeNow(notifier);
             err.println("registry-server: configuration error: " + Failures.describe(e));
             return 2;
         }
@@ -66,6 +70,10 @@ final class GarbageCollectCommand {
         } catch (Exception e) {
             err.println("registry-server: garbage-collect failed: " + Failures.describe(e));
             return 1;
+        } finally {
+            if (notifier != null) {
+                notifier.close(); // delivers what the collection raised, for a short while at most
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.diagnostics.Urls;
+import dev.berth.registry.events.EventListener;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigException;
@@ -203,31 +204,30 @@ public final class Main {
     /** Builds the registry and starts the server a configuration describes. */
     public static BerthServer serve(ServerConfig config) throws Exception {
         ServerConfig.Storage storage = config.storage();
-        Registry registry = openRegistry(config, storage.maintenance().readOnly());
+        Notifier notifier = startNotifier(config);
+        Registry registry;
+        try {
+            registry = openRegistry(config, storage.maintenance().readOnly(), notifier);
+        } catch (Exception e) {
+            closeNow(notifier);
+            throw e;
+        }
         ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
                 config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
         try {
             security = ServerSecurity.from(config.auth());
         } catch (RuntimeException e) {
+            closeNow(notifier);
             registry.close();
             throw e;
         }
-        Notifier notifier = null;
         BerthServer server;
         try {
-            if (config.notifications().enabled()) {
-                notifier = Notifier.start(config.notifications().endpoints(), config.notifications()
-                        .includeReferences(), new RegistryEvent.Source(sourceAddress(config.http()),
-                                Notifier.INSTANCE_ID));
-                options = options.withEvents(notifier);
-            }
             server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security,
                     notifier);
         } catch (Exception e) {
-            if (notifier != null) {
-                notifier.close(java.time.Duration.ZERO);
-            }
+            closeNow(notifier);
             security.close();
             registry.close();
             throw e;
@@ -287,15 +287,43 @@ public final class Main {
     }
 
     /**
-     * The registry a configuration describes: its storage driver, cache and switches (no server). Read-only as
-     * {@code storage.maintenance.readonly} says only when {@code readOnly}: an offline command such as
-     * {@code garbage-collect} runs against a registry that serves read-only meanwhile (distribution's procedure).
+     * The notifier of the configuration's {@code notifications} (its endpoints started), or null when it has none.
+     * Whoever runs the registry closes it after the registry's last action, so that its events go out.
      */
+    static Notifier startNotifier(ServerConfig config) {
+        if (!config.notifications().enabled()) {
+            return null;
+        }
+        return Notifier.start(config.notifications().endpoints(), config.notifications().includeReferences(),
+                new RegistryEvent.Source(sourceAddress(config.http()), Notifier.INSTANCE_ID));
+    }
+
+    /** Closes a notifier that never got to work (null: none), dropping what it may have queued. */
+    static void closeNow(Notifier notifier) {
+        if (notifier != null) {
+            notifier.close(java.time.Duration.ZERO);
+        }
+    }
+
+    /** As {@link #openRegistry(ServerConfig, boolean, EventListener)}, telling nobody of its events. */
     static Registry openRegistry(ServerConfig config, boolean readOnly) throws ConfigException {
+        return openRegistry(config, readOnly, null);
+    }
+
+    /**
+     * The registry a configuration describes: its storage driver, cache and switches (no server), reporting its
+     * events to {@code events} (null: none). Read-only as {@code storage.maintenance.readonly} says only when
+     * {@code readOnly}: an offline command such as {@code garbage-collect} runs against a registry that serves
+     * read-only meanwhile (distribution's procedure).
+     */
+    static Registry openRegistry(ServerConfig config, boolean readOnly, EventListener events) throws ConfigException {
         ServerConfig.Storage storage = config.storage();
         try {
             Registry.Builder builder = Registry.builder().storage(storage.driver(), storage.parameters())
                     .deletesEnabled(storage.deleteEnabled()).readOnly(readOnly).immutableTags(config.immutableTags());
+            if (events != null) {
+                builder.events(events);
+            }
             config.upstreams().forEach(builder::upstream);
             if (storage.cache().isPresent()) {
                 ServerConfig.Cache cache = storage.cache().get();

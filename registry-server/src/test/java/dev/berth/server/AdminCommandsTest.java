@@ -197,4 +197,44 @@ class AdminCommandsTest {
             assertThat(tags(registry, "a")).containsExactly("t2");
         }
     }
+
+    @Test
+    void theCommandsDeletesReachTheConfiguredNotificationEndpoints() throws Exception {
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 10);
+        receiver.createContext("/hook", exchange -> {
+            try (exchange) {
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(exchange.getRequestBody().readAllBytes())
+                        .path("events").forEach(e -> received.add(e.path("action").asText() + " "
+                                + e.path("target").path("repository").asText() + " "
+                                + e.path("target").path("tag").asText()));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        receiver.start();
+        try {
+            Path config = config("""
+                    retention:
+                      policies: [{repositories: ["ci/**"], keeplast: 0, keeptags: ["latest"]}]
+                    notifications:
+                      endpoints: [{name: hook, url: 'http://127.0.0.1:%d/hook', timeout: 5s, backoff: 100ms}]
+                    """.formatted(receiver.getAddress().getPort()));
+            try (Registry registry = registry()) {
+                push(registry, root(), "ci/app", "latest", 0);
+                push(registry, root(), "ci/app", "b1", 1);
+                push(registry, root(), "team/app", "v1", 2);
+            }
+            assertThat(run("retention", config.toString())).as(err()).isZero();
+            assertThat(run("delete-repository", config.toString(), "team/app")).as(err()).isZero();
+
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (received.size() < 2 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(received).containsExactly("delete ci/app b1", "delete team/app ");
+        } finally {
+            receiver.stop(0);
+        }
+    }
 }

@@ -19,7 +19,7 @@ import java.util.UUID;
  * @param timestamp when the registry finished the action
  * @param action    what was done
  * @param target    what it was done to
- * @param request   the HTTP request that did it
+ * @param request   the request that did it ({@link RequestContext}; for work no request asked for, only an id)
  * @param actor     who made the request
  * @param source    the registry instance that served it; {@link Source#NONE} until the delivery side stamps it
  */
@@ -120,7 +120,8 @@ public record RegistryEvent(String id, Instant timestamp, Action action, Target 
     }
 
     /**
-     * The HTTP request behind an event.
+     * The request behind an event, as the server that took it describes it ({@link RequestContext}); work that no
+     * HTTP request asked for has only an id, and the other parts empty.
      *
      * @param id        unique per request; every event of one request has the same
      * @param addr      the client's address: the first {@code X-Forwarded-For} entry when a proxy set one, else

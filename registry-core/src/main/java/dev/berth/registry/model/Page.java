@@ -13,6 +13,15 @@ public record Page<T>(List<T> items, Optional<T> next) {
         next = next == null ? Optional.empty() : next;
     }
 
+    /** The first page of {@code sorted}: at most {@code n} items, and {@code next} when more follow. */
+    public static <T> Page<T> first(List<T> sorted, int n) {
+        if (sorted.size() <= n) {
+            return new Page<>(sorted, Optional.empty());
+        }
+        List<T> items = sorted.subList(0, n);
+        return new Page<>(items, n == 0 ? Optional.empty() : Optional.of(items.get(n - 1)));
+    }
+
     public boolean hasMore() {
         return next.isPresent();
     }

@@ -31,7 +31,6 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private final FileChannel file;
     private final MethodHandle writeBuffer;
     private long position;
-    private final Runnable onSuccess;
     private final ServletOptions.LimitListener listener;
     private long left;
     private final Buffers pool;
@@ -40,7 +39,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private boolean done;
 
     private AsyncDownload(AsyncContext async, ServletOutputStream out, InputStream in, FileChannel file,
-            MethodHandle writeBuffer, long offset, long length, ServletOptions.Limits limits, Runnable onSuccess) {
+            MethodHandle writeBuffer, long offset, long length, ServletOptions.Limits limits) {
         super(limits.minResponseRate(), limits.rateWindow().toNanos(), 0, "min_response_rate");
         this.async = async;
         this.out = out;
@@ -50,43 +49,45 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         this.position = offset;
         this.left = length;
         this.pool = file != null ? Buffers.DIRECT : Buffers.HEAP;
-        this.onSuccess = onSuccess;
         this.listener = limits.listener();
     }
 
     /**
      * Sends {@code length} bytes of {@code in} as the response body (status and headers already set) and closes
-     * {@code in}; {@code onSuccess} runs once the last byte is handed to the container.
+     * {@code in}.
      */
-    static void start(Exchange x, InputStream in, long length, Runnable onSuccess) throws IOException {
+    static void start(Exchange x, InputStream in, long length) throws IOException {
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0); // the watch enforces the minimum rate; a plain timeout would cut large pulls
         ServletOutputStream out = x.response.getOutputStream();
-        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, x.options.limits(), onSuccess);
+        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, x.options.limits());
         Transfers.WATCH.add(d);
         out.setWriteListener(d);
     }
 
     /**
-     * As {@link #start(Exchange, InputStream, long, Runnable)}, from a local file: when the container's output
-     * takes {@link ByteBuffer}s (Servlet 6.1's {@code write(ByteBuffer)}, and Jetty's output in Servlet 6.0), the
-     * bytes go from the file to the socket through direct buffers, never through the Java heap. Returns false,
-     * having done nothing, when the container cannot.
+     * Whether the container's output takes {@link ByteBuffer}s (Servlet 6.1's {@code write(ByteBuffer)}, and Jetty's
+     * output in Servlet 6.0), so that {@link #startFromFile} can send a file.
      */
-    static boolean startFromFile(Exchange x, FileChannel file, long offset, long length, Runnable onSuccess)
-            throws IOException {
+    static boolean sendsFiles(Exchange x) throws IOException {
+        return BUFFER_WRITE.get(x.response.getOutputStream().getClass()) != null;
+    }
+
+    /**
+     * As {@link #start(Exchange, InputStream, long)}, from a local file, when the container {@link #sendsFiles sends
+     * files}: the bytes go from the file to the socket through direct buffers, never through the Java heap.
+     */
+    static void startFromFile(Exchange x, FileChannel file, long offset, long length) throws IOException {
         ServletOutputStream out = x.response.getOutputStream();
         MethodHandle write = BUFFER_WRITE.get(out.getClass());
         if (write == null) {
-            return false;
+            throw new IllegalStateException("the container's output takes no ByteBuffer");
         }
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0);
-        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, x.options.limits(),
-                onSuccess);
+        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, x.options.limits());
         Transfers.WATCH.add(d);
         out.setWriteListener(d);
-        return true;
     }
 
     /** The output's {@code write(ByteBuffer)}, where its class has one of its own (not the API's copying default). */
@@ -117,11 +118,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
                 pool.release(buffer);
                 buffer = null;
                 end();
-                try {
-                    onSuccess.run();
-                } finally {
-                    async.complete();
-                }
+                async.complete();
                 return;
             }
             chooseBuffer();

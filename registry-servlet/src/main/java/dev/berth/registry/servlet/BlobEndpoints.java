@@ -34,7 +34,6 @@ final class BlobEndpoints {
                 x.response.setHeader("Docker-Content-Digest", digest.toString());
                 x.response.setHeader("Location", direct.get().toString());
                 x.response.setStatus(307);
-                Events.blobPulled(x, repo, d);
                 return;
             }
         }
@@ -68,31 +67,30 @@ final class BlobEndpoints {
         } else {
             r.setStatus(200);
         }
-        if (x.isHead() || length == 0) {
-            Events.blobPulled(x, repo, d);
+        if (x.isHead()) {
+            return; // what the blob is, not a pull of it
+        }
+        if (length == 0) {
+            repo.blobs().open(digest, 0).close(); // a pull all the same, of no bytes
             return;
         }
-        if (x.async()) {
+        // A file is asked for only when the container can send it: opening content is a pull, and one GET is one.
+        if (x.async() && AsyncDownload.sendsFiles(x)) {
             java.util.Optional<java.nio.channels.FileChannel> file = repo.blobs().openFile(digest);
             if (file.isPresent()) {
-                boolean started = false;
                 try {
-                    started = AsyncDownload.startFromFile(x, file.get(), start, length,
-                            () -> Events.blobPulled(x, repo, d));
-                } finally {
-                    if (!started) {
-                        file.get().close();
-                    }
+                    AsyncDownload.startFromFile(x, file.get(), start, length);
+                } catch (IOException | RuntimeException e) {
+                    file.get().close();
+                    throw e;
                 }
-                if (started) {
-                    return;
-                }
+                return;
             }
         }
         InputStream in = repo.blobs().open(digest, start);
         if (x.async()) {
             try {
-                AsyncDownload.start(x, in, length, () -> Events.blobPulled(x, repo, d));
+                AsyncDownload.start(x, in, length);
             } catch (IOException | RuntimeException e) {
                 in.close();
                 throw e;
@@ -112,7 +110,6 @@ final class BlobEndpoints {
                 left -= n;
             }
         }
-        Events.blobPulled(x, repo, d);
     }
 
     /** What {@link #byteRange} answers for a range that selects no byte of the blob (RFC 9110's unsatisfiable). */
@@ -159,7 +156,6 @@ final class BlobEndpoints {
 
     static void delete(Exchange x, Repository repo, Digest digest) {
         repo.blobs().delete(digest);
-        Events.blobDeleted(x, repo, digest);
         x.empty(202);
     }
 }

@@ -5,6 +5,8 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.StoredManifest;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.model.Descriptor;
+import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;
@@ -14,6 +16,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** {@code GET|HEAD|PUT|DELETE /v2/<name>/manifests/<reference>}. */
 final class ManifestEndpoints {
@@ -23,24 +26,34 @@ final class ManifestEndpoints {
     private ManifestEndpoints() {
     }
 
+    /**
+     * A GET is a pull of the manifest ({@code get}); a HEAD only asks what it is ({@code stat}). Either is
+     * MANIFEST_UNKNOWN for a manifest of a type the Accept header does not include.
+     */
     static void get(Exchange x, Repository repo, Reference reference) throws IOException {
-        StoredManifest m = repo.manifests().getOrThrow(reference);
-        Set<String> accepted = accepted(x);
-        if (!accepted.isEmpty() && !accepted.contains(m.mediaType()) && !accepted.contains("*/*")
-                && !accepted.contains("application/*")) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is " + m.mediaType()
-                    + ", which the request's Accept header does not include");
+        Predicate<String> accepts = accepts(x);
+        if (x.isHead()) {
+            Descriptor d = repo.manifests().stat(reference).filter(m -> accepts.test(m.mediaType()))
+                    .orElseThrow(() -> unknown(repo, reference)); // a HEAD's answer has no body to say which
+            headers(x, d.mediaType(), d.digest(), d.size());
+            return;
         }
+        StoredManifest m = repo.manifests().get(reference, accepts).orElseThrow(() -> unknown(repo, reference));
+        headers(x, m.mediaType(), m.digest(), m.size());
+        x.response.getOutputStream().write(m.bytes());
+    }
+
+    private static RegistryException unknown(Repository repo, Reference reference) {
+        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is not in repository "
+                + repo.name());
+    }
+
+    private static void headers(Exchange x, String mediaType, Digest digest, long size) {
         x.response.setStatus(200);
-        x.response.setContentType(m.mediaType());
-        x.response.setContentLength(m.size());
-        x.response.setHeader("Docker-Content-Digest", m.digest().toString());
-        x.response.setHeader("ETag", "\"" + m.digest() + "\"");
-        // Raised before the bytes go out, as distribution does: a listener knows of the pull when the client has it.
-        Events.manifestPulled(x, repo, reference, m);
-        if (!x.isHead()) {
-            x.response.getOutputStream().write(m.bytes());
-        }
+        x.response.setContentType(mediaType);
+        x.response.setContentLengthLong(size);
+        x.response.setHeader("Docker-Content-Digest", digest.toString());
+        x.response.setHeader("ETag", "\"" + digest + "\"");
     }
 
     static void put(Exchange x, Repository repo, Reference reference) throws IOException {
@@ -62,7 +75,6 @@ final class ManifestEndpoints {
         x.response.setHeader("Location", x.url("/v2/" + repo.name() + "/manifests/" + put.digest()));
         x.response.setHeader("Docker-Content-Digest", put.digest().toString());
         put.manifest().subject().ifPresent(s -> x.response.setHeader("OCI-Subject", s.digest().toString()));
-        Events.manifestPushed(x, repo, reference, tags, put);
         x.empty(201);
     }
 
@@ -72,8 +84,16 @@ final class ManifestEndpoints {
         } else {
             repo.manifests().delete(reference.asDigest().orElseThrow());
         }
-        Events.deleted(x, repo, reference);
         x.empty(202);
+    }
+
+    /** Which media types the client takes: those of its Accept headers, or any without one or with a wildcard. */
+    private static Predicate<String> accepts(Exchange x) {
+        Set<String> accepted = accepted(x);
+        if (accepted.isEmpty() || accepted.contains("*/*") || accepted.contains("application/*")) {
+            return mediaType -> true;
+        }
+        return accepted::contains;
     }
 
     /** The media types the client accepts, from every Accept header, parameters dropped. */

@@ -5,6 +5,7 @@ import dev.berth.registry.Repository;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.events.RequestContext;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Principal;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@code push} to upload or put a manifest, as distribution requires; {@code delete} to delete); the catalog lists
  * only the repositories the caller may pull. The caller's name is left in the request attribute
  * {@value #USER_ATTRIBUTE} for access logs.
+ *
+ * <p>The registry raises the events of what a request does ({@link Registry.Builder#events}); the servlet passes the
+ * core each request's {@link RequestContext} (its id, the client's address, host, method and user agent, the caller,
+ * and the URL the client reached the registry at), so that they say who asked.
  *
  * <p>Beside the spec's endpoints, Berth's admin endpoint {@code DELETE /v2/_berth/repositories/<name>} deletes a
  * whole repository ({@link Registry#deleteRepository}) and answers 202 Accepted; it needs {@code delete} on that
@@ -92,10 +97,8 @@ public class RegistryServlet extends HttpServlet {
             String path = request.getRequestURI().substring(request.getContextPath().length());
             Route route = Route.parse(path);
             x.query(); // a malformed query string is refused here, for every endpoint alike
-            if (route.name() != null && x.param("ns") != null) {
-                // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
-                route = new Route(route.kind(), registry.namespaced(route.name(), x.param("ns")), route.argument());
-            }
+            // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
+            route = route.namespaced(x.param("ns"), registry.upstreams());
             x.allowOnError(allowedMethods(route.kind()));
             dispatch(x, route, request.getMethod(), caller);
         } catch (IOException | RuntimeException e) {
@@ -112,7 +115,9 @@ public class RegistryServlet extends HttpServlet {
      * unauthorized caller whether a manifest, blob or upload exists; a wrong method is refused only after it.
      */
     private void dispatch(Exchange x, Route route, String method, Optional<Principal> caller) throws IOException {
-        Repository repo = route.name() == null ? null : registry.repository(route.name());
+        // What the core's events say of this request; only a request about a repository can raise one.
+        RequestContext context = route.name() == null ? null : RequestContexts.of(x, caller);
+        Repository repo = route.name() == null ? null : registry.repository(route.name(), context);
         switch (route.kind()) {
             case BASE -> {
                 guard.requireBase(caller);
@@ -194,8 +199,7 @@ public class RegistryServlet extends HttpServlet {
                 // Berth's own: DELETE /v2/_berth/repositories/<name> deletes the whole repository.
                 guard.require(caller, route.name(), DELETE, DELETE);
                 requireMethod(method, "DELETE");
-                registry.deleteRepository(route.name());
-                Events.repositoryDeleted(x, route.name());
+                registry.deleteRepository(route.name(), context);
                 x.empty(202);
             }
             default -> throw new IllegalStateException("unrouted " + route);

@@ -5,8 +5,10 @@ import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.proxy.Upstream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Which endpoint a request path names. Repository names contain slashes, so the path is matched from its end:
@@ -30,6 +32,21 @@ record Route(Kind kind, RepositoryName name, String argument) {
      * it can never clash with a repository's endpoints.
      */
     static final String ADMIN_REPOSITORIES = "_berth/repositories/";
+
+    /**
+     * This route in the repository a client means when it sends containerd's {@code ns} hint (the registry the image
+     * name came from, e.g. {@code ?ns=docker.io}): {@code docker.io/library/alpine} when one of {@code upstreams}
+     * serves the prefix {@code docker.io}; otherwise this route as it is.
+     */
+    Route namespaced(String ns, List<Upstream> upstreams) {
+        if (name == null || ns == null || ns.isEmpty() || name.value().startsWith(ns + "/")) {
+            return this;
+        }
+        boolean served = upstreams.stream().anyMatch(u -> u.prefix().equals(ns));
+        String candidate = ns + "/" + name.value();
+        return served && RepositoryName.isValid(candidate)
+                ? new Route(kind, new RepositoryName(candidate), argument) : this;
+    }
 
     /** Parses a path relative to the servlet (context path removed); NOT_FOUND when it is no endpoint of the API. */
     static Route parse(String rawPath) {

@@ -1,6 +1,5 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.events.EventListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,8 @@ import java.util.Optional;
 
 /**
  * How {@link RegistryServlet} writes URLs and which extra headers it sends (distribution's {@code http.host},
- * {@code http.relativeurls}, {@code http.headers}, {@code catalog.maxentries}).
+ * {@code http.relativeurls}, {@code http.headers}, {@code catalog.maxentries}). The URLs of the registry's events
+ * are written the same way; the events themselves are the registry's ({@code Registry.Builder.events}).
  *
  * @param externalUrl      the URL clients reach the server at (e.g. {@code https://registry.example.com}; the
  *                         context path is added to it); when
@@ -20,12 +20,10 @@ import java.util.Optional;
  * @param redirects        blob GETs answer 307 to the storage's own URL (an S3 presigned GET) when the driver offers
  *                         one, as distribution does unless {@code storage.redirect.disable} is set; HEAD is always
  *                         answered by the registry
- * @param events           told of every push, pull, mount and delete that succeeded (distribution's notifications);
- *                         {@link EventListener#NONE} by default, and then no event is built
  * @param limits           what a slow or hostile client is allowed ({@link Limits#DEFAULTS} unless set)
  */
 public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
-        int catalogMaxEntries, boolean redirects, EventListener events, Limits limits) {
+        int catalogMaxEntries, boolean redirects, Limits limits) {
 
     /**
      * How slow a client may be. Blob bodies (uploads and downloads) are transferred with the Servlet API's
@@ -85,36 +83,24 @@ public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls,
         this(externalUrl, relativeUrls, headers, catalogMaxEntries, true);
     }
 
-    /** Options without event listener. */
-    public ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
-            int catalogMaxEntries, boolean redirects) {
-        this(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, EventListener.NONE);
-    }
-
     /** Options with the default limits. */
     public ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,
-            int catalogMaxEntries, boolean redirects, EventListener events) {
-        this(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, events, Limits.DEFAULTS);
+            int catalogMaxEntries, boolean redirects) {
+        this(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, Limits.DEFAULTS);
     }
 
     /** These options with other limits. */
     public ServletOptions withLimits(Limits l) {
-        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, events, l);
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, l);
     }
 
     /** These options with blob redirects on or off. */
     public ServletOptions withRedirects(boolean on) {
-        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on, events, limits);
-    }
-
-    /** These options reporting events to {@code listener} ({@link EventListener#NONE}: none). */
-    public ServletOptions withEvents(EventListener listener) {
-        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, redirects, listener, limits);
+        return new ServletOptions(externalUrl, relativeUrls, headers, catalogMaxEntries, on, limits);
     }
 
     public ServletOptions {
         Objects.requireNonNull(externalUrl, "externalUrl");
-        Objects.requireNonNull(events, "events");
         Objects.requireNonNull(limits, "limits");
         externalUrl = externalUrl.map(u -> u.replaceAll("/+$", ""));
         headers = Map.copyOf(headers);

@@ -32,7 +32,6 @@ final class UploadEndpoints {
                     && mayPullFrom.test(RepositoryName.parse(from))) {
                 Optional<Descriptor> mounted = repo.blobs().mount(digest, RepositoryName.parse(from));
                 if (mounted.isPresent()) {
-                    Events.blobMounted(x, repo, mounted.get(), RepositoryName.parse(from));
                     created(x, repo, digest);
                     return;
                 }
@@ -53,14 +52,12 @@ final class UploadEndpoints {
                     throw e;
                 }
                 readBody(x, whole, chunk -> {
-                    Descriptor blob = chunk.commit(digest);
-                    Events.blobPushed(x, repo, blob);
+                    chunk.commit(digest);
                     created(x, repo, digest);
                 }, () -> cancelQuietly(repo, upload.id()));
                 return;
             }
-            Descriptor blob = repo.uploads().put(digest, x.request.getInputStream());
-            Events.blobPushed(x, repo, blob);
+            repo.uploads().put(digest, x.request.getInputStream());
             created(x, repo, digest);
             return;
         }
@@ -94,16 +91,14 @@ final class UploadEndpoints {
         Uploads.ChunkWriter chunk = repo.uploads().openChunk(id, range.offset(), range.length());
         if (x.async() && hasBody(x)) {
             readBody(x, chunk, c -> {
-                Descriptor blob = c.commit(digest);
-                Events.blobPushed(x, repo, blob);
+                c.commit(digest);
                 created(x, repo, digest);
             }, () -> { });
             return;
         }
         try (chunk) {
             chunk.readAll(x.request.getInputStream());
-            Descriptor blob = chunk.commit(digest);
-            Events.blobPushed(x, repo, blob);
+            chunk.commit(digest);
             created(x, repo, digest);
         }
     }

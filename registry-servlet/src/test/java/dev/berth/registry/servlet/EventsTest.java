@@ -14,10 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What the servlet reports to {@link ServletOptions#events()}, over real HTTP in Jetty 12. */
+/** What the registry's events say of the requests the servlet serves, over real HTTP in Jetty 12. */
 class EventsTest {
     final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
-    final Registry registry = Registry.builder().build();
+    Registry registry;
     JettyRegistry http;
 
     @AfterEach
@@ -25,11 +25,14 @@ class EventsTest {
         if (http != null) {
             http.close();
         }
-        registry.close();
+        if (registry != null) {
+            registry.close();
+        }
     }
 
     JettyRegistry serve(EventListener listener) throws Exception {
-        http = new JettyRegistry(registry, "/r", ServletOptions.DEFAULTS.withEvents(listener));
+        registry = Registry.builder().events(listener).build();
+        http = new JettyRegistry(registry, "/r", ServletOptions.DEFAULTS);
         return http;
     }
 
@@ -92,6 +95,8 @@ class EventsTest {
         assertThat(http.send(http.request("/v2/app/manifests/2.0").GET().build()).statusCode()).isEqualTo(404);
         assertThat(http.send(http.request("/v2/app/blobs/" + Digest.sha256(new byte[1])).GET().build())
                 .statusCode()).isEqualTo(404);
+        assertThat(http.send(http.request("/v2/app/manifests/1.0").header("Accept", MediaTypes.DOCKER_MANIFEST).GET()
+                .build()).statusCode()).as("a type the client does not accept").isEqualTo(404);
         assertThat(events).isEmpty();
 
         assertThat(http.send(http.request("/v2/app/manifests/1.0").header("X-Real-IP", "198.51.100.9").GET().build())

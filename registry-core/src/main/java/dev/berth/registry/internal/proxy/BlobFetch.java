@@ -2,7 +2,6 @@ package dev.berth.registry.internal.proxy;
 
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.Digest;
-import dev.berth.registry.proxy.UpstreamClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;

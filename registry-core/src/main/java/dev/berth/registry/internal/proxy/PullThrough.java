@@ -4,7 +4,6 @@ import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.proxy.Upstream;
-import dev.berth.registry.proxy.UpstreamClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

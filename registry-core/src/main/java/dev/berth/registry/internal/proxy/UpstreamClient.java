@@ -1,9 +1,10 @@
-package dev.berth.registry.proxy;
+package dev.berth.registry.internal.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
+import dev.berth.registry.proxy.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
