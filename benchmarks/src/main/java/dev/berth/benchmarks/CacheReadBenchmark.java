@@ -3,7 +3,7 @@ package dev.berth.benchmarks;
 import dev.berth.cache.redis.RedisBlobDescriptorCache;
 import dev.berth.cache.redis.RedisCacheConfig;
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.cache.inmemory.InMemoryBlobDescriptorCache;
 import dev.berth.registry.model.Digest;

@@ -26,6 +26,7 @@ import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.proxy.Upstream;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;

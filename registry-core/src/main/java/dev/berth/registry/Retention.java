@@ -9,6 +9,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.policy.ImmutableTags;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.FileInfo;
 import java.time.Instant;
 import java.util.ArrayList;

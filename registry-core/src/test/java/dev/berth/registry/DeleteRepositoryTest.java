@@ -13,6 +13,8 @@ import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.policy.ImmutableTags;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.util.ArrayList;

@@ -8,6 +8,8 @@ import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

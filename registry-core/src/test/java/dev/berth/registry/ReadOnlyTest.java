@@ -11,6 +11,7 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.io.ByteArrayInputStream;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.events.EventListener;
-import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RegistryEvent.Action;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RequestContext;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
@@ -17,6 +17,8 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.policy.ImmutableTags;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.time.Duration;
 import java.time.Instant;

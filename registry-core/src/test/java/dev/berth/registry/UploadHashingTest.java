@@ -3,6 +3,8 @@ package dev.berth.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;

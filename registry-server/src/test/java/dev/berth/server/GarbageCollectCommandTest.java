@@ -50,7 +50,7 @@ class GarbageCollectCommandTest {
         }
     }
 
-    private static Blob upload(dev.berth.registry.Repository repo, Blob blob) throws Exception {
+    private static Blob upload(dev.berth.registry.repository.Repository repo, Blob blob) throws Exception {
         repo.uploads().put(blob.digest(), new ByteArrayInputStream(blob.bytes()));
         return blob;
     }

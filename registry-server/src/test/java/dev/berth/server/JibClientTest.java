@@ -10,7 +10,7 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import dev.berth.registry.Registry;
-import dev.berth.registry.StoredManifest;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.CacheStats;
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;

@@ -1,6 +1,6 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;

@@ -1,6 +1,6 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;

@@ -1,8 +1,8 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.Manifests;
-import dev.berth.registry.Repository;
-import dev.berth.registry.StoredManifest;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;

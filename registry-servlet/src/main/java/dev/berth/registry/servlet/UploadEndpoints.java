@@ -1,8 +1,8 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.Repository;
-import dev.berth.registry.Uploads.UploadStatus;
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads.UploadStatus;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.error.RegistryException;

@@ -3,7 +3,7 @@ package dev.berth.registry.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;

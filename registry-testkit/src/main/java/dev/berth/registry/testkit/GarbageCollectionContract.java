@@ -4,7 +4,7 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.model.Descriptor;

@@ -4,8 +4,8 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
-import dev.berth.registry.StoredManifest;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.gc.GcOptions;

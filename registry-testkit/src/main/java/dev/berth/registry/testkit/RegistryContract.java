@@ -4,11 +4,11 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.Manifests;
+import dev.berth.registry.repository.Manifests;
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
-import dev.berth.registry.StoredManifest;
-import dev.berth.registry.Uploads.UploadStatus;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
+import dev.berth.registry.repository.Uploads.UploadStatus;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;

@@ -2,7 +2,7 @@ package dev.berth.registry.testkit;
 
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.storage.CheckedStorage;
 import java.io.ByteArrayInputStream;

@@ -3,8 +3,8 @@ package dev.berth.registry.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
-import dev.berth.registry.StoredManifest;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.cache.inmemory.InMemoryBlobDescriptorCache;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;

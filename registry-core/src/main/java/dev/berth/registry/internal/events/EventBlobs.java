@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.Blobs;
+import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;

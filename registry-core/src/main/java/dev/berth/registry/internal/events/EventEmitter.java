@@ -1,7 +1,7 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.Manifests;
-import dev.berth.registry.StoredManifest;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.events.EventListener;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RegistryEvent.Action;

@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.Repository;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.internal.repository.DecoratedRepository;
 
 /**

@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.Tags;
+import dev.berth.registry.repository.Tags;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;

@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;

@@ -1,7 +1,7 @@
 package dev.berth.registry.internal.proxy;
 
-import dev.berth.registry.Manifests;
-import dev.berth.registry.StoredManifest;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;

@@ -1,7 +1,7 @@
 package dev.berth.registry.internal.proxy;
 
-import dev.berth.registry.Repository;
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.repository.DecoratedRepository;

@@ -1,11 +1,11 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.Blobs;
-import dev.berth.registry.Manifests;
-import dev.berth.registry.Referrers;
-import dev.berth.registry.Repository;
-import dev.berth.registry.Tags;
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Blobs;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.Referrers;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Tags;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.RepositoryName;
 
 /**

@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.Blobs;
+import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;

@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.Referrers;
+import dev.berth.registry.repository.Referrers;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;

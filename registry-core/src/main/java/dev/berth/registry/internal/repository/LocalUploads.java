@@ -1,6 +1,6 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;

@@ -3,8 +3,8 @@ package dev.berth.registry.storage.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.testkit.GeneratedStream;

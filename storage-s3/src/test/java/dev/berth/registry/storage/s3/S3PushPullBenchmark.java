@@ -1,8 +1,8 @@
 package dev.berth.registry.storage.s3;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.Repository;
-import dev.berth.registry.Uploads;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;

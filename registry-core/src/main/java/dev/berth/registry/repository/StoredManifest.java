@@ -1,4 +1,4 @@
-package dev.berth.registry;
+package dev.berth.registry.repository;
 
 import dev.berth.registry.model.Digest;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.berth.registry;
+package dev.berth.registry.repository;
 
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * The blobs of one repository. A blob's bytes are stored once for the whole registry; a repository holds a link to
  * them, and only linked blobs are visible through it. In a pull-through repository a blob it lacks is fetched from
- * the upstream ({@link Registry.Builder#upstream}). Thread-safe.
+ * the upstream ({@link dev.berth.registry.Registry.Builder#upstream}). Thread-safe.
  */
 public interface Blobs {
 
