@@ -1,6 +1,7 @@
 package dev.berth.registry.auth;
 
 import dev.berth.registry.internal.plugin.Plugins;
+import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.auth.AuthProviderFactory;
 import dev.berth.registry.spi.auth.Authenticator;
 import java.util.Map;
@@ -47,10 +48,7 @@ public final class AuthProviders {
 
         @Override
         public Authenticator create(Map<String, ?> parameters) {
-            if (!parameters.isEmpty()) {
-                throw new IllegalArgumentException("auth.anonymous takes no parameters, found "
-                        + String.join(", ", parameters.keySet()));
-            }
+            Parameters.of("auth.anonymous", parameters).rejectUnknown();
             return Authenticator.ANONYMOUS;
         }
     }
