@@ -3,6 +3,7 @@ package dev.berth.auth.token;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.Parameters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,9 +45,9 @@ record TokenConfig(String realm, String service, String issuer, List<X509Certifi
         }
         p.bool("autoredirect", false);
         p.string("autoredirectpath");
-        List<X509Certificate> roots = bundle.map(b -> Keys.readCertificates(b, NAME + ".rootcertbundle"))
+        List<X509Certificate> roots = bundle.map(b -> Keys.readCertificates(b, p, "rootcertbundle"))
                 .orElse(List.of());
-        JWKSet jwks = jwksFile.map(TokenConfig::readJwks).orElseGet(JWKSet::new);
+        JWKSet jwks = jwksFile.map(f -> readJwks(p, f)).orElseGet(JWKSet::new);
         return new TokenConfig(realm, service, issuer, roots, jwks, algorithms(p));
     }
 
@@ -70,16 +71,23 @@ record TokenConfig(String realm, String service, String issuer, List<X509Certifi
         return algorithms;
     }
 
-    private static JWKSet readJwks(Path file) {
+    private static JWKSet readJwks(Parameters p, Path file) {
+        String problem;
+        Exception cause;
         try {
             return JWKSet.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(NAME + ".jwks: no such file " + file, e);
+            problem = "no such file " + file;
+            cause = e;
         } catch (IOException e) {
-            throw new IllegalArgumentException(NAME + ".jwks: cannot read " + file + ": " + Failures.describe(e), e);
+            problem = "cannot read " + file + ": " + Failures.describe(e);
+            cause = e;
         } catch (ParseException e) {
-            throw new IllegalArgumentException(NAME + ".jwks: " + file + " is not a JWK set: "
-                    + Failures.describe(e), e);
+            problem = file + " is not a JWK set: " + Failures.describe(e);
+            cause = e;
         }
+        ParameterException error = p.invalid("jwks", problem);
+        error.initCause(cause);
+        throw error;
     }
 }

@@ -170,8 +170,8 @@ public final class TokenIssuer {
                     + " survive a restart and only this process's registry trusts them");
             return generated(issuer, service, expiration, access);
         }
-        KeyPair keys = Keys.readKeyPair(keyFile.get(), CONFIG_NAME + ".key");
-        List<X509Certificate> chain = certFile.map(c -> Keys.readCertificates(c, CONFIG_NAME + ".certificate"))
+        KeyPair keys = Keys.readKeyPair(keyFile.get(), p, "key");
+        List<X509Certificate> chain = certFile.map(c -> Keys.readCertificates(c, p, "certificate"))
                 .orElse(List.of());
         return new TokenIssuer(keys, chain, issuer, service, expiration, access);
     }

@@ -543,7 +543,7 @@ public final class ConfigLoader {
             try {
                 dev.berth.cache.redis.RedisCacheConfig.parse(redis);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("redis", Failures.describe(e));
+                throw ConfigException.fromPlugin("redis", e);
             }
             if (!wantsRedis) {
                 warnings.add("redis: not used: set storage.cache.blobdescriptor: redis to cache in it");

@@ -2,6 +2,7 @@ package dev.berth.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.berth.registry.spi.Parameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -122,7 +123,13 @@ final class Section {
     }
 
     Duration duration(String name, Duration fallback) {
-        return scalar(name, "a duration such as 30s").map(s -> Durations.parse(key(name), s)).orElse(fallback);
+        return scalar(name, "a duration such as 30s").map(s -> {
+            try {
+                return Parameters.parseDuration(s);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key(name), e.getMessage());
+            }
+        }).orElse(fallback);
     }
 
     /** A list of values; a single value counts as a list of one. */
