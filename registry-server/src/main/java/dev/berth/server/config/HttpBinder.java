@@ -14,6 +14,11 @@ final class HttpBinder {
     private HttpBinder() {
     }
 
+    /**
+     * {@code http}: {@code net} (tcp only), {@code addr}, {@code prefix}, {@code host}, {@code secret} (read, not
+     * needed), {@code relativeurls}, {@code headers}, {@code draintimeout}, {@code http2.disabled}, {@code tls},
+     * {@code debug}, and Berth's {@code limits} and {@code threads}.
+     */
     static ServerConfig.Http bind(Section s) {
         String net = s.string("net", "tcp");
         if (!net.equals("tcp")) {

@@ -3,11 +3,12 @@ package dev.berth.server.config;
 import java.util.Locale;
 import java.util.Set;
 
-/** {@code log}: level, formatter, access log; extra fields and hooks are warned about and ignored. */
+/** Binds {@code log}. */
 final class LogBinder {
     private LogBinder() {
     }
 
+    /** {@code log}: level, formatter, access log; extra fields and hooks are warned about and ignored. */
     static ServerConfig.Log bind(Section s) {
         String level = s.string("level", "info").toLowerCase(Locale.ROOT);
         if (!Set.of("error", "warn", "info", "debug", "trace").contains(level)) {
