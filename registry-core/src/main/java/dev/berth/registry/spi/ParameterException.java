@@ -21,7 +21,7 @@ public final class ParameterException extends IllegalArgumentException {
      * @param problem what is wrong, e.g. {@code required}
      */
     public ParameterException(String plugin, String key, String problem) {
-        super((key.isEmpty() ? plugin : plugin + "." + key) + ": " + problem);
+        super((Objects.requireNonNull(key, "key").isEmpty() ? plugin : plugin + "." + key) + ": " + problem);
         this.plugin = Objects.requireNonNull(plugin, "plugin");
         this.key = key;
         this.problem = Objects.requireNonNull(problem, "problem");

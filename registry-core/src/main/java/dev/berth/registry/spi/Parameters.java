@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -248,6 +249,9 @@ public final class Parameters {
         }
         if (v instanceof Map<?, ?>) {
             throw invalid(key, "expected a list, found a map");
+        }
+        if (v instanceof Object[] array) {
+            v = Arrays.asList(array);
         }
         if (!(v instanceof Collection<?> items)) {
             return List.of(v.toString());

@@ -120,6 +120,7 @@ class ParametersTest {
     void listsTakeOneValueAsAListOfOne() {
         assertThat(p("l", List.of("a", 1)).strings("l")).containsExactly("a", "1");
         assertThat(p("l", "a").strings("l")).containsExactly("a");
+        assertThat(p("l", new String[] {"a", "b"}).strings("l")).containsExactly("a", "b");
     }
 
     @ParameterizedTest
