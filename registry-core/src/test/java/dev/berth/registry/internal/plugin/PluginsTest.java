@@ -90,69 +90,74 @@ class PluginsTest {
                 .map(s -> s.getClass().getSimpleName()).collect(Collectors.toList())).containsExactly("GoodSprocket");
     }
 
-    /** A service with a working provider and one whose constructor throws. */
-    public interface Gadget {
+    /** What each test service asks of its providers. */
+    public interface Service {
         String name();
     }
 
-    public static final class GoodGadget implements Gadget {
-        @Override
+    /** The providers below: each is named by what it passes up. */
+    abstract static class Named {
+        private final String name;
+
+        Named(String name) {
+            this.name = name;
+        }
+
         public String name() {
-            return "good";
+            return name;
         }
     }
 
-    public static final class ExplodingGadget implements Gadget {
-        public ExplodingGadget() {
-            throw new IllegalStateException("gadget fuse blown");
-        }
+    /** A service with a working provider and one whose constructor throws. */
+    public interface Gadget extends Service {
+    }
 
-        @Override
-        public String name() {
-            return "exploding";
+    public static final class GoodGadget extends Named implements Gadget {
+        public GoodGadget() {
+            super("good");
+        }
+    }
+
+    public static final class ExplodingGadget extends Named implements Gadget {
+        public ExplodingGadget() {
+            super("exploding");
+            throw new IllegalStateException("gadget fuse blown");
         }
     }
 
     /** A service whose services file lists a class that is not there. */
-    public interface Widget {
-        String name();
+    public interface Widget extends Service {
     }
 
-    public static final class GoodWidget implements Widget {
-        @Override
-        public String name() {
-            return "good";
+    public static final class GoodWidget extends Named implements Widget {
+        public GoodWidget() {
+            super("good");
         }
     }
 
     /** A service with two providers of one name. */
-    public interface Twin {
-        String name();
+    public interface Twin extends Service {
     }
 
-    public static final class LeftTwin implements Twin {
-        @Override
-        public String name() {
-            return "twin";
+    public static final class LeftTwin extends Named implements Twin {
+        public LeftTwin() {
+            super("twin");
         }
     }
 
-    public static final class RightTwin implements Twin {
-        @Override
-        public String name() {
-            return "twin";
+    public static final class RightTwin extends Named implements Twin {
+        public RightTwin() {
+            super("twin");
         }
     }
 
     /** A service with one good provider. */
-    public interface Sprocket {
-        String name();
+    public interface Sprocket extends Service {
     }
 
-    public static final class GoodSprocket implements Sprocket {
-        @Override
-        public String name() {
-            return "good";
+    public static final class GoodSprocket extends Named implements Sprocket {
+        public GoodSprocket() {
+            super("good");
         }
     }
 }
