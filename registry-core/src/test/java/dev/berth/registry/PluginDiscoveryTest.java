@@ -50,7 +50,8 @@ class PluginDiscoveryTest {
         Path file = services(dir, spi, "com.example.GoneFactory");
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             assertThatThrownBy(() -> available.apply(loader)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("a " + kind + " cannot be loaded: com.example.GoneFactory listed in "
+                    .hasMessageContaining((kind.startsWith("a") ? "an " : "a ") + kind
+                            + " cannot be loaded: com.example.GoneFactory listed in "
                             + file.toUri().toURL())
                     .hasMessageContaining("not found (fix or remove its jar)");
         }

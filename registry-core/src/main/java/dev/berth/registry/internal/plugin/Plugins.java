@@ -107,7 +107,7 @@ public final class Plugins {
         if (provider == null) {
             throw new IllegalArgumentException("no " + kind + " named '" + name + "'; available: "
                     + (available.isEmpty() ? "none" : String.join(", ", available.keySet()))
-                    + " (a " + kind + " is found through META-INF/services/" + spi.getName() + ")");
+                    + " (" + withArticle(kind) + " is found through META-INF/services/" + spi.getName() + ")");
         }
         return provider;
     }
@@ -163,8 +163,12 @@ public final class Plugins {
         } else {
             why = Failures.describe(error);
         }
-        return new IllegalStateException("a " + kind + " cannot be loaded: " + provider + ": " + why
+        return new IllegalStateException(withArticle(kind) + " cannot be loaded: " + provider + ": " + why
                 + " (fix or remove its jar)", error);
+    }
+
+    private static String withArticle(String kind) {
+        return ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind;
     }
 
     /** Each {@code META-INF/services} file for {@code spi} that {@code loader} sees, with the class names it lists. */
