@@ -6,6 +6,7 @@ import dev.berth.auth.token.TokenServlet;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AuthProviders;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.server.config.ConfigException;
@@ -67,7 +68,7 @@ final class BuiltinTokenIssuer {
             Map<String, ?> params = (Map<String, ?>) usersSection;
             credentials = AuthProviders.create(usersProvider, params);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("auth.token.builtin.htpasswd", Failures.describe(e));
+            throw ConfigException.fromPlugin("auth.token.builtin.htpasswd", e);
         }
         TokenIssuer issuer;
         TokenAuthenticator verifier;
@@ -78,7 +79,10 @@ final class BuiltinTokenIssuer {
             verifier = issuer.authenticator(realm);
         } catch (IllegalArgumentException e) {
             credentials.close();
-            // The issuer's messages start with the key they are about ("key: ...", "expiration: ...").
+            if (e instanceof ParameterException) {
+                throw ConfigException.fromPlugin("auth.token.builtin", e);
+            }
+            // The issuer's constructor names the argument it refuses first ("certificate: ..."), as the key is named.
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+): (.*)", java.util.regex.Pattern.DOTALL)
                     .matcher(e.getMessage() == null ? "" : e.getMessage());
             throw m.matches() ? new ConfigException("auth.token.builtin." + m.group(1), m.group(2))

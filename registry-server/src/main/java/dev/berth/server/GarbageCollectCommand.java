@@ -6,8 +6,8 @@ import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
+import dev.berth.registry.spi.Parameters;
 import dev.berth.server.config.ConfigException;
-import dev.berth.server.config.Durations;
 import dev.berth.server.config.ServerConfig;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -85,6 +85,6 @@ final class GarbageCollectCommand {
     }
 
     private static Duration duration(List<String> flags, int i, String flag) {
-        return Durations.parse(flag, value(flags, i, flag));
+        return Parameters.parseDuration(value(flags, i, flag));
     }
 }

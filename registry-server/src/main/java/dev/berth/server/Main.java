@@ -330,13 +330,12 @@ public final class Main {
                 try {
                     builder.cache(cache.name(), cache.parameters());
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(cache.name().equals("redis") ? "redis" : "storage.cache",
-                            Failures.describe(e));
+                    throw ConfigException.fromPlugin(cache.name().equals("redis") ? "redis" : "storage.cache", e);
                 }
             }
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("storage." + storage.driver(), Failures.describe(e));
+            throw ConfigException.fromPlugin("storage." + storage.driver(), e);
         }
     }
 

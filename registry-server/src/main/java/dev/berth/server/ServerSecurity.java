@@ -57,7 +57,7 @@ public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint,
         try {
             authenticator = AuthProviders.create(auth.provider(), auth.parameters());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("auth." + auth.provider(), Failures.describe(e));
+            throw ConfigException.fromPlugin("auth." + auth.provider(), e);
         }
         return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator::close);
     }

@@ -79,4 +79,22 @@ class ServerSecurityTest {
         assertThatThrownBy(() -> ServerSecurity.from(auth(text))).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.key()).startsWith(key));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            auth: {htpasswd: {realm: r}}                              | auth.htpasswd.path   | required: the htpasswd file to read
+            auth: {htpasswd: {path: HTPASSWD, colour: blue}}          | auth.htpasswd.colour | unknown parameter (known: cachettl, path, realm)
+            auth: {htpasswd: {path: HTPASSWD, cachettl: soon}}        | auth.htpasswd.cachettl | 'soon' is not a duration (write it like 300ms, 30s, 5m or 1h30m)
+            auth: {token: {realm: r, service: s}}                     | auth.token.issuer    | required
+            auth: {token: {realm: r, service: s, issuer: i, builtin: {htpasswd: {realm: r}}}} | auth.token.builtin.htpasswd.path | required: the htpasswd file to read
+            auth: {token: {realm: r, service: s, issuer: i, builtin: {htpasswd: {path: HTPASSWD}, expiration: 0s}}} | auth.token.builtin.expiration | must be longer than zero
+            """)
+    void aPluginsMistakeIsReportedAtItsOwnKeyOnce(String yaml, String key, String problem) throws Exception {
+        Path users = Files.writeString(dir.resolve("htpasswd"), "alice:{SHA}kd/Z3bQZiv/FwZTNjObTOP3kcOI=\n");
+        String text = yaml.replace("HTPASSWD", users.toString());
+        assertThatThrownBy(() -> ServerSecurity.from(auth(text))).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.key()).isEqualTo(key);
+            assertThat(e.getMessage()).isEqualTo(key + ": " + problem);
+        });
+    }
 }

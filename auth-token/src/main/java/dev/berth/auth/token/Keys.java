@@ -12,6 +12,8 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.spi.ParameterException;
+import dev.berth.registry.spi.Parameters;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -247,22 +249,31 @@ final class Keys {
 
     // ---- PEM ----
 
+    /** An error naming the configuration key the file was given under; the cause is kept, never quoted. */
+    private static ParameterException invalid(Parameters p, String key, String problem, Throwable cause) {
+        ParameterException e = p.invalid(key, problem);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
     /** All certificates in a PEM file, in file order; anything else in the file is ignored. */
-    static List<X509Certificate> readCertificates(Path file, String configKey) {
+    static List<X509Certificate> readCertificates(Path file, Parameters p, String configKey) {
         List<X509Certificate> out = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        for (Object pem : readPem(file, configKey)) {
+        for (Object pem : readPem(file, p, configKey)) {
             if (pem instanceof X509CertificateHolder holder) {
                 try {
                     out.add(converter.getCertificate(holder));
                 } catch (CertificateException e) {
-                    throw new IllegalArgumentException(configKey + ": a certificate in " + file
+                    throw invalid(p, configKey, "a certificate in " + file
                             + " cannot be read: " + Failures.describe(e), e);
                 }
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(configKey + ": no PEM certificate (BEGIN CERTIFICATE) in " + file);
+            throw invalid(p, configKey, "no PEM certificate (BEGIN CERTIFICATE) in " + file, null);
         }
         return out;
     }
@@ -271,8 +282,8 @@ final class Keys {
      * The first private key in a PEM file (PKCS#8 {@code PRIVATE KEY}, {@code RSA PRIVATE KEY} or
      * {@code EC PRIVATE KEY}) with its public key, which is derived when the file does not carry it.
      */
-    static KeyPair readKeyPair(Path file, String configKey) {
-        for (Object pem : readPem(file, configKey)) {
+    static KeyPair readKeyPair(Path file, Parameters p, String configKey) {
+        for (Object pem : readPem(file, p, configKey)) {
             try {
                 if (pem instanceof PEMKeyPair pair) {
                     if (pair.getPublicKeyInfo() != null) {
@@ -288,16 +299,16 @@ final class Keys {
                 }
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
                 // The message never quotes the key material; BouncyCastle's messages name only the structure.
-                throw new IllegalArgumentException(configKey + ": the private key in " + file
+                throw invalid(p, configKey, "the private key in " + file
                         + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
             }
             if (pem instanceof PEMEncryptedKeyPair || pem instanceof PKCS8EncryptedPrivateKeyInfo) {
-                throw new IllegalArgumentException(configKey + ": the private key in " + file
-                        + " is encrypted; give an unencrypted key (protect it with file permissions)");
+                throw invalid(p, configKey, "the private key in " + file
+                        + " is encrypted; give an unencrypted key (protect it with file permissions)", null);
             }
         }
-        throw new IllegalArgumentException(configKey + ": no PEM private key (BEGIN PRIVATE KEY, BEGIN RSA PRIVATE"
-                + " KEY or BEGIN EC PRIVATE KEY) in " + file);
+        throw invalid(p, configKey, "no PEM private key (BEGIN PRIVATE KEY, BEGIN RSA PRIVATE"
+                + " KEY or BEGIN EC PRIVATE KEY) in " + file, null);
     }
 
     private static PublicKey publicKeyOf(PrivateKey key, PrivateKeyInfo info) throws IOException,
@@ -321,7 +332,7 @@ final class Keys {
         throw new GeneralSecurityException("unsupported key type " + key.getAlgorithm());
     }
 
-    private static List<Object> readPem(Path file, String configKey) {
+    private static List<Object> readPem(Path file, Parameters p, String configKey) {
         List<Object> out = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
                 PEMParser parser = new PEMParser(reader)) {
@@ -329,9 +340,9 @@ final class Keys {
                 out.add(o);
             }
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(configKey + ": no such file " + file, e);
+            throw invalid(p, configKey, "no such file " + file, e);
         } catch (IOException e) {
-            throw new IllegalArgumentException(configKey + ": " + file + " is not a readable PEM file ("
+            throw invalid(p, configKey, file + " is not a readable PEM file ("
                     + e.getClass().getSimpleName() + ")", e);
         }
         return out;

@@ -13,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.Principal;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -44,9 +44,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +71,9 @@ public final class TokenIssuer {
     private static final Logger LOG = LoggerFactory.getLogger(TokenIssuer.class);
     /** How long a token lives unless configured: distribution's and docker_auth's usual 5 minutes. */
     public static final Duration DEFAULT_EXPIRATION = Duration.ofMinutes(5);
-    static final Set<String> CONFIG_KEYS = Set.of("key", "certificate", "issuer", "service", "expiration");
+    /** Where Berth's server configuration has the issuer's section, and so how {@link #fromConfig} names keys. */
+    static final String CONFIG_NAME = "auth.token.builtin";
+    static final List<String> CONFIG_KEYS = List.of("key", "certificate", "issuer", "service", "expiration");
 
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
@@ -148,93 +147,33 @@ public final class TokenIssuer {
      * Builds an issuer from a config section: {@code key} (PEM private key file, RSA, EC or Ed25519, PKCS#8 or
      * traditional; without it a key is generated in memory, with a warning), {@code certificate} (optional PEM
      * certificate chain of the key, leaf first), {@code issuer} and {@code service} (required), {@code expiration}
-     * (a Go duration like {@code 5m}, {@code 300s}, {@code 1h30m}, or integer seconds; default 5 minutes).
+     * (a Go duration like {@code 5m}, {@code 300s}, {@code 1h30m}, or whole seconds; default 5 minutes). Errors
+     * name the key as the server's configuration places the section: {@code auth.token.builtin.expiration}.
      *
      * @throws IllegalArgumentException naming the key that is missing, unknown or wrong
      */
     public static TokenIssuer fromConfig(Map<String, ?> section, AccessController access) {
-        Set<String> unknown = new TreeSet<>(section.keySet());
-        unknown.removeAll(CONFIG_KEYS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown token issuer key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + " (known: " + String.join(", ", new TreeSet<>(CONFIG_KEYS)) + ")");
+        Parameters p = Parameters.of(CONFIG_NAME, section).rejectUnknown(CONFIG_KEYS);
+        String issuer = p.requiredString("issuer");
+        String service = p.requiredString("service");
+        Duration expiration = p.duration("expiration", DEFAULT_EXPIRATION);
+        if (expiration.isZero()) {
+            throw p.invalid("expiration", "must be longer than zero");
         }
-        String issuer = string(section, "issuer");
-        String service = string(section, "service");
-        if (issuer == null || issuer.isBlank()) {
-            throw new IllegalArgumentException("issuer: required");
-        }
-        if (service == null || service.isBlank()) {
-            throw new IllegalArgumentException("service: required");
-        }
-        Object exp = section.get("expiration");
-        Duration expiration = exp == null ? DEFAULT_EXPIRATION : parseDuration(exp, "expiration");
-        String keyFile = string(section, "key");
-        String certFile = string(section, "certificate");
-        if (keyFile == null) {
-            if (certFile != null) {
-                throw new IllegalArgumentException("certificate: given without key");
+        Optional<Path> keyFile = p.path("key");
+        Optional<Path> certFile = p.path("certificate");
+        if (keyFile.isEmpty()) {
+            if (certFile.isPresent()) {
+                throw p.invalid("certificate", "given without key");
             }
             LOG.warn("token issuer: no key configured; signing with a key generated in memory, so tokens do not"
                     + " survive a restart and only this process's registry trusts them");
             return generated(issuer, service, expiration, access);
         }
-        KeyPair keys = Keys.readKeyPair(Path.of(keyFile), "key");
-        List<X509Certificate> chain = certFile == null ? List.of()
-                : Keys.readCertificates(Path.of(certFile), "certificate");
+        KeyPair keys = Keys.readKeyPair(keyFile.get(), p, "key");
+        List<X509Certificate> chain = certFile.map(c -> Keys.readCertificates(c, p, "certificate"))
+                .orElse(List.of());
         return new TokenIssuer(keys, chain, issuer, service, expiration, access);
-    }
-
-    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
-
-    /** A Go duration ({@code 5m}, {@code 1h30m}, {@code 1.5h}, {@code 300ms}) or a number of seconds. */
-    static Duration parseDuration(Object value, String key) {
-        Duration d;
-        if (value instanceof Number n) {
-            d = Duration.ofMillis(Math.round(n.doubleValue() * 1000));
-        } else {
-            String s = String.valueOf(value).trim();
-            if (s.matches("\\d+")) {
-                d = Duration.ofSeconds(Long.parseLong(s));
-            } else {
-                Matcher m = GO_DURATION_PART.matcher(s);
-                d = Duration.ZERO;
-                int end = 0;
-                while (m.lookingAt()) {
-                    double amount = Double.parseDouble(m.group(1));
-                    double nanosPer = switch (m.group(2)) {
-                        case "ns" -> 1;
-                        case "us", "µs" -> 1e3;
-                        case "ms" -> 1e6;
-                        case "s" -> 1e9;
-                        case "m" -> 60e9;
-                        default -> 3600e9;
-                    };
-                    d = d.plusNanos(Math.round(amount * nanosPer));
-                    end = m.end();
-                    m.region(end, s.length());
-                }
-                if (end == 0 || end != s.length()) {
-                    throw new IllegalArgumentException(key + ": '" + s
-                            + "' is not a duration (like 5m, 300s, 1h30m, or a number of seconds)");
-                }
-            }
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(key + ": must be positive");
-        }
-        return d;
-    }
-
-    private static String string(Map<String, ?> section, String key) {
-        Object v = section.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Map<?, ?> || v instanceof Collection<?>) {
-            throw new IllegalArgumentException(key + ": expected a string");
-        }
-        return String.valueOf(v);
     }
 
     private static String requireText(String value, String key) {

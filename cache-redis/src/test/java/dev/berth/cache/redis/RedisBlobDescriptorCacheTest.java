@@ -78,6 +78,9 @@ class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheKit {
 
     @Test
     void aMapOrListWhereAValueBelongsIsRefusedNamingTheKeyWithoutShowingIt() {
+        Map<String, String> expected = Map.of("addr", "a single value", "password", "a single value",
+                "db", "a whole number", "dialtimeout", "a duration such as 300ms, 30s, 5m or 1h30m",
+                "tls", "true or false");
         for (String key : java.util.List.of("addr", "password", "db", "dialtimeout", "tls")) {
             Object map = key.equals("tls") ? Map.of("enabled", Map.of("s3cret", 1)) : Map.of("s3cret", "x");
             Map<String, Object> p = new java.util.HashMap<>(Map.of("addr", "cache:6379"));
@@ -85,11 +88,11 @@ class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheKit {
             String shown = key.equals("tls") ? "tls.enabled" : key;
             assertThatThrownBy(() -> RedisCacheConfig.parse(p)).as(key)
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(shown + ": expected a single value, found a map")
+                    .hasMessage("redis." + shown + ": expected " + expected.get(key) + ", found a map")
                     .hasMessageNotContaining("s3cret");
         }
         assertThatThrownBy(() -> RedisCacheConfig.parse(Map.of("addr", "cache", "password", java.util.List.of("a"))))
-                .hasMessageContaining("password: expected a single value, found a list");
+                .hasMessage("redis.password: expected a single value, found a list");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.berth.registry.auth;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.internal.glob.Glob;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.Principal;
@@ -77,11 +78,7 @@ public final class AccessRules implements AccessController {
     public static AccessRules parse(Map<String, ?> section) {
         Map<String, Set<String>> groupsByUser = new LinkedHashMap<>();
         Set<String> groupNames = new LinkedHashSet<>();
-        for (Map.Entry<String, ?> e : section.entrySet()) {
-            if (!e.getKey().equals("groups") && !e.getKey().equals("rules")) {
-                throw new IllegalArgumentException("access." + e.getKey() + ": unknown key (groups, rules)");
-            }
-        }
+        Parameters.of("access", section).rejectUnknown("groups", "rules");
         Object groups = section.get("groups");
         if (groups != null) {
             if (!(groups instanceof Map<?, ?> map)) {
@@ -106,11 +103,9 @@ public final class AccessRules implements AccessController {
             if (!(list.get(i) instanceof Map<?, ?> rule)) {
                 throw new IllegalArgumentException(key + ": expected a map with repositories, who and allow");
             }
-            for (Object k : rule.keySet()) {
-                if (!Set.of("repositories", "who", "allow").contains(String.valueOf(k))) {
-                    throw new IllegalArgumentException(key + "." + k + ": unknown key (repositories, who, allow)");
-                }
-            }
+            @SuppressWarnings("unchecked")
+            Map<String, ?> ruleSection = (Map<String, ?>) rule;
+            Parameters.of(key, ruleSection).rejectUnknown("repositories", "who", "allow");
             List<String> repos = strings(require(rule, "repositories", key), key + ".repositories");
             List<String> who = strings(require(rule, "who", key), key + ".who");
             Set<Action> allow = EnumSet.noneOf(Action.class);

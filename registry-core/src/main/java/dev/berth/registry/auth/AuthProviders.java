@@ -1,33 +1,31 @@
 package dev.berth.registry.auth;
 
+import dev.berth.registry.internal.plugin.Plugins;
+import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.auth.AuthProviderFactory;
 import dev.berth.registry.spi.auth.Authenticator;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
 
 /** Finds authentication providers ({@code htpasswd}, {@code token}, {@code anonymous}) by name with ServiceLoader. */
 public final class AuthProviders {
+    private static final String KIND = "auth provider";
+
     private AuthProviders() {
     }
 
-    /** The providers on the class path of {@code loader}, by name; two providers of one name are an error. */
+    /**
+     * The providers on the class path of {@code loader}, by name.
+     *
+     * @throws IllegalStateException when two providers have one name, or one cannot be loaded (the message names its
+     *                               jar and the cause)
+     */
     public static Map<String, AuthProviderFactory> available(ClassLoader loader) {
-        Map<String, AuthProviderFactory> byName = new TreeMap<>();
-        for (AuthProviderFactory f : ServiceLoader.load(AuthProviderFactory.class, loader)) {
-            AuthProviderFactory previous = byName.putIfAbsent(f.name(), f);
-            if (previous != null) {
-                throw new IllegalStateException("two auth providers are named '" + f.name() + "': "
-                        + previous.getClass().getName() + " and " + f.getClass().getName()
-                        + "; remove one of them from the class path");
-            }
-        }
-        return byName;
+        return Plugins.load(AuthProviderFactory.class, KIND, AuthProviderFactory::name, loader);
     }
 
+    /** The providers the thread's context class loader finds (see {@link #available(ClassLoader)}). */
     public static Map<String, AuthProviderFactory> available() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return available(context != null ? context : AuthProviders.class.getClassLoader());
+        return available(Plugins.defaultLoader(AuthProviders.class));
     }
 
     /**
@@ -37,13 +35,7 @@ public final class AuthProviders {
      *                                  parameters are wrong
      */
     public static Authenticator create(String name, Map<String, ?> parameters) {
-        Map<String, AuthProviderFactory> available = available();
-        AuthProviderFactory factory = available.get(name);
-        if (factory == null) {
-            throw new IllegalArgumentException("no auth provider named '" + name + "'; available: "
-                    + String.join(", ", available.keySet()) + " (a provider is found through META-INF/services/"
-                    + AuthProviderFactory.class.getName() + ")");
-        }
+        AuthProviderFactory factory = Plugins.named(available(), name, AuthProviderFactory.class, KIND);
         return factory.create(parameters == null ? Map.of() : parameters);
     }
 
@@ -56,10 +48,7 @@ public final class AuthProviders {
 
         @Override
         public Authenticator create(Map<String, ?> parameters) {
-            if (!parameters.isEmpty()) {
-                throw new IllegalArgumentException("auth.anonymous takes no parameters, found "
-                        + String.join(", ", parameters.keySet()));
-            }
+            Parameters.of("auth.anonymous", parameters).rejectUnknown();
             return Authenticator.ANONYMOUS;
         }
     }

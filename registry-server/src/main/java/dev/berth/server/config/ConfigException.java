@@ -1,5 +1,8 @@
 package dev.berth.server.config;
 
+import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.spi.ParameterException;
+
 /** A configuration that cannot be served: the message names the key (as a dotted path) and what is wrong with it. */
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -9,6 +12,19 @@ public final class ConfigException extends RuntimeException {
     public ConfigException(String key, String problem) {
         super(key + ": " + problem);
         this.key = key;
+    }
+
+    /**
+     * A plugin's refusal of its parameters as a configuration error: at the key it names when it says which (a
+     * {@link ParameterException}), else at the section.
+     *
+     * @param section where the plugin's parameters sit in the configuration, e.g. {@code storage.s3}
+     */
+    public static ConfigException fromPlugin(String section, IllegalArgumentException e) {
+        if (e instanceof ParameterException p) {
+            return new ConfigException(p.key().isEmpty() ? section : section + "." + p.key(), p.problem());
+        }
+        return new ConfigException(section, Failures.describe(e));
     }
 
     /** The dotted path of the offending key, e.g. {@code http.tls.key}. */

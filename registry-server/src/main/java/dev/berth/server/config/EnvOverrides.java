@@ -95,7 +95,7 @@ final class EnvOverrides {
     /** {@code REGISTRY_STORAGE=s3}: as in distribution, the driver changes and the other sections stay. */
     private static void replaceStorageDriver(ObjectNode storage, String driver) {
         for (Iterator<String> it = storage.fieldNames(); it.hasNext(); ) {
-            if (!ConfigLoader.NOT_DRIVERS.contains(it.next())) {
+            if (!StorageBinder.NOT_DRIVERS.contains(it.next())) {
                 it.remove();
             }
         }

@@ -2,6 +2,7 @@ package dev.berth.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.berth.registry.spi.Parameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,12 +21,21 @@ final class Section {
     private final JsonNode node;
     private final Set<String> read;
     private final Set<String> readWhole;
+    private final List<String> warnings;
 
-    Section(String path, JsonNode node, Set<String> read, Set<String> readWhole) {
+    /**
+     * The root of a configuration tree; the sections under it share its record of what was read and its warnings.
+     */
+    Section(JsonNode root, Set<String> read, Set<String> readWhole, List<String> warnings) {
+        this("", root, read, readWhole, warnings);
+    }
+
+    private Section(String path, JsonNode node, Set<String> read, Set<String> readWhole, List<String> warnings) {
         this.path = path;
         this.node = node == null || node.isNull() ? MissingNode.getInstance() : node;
         this.read = read;
         this.readWhole = readWhole;
+        this.warnings = warnings;
         if (!this.node.isMissingNode() && !this.node.isObject()) {
             throw new ConfigException(path, "must be a mapping of keys, not " + describe(this.node));
         }
@@ -61,7 +71,7 @@ final class Section {
     }
 
     Section section(String name) {
-        return new Section(key(name), value(name), read, readWhole);
+        return new Section(key(name), value(name), read, readWhole, warnings);
     }
 
     Optional<String> string(String name) {
@@ -122,7 +132,13 @@ final class Section {
     }
 
     Duration duration(String name, Duration fallback) {
-        return scalar(name, "a duration such as 30s").map(s -> Durations.parse(key(name), s)).orElse(fallback);
+        return scalar(name, "a duration such as 30s").map(s -> {
+            try {
+                return Parameters.parseDuration(s);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key(name), e.getMessage());
+            }
+        }).orElse(fallback);
     }
 
     /** A list of values; a single value counts as a list of one. */
@@ -172,9 +188,40 @@ final class Section {
                 throw new ConfigException(key(name) + "[" + i + "]", "must be a mapping, not "
                         + (item == null ? "nothing" : describe(item)));
             }
-            out.add(new Section(key(name) + "[" + i + "]", item, read, readWhole));
+            out.add(new Section(key(name) + "[" + i + "]", item, read, readWhole, warnings));
         }
         return out;
+    }
+
+    /** Adds a warning to the configuration's (a setting that is ignored, or risky). */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    /**
+     * Warns about each key of this section other than {@code known}. List items are read whole, so their unknown
+     * keys are reported here, as warnings like every unknown key.
+     */
+    void warnUnknown(Set<String> known) {
+        for (String name : names()) {
+            if (!known.contains(name)) {
+                warn(key(name) + ": unknown key, ignored");
+            }
+        }
+    }
+
+    /** A list of glob patterns that must hold at least one, none of them empty. */
+    List<String> patterns(String name) {
+        List<String> patterns = strings(name);
+        if (patterns.isEmpty()) {
+            throw new ConfigException(key(name), "missing; give at least one pattern");
+        }
+        for (String p : patterns) {
+            if (p.isBlank()) {
+                throw new ConfigException(key(name), "an empty pattern");
+            }
+        }
+        return patterns;
     }
 
     /** Refuses, naming the key, any key of this section other than {@code allowed}. */

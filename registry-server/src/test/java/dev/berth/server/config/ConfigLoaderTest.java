@@ -350,7 +350,8 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource({"300ms,300", "60s,60000", "5m,300000", "1h30m,5400000", "1.5h,5400000", "45,45000", "0,0"})
     void durationsAreGoStyle(String text, long millis) {
-        assertThat(Durations.parse("k", text)).isEqualTo(Duration.ofMillis(millis));
+        assertThat(ConfigLoader.parse(MINIMAL + "http: {draintimeout: " + text + "}\n", Map.of()).http()
+                .drainTimeout()).isEqualTo(Duration.ofMillis(millis));
     }
 
     @Test

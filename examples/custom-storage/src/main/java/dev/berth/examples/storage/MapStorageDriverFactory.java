@@ -1,5 +1,6 @@
 package dev.berth.examples.storage;
 
+import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageDriverFactory;
 import java.util.Map;
@@ -21,25 +22,8 @@ public final class MapStorageDriverFactory implements StorageDriverFactory {
 
     @Override
     public StorageDriver create(Map<String, ?> parameters) {
-        for (String key : parameters.keySet()) {
-            if (!key.equals(MAX_OBJECT_SIZE)) {
-                throw new IllegalArgumentException("map storage: unknown parameter '" + key + "' (known: "
-                        + MAX_OBJECT_SIZE + ")");
-            }
-        }
-        Object max = parameters.get(MAX_OBJECT_SIZE);
-        if (max == null) {
-            return new MapStorageDriver(Long.MAX_VALUE);
-        }
-        try {
-            long bytes = max instanceof Number n ? n.longValue() : Long.parseLong(max.toString().trim());
-            if (bytes <= 0) {
-                throw new NumberFormatException("not positive");
-            }
-            return new MapStorageDriver(bytes);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("map storage: " + MAX_OBJECT_SIZE + " must be a positive number of "
-                    + "bytes, not '" + max + "'", e);
-        }
+        // Parameters names the plugin and the key in every error, and refuses keys it was not told about.
+        Parameters p = Parameters.of("storage." + MapStorageDriver.NAME, parameters).rejectUnknown(MAX_OBJECT_SIZE);
+        return new MapStorageDriver(p.whole(MAX_OBJECT_SIZE, Long.MAX_VALUE, 1, Long.MAX_VALUE));
     }
 }

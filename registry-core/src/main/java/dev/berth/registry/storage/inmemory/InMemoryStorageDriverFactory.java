@@ -1,5 +1,6 @@
 package dev.berth.registry.storage.inmemory;
 
+import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageDriverFactory;
 import java.util.Map;
@@ -13,10 +14,7 @@ public final class InMemoryStorageDriverFactory implements StorageDriverFactory 
 
     @Override
     public StorageDriver create(Map<String, ?> parameters) {
-        if (parameters != null && !parameters.isEmpty()) {
-            throw new IllegalArgumentException("storage driver 'inmemory' takes no parameters, got: "
-                    + String.join(", ", new java.util.TreeSet<>(parameters.keySet())));
-        }
+        Parameters.of("storage." + InMemoryStorageDriver.NAME, parameters).rejectUnknown();
         return new InMemoryStorageDriver();
     }
 }

@@ -1,12 +1,12 @@
 package dev.berth.registry.storage.s3;
 
+import dev.berth.registry.spi.ParameterException;
+import dev.berth.registry.spi.Parameters;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The {@code s3} driver's parameters, named as distribution names them, validated and with defaults applied. Secrets
@@ -43,41 +43,36 @@ public record S3Config(Optional<String> accessKey, Optional<String> secretKey, O
 
     public S3Config {
         if (accessKey.isPresent() != secretKey.isPresent()) {
-            throw new IllegalArgumentException(
-                    "storage driver 's3': give both accesskey and secretkey, or neither for the default credential chain");
+            throw invalid(accessKey.isPresent() ? "secretkey" : "accesskey", "give both accesskey and secretkey, or"
+                    + " neither for the default credential chain");
         }
         if (bucket.isBlank()) {
-            throw new IllegalArgumentException("storage driver 's3': bucket is required");
+            throw invalid("bucket", "required");
         }
         if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_PART_SIZE) {
-            throw new IllegalArgumentException("storage driver 's3': chunksize must be between " + MIN_CHUNK_SIZE
-                    + " (5 MiB, S3's smallest part) and " + MAX_PART_SIZE + ", got " + chunkSize);
+            throw invalid("chunksize", "must be between " + MIN_CHUNK_SIZE + " (5 MiB, S3's smallest part) and "
+                    + MAX_PART_SIZE + ", found " + chunkSize);
         }
         if (multipartCopyChunkSize < MIN_CHUNK_SIZE || multipartCopyChunkSize > MAX_PART_SIZE) {
-            throw new IllegalArgumentException("storage driver 's3': multipartcopychunksize must be between "
-                    + MIN_CHUNK_SIZE + " and " + MAX_PART_SIZE + ", got " + multipartCopyChunkSize);
+            throw invalid("multipartcopychunksize", "must be between " + MIN_CHUNK_SIZE + " and " + MAX_PART_SIZE
+                    + ", found " + multipartCopyChunkSize);
         }
         if (multipartCopyThresholdSize < 0 || multipartCopyThresholdSize > MAX_PART_SIZE) {
-            throw new IllegalArgumentException("storage driver 's3': multipartcopythresholdsize must be between 0 and "
-                    + MAX_PART_SIZE + " (S3's single copy stops at 5 GiB), got " + multipartCopyThresholdSize);
+            throw invalid("multipartcopythresholdsize", "must be between 0 and " + MAX_PART_SIZE
+                    + " (S3's single copy stops at 5 GiB), found " + multipartCopyThresholdSize);
         }
         rootDirectory = rootDirectory.replaceAll("^/+|/+$", "");
     }
 
-    /** Parses distribution's parameters; unknown keys and bad values are {@link IllegalArgumentException}s naming them. */
+    /** Parses distribution's parameters; unknown keys and bad values are {@link ParameterException}s naming them. */
     public static S3Config parse(Map<String, ?> parameters) {
-        Set<String> unknown = new TreeSet<>(parameters.keySet());
-        unknown.removeAll(KNOWN);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("storage driver 's3' does not know parameter(s) "
-                    + String.join(", ", unknown) + "; it accepts: " + String.join(", ", KNOWN));
+        Parameters p = Parameters.of("storage." + S3StorageDriver.NAME, parameters).rejectUnknown(KNOWN);
+        if (!p.bool("v4auth", true)) {
+            throw p.invalid("v4auth", "false (signature version 2) is not supported; AWS and every current S3 server"
+                    + " take version 4");
         }
-        if (!bool(parameters, "v4auth", true)) {
-            throw new IllegalArgumentException("storage driver 's3': v4auth: false (signature version 2) is not "
-                    + "supported; AWS and every current S3 server take version 4");
-        }
-        boolean secure = bool(parameters, "secure", true);
-        Optional<URI> endpoint = string(parameters, "regionendpoint").map(e -> {
+        boolean secure = p.bool("secure", true);
+        Optional<URI> endpoint = text(p, "regionendpoint").map(e -> {
             String withScheme = e.contains("://") ? e : (secure ? "https://" : "http://") + e;
             try {
                 URI uri = URI.create(withScheme);
@@ -86,70 +81,30 @@ public record S3Config(Optional<String> accessKey, Optional<String> secretKey, O
                 }
                 return uri;
             } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("storage driver 's3': regionendpoint is not a URL: " + e, bad);
+                throw p.invalid("regionendpoint", "is not a URL: " + e);
             }
         });
-        String region = string(parameters, "region").orElse("us-east-1");
+        String region = text(p, "region").orElse("us-east-1");
         if (endpoint.isEmpty() && !secure) { // AWS itself over plain HTTP, as distribution does with secure: false
             endpoint = Optional.of(URI.create("http://s3." + region + ".amazonaws.com"));
         }
-        Optional<String> storageClass = string(parameters, "storageclass").map(c -> c.toUpperCase(Locale.ROOT))
+        Optional<String> storageClass = text(p, "storageclass").map(c -> c.toUpperCase(Locale.ROOT))
                 .filter(c -> !c.equals("NONE"));
-        return new S3Config(string(parameters, "accesskey"), string(parameters, "secretkey"),
-                string(parameters, "sessiontoken"), region, endpoint,
-                bool(parameters, "forcepathstyle", false),
-                string(parameters, "bucket").orElseThrow(
-                        () -> new IllegalArgumentException("storage driver 's3': bucket is required")),
-                string(parameters, "rootdirectory").orElse(""), bool(parameters, "encrypt", false), secure,
-                size(parameters, "chunksize", DEFAULT_CHUNK_SIZE),
-                size(parameters, "multipartcopythresholdsize", DEFAULT_MULTIPART_COPY_THRESHOLD),
-                size(parameters, "multipartcopychunksize", DEFAULT_MULTIPART_COPY_CHUNK), storageClass);
+        return new S3Config(text(p, "accesskey"), text(p, "secretkey"), text(p, "sessiontoken"), region, endpoint,
+                p.bool("forcepathstyle", false), p.requiredString("bucket").trim(),
+                text(p, "rootdirectory").orElse(""), p.bool("encrypt", false), secure,
+                p.bytes("chunksize", DEFAULT_CHUNK_SIZE),
+                p.bytes("multipartcopythresholdsize", DEFAULT_MULTIPART_COPY_THRESHOLD),
+                p.bytes("multipartcopychunksize", DEFAULT_MULTIPART_COPY_CHUNK), storageClass);
     }
 
-    private static Optional<String> string(Map<String, ?> parameters, String key) {
-        Object v = parameters.get(key);
-        if (v == null) {
-            return Optional.empty();
-        }
-        if (!(v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof URI)) {
-            throw new IllegalArgumentException("storage driver 's3': " + key + " must be a string, got "
-                    + v.getClass().getSimpleName());
-        }
-        String s = v.toString().trim();
-        return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    private static ParameterException invalid(String key, String problem) {
+        return new ParameterException("storage." + S3StorageDriver.NAME, key, problem);
     }
 
-    private static boolean bool(Map<String, ?> parameters, String key, boolean otherwise) {
-        Object v = parameters.get(key);
-        if (v == null) {
-            return otherwise;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        String s = v.toString().trim().toLowerCase(Locale.ROOT);
-        if (s.equals("true")) {
-            return true;
-        }
-        if (s.equals("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException("storage driver 's3': " + key + " must be true or false, got " + v);
-    }
-
-    private static long size(Map<String, ?> parameters, String key, long otherwise) {
-        Object v = parameters.get(key);
-        if (v == null) {
-            return otherwise;
-        }
-        if (v instanceof Number n && !(v instanceof Double || v instanceof Float)) {
-            return n.longValue();
-        }
-        try {
-            return Long.parseLong(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("storage driver 's3': " + key + " must be a number of bytes, got " + v);
-        }
+    /** A text parameter; an empty one counts as absent, as in distribution's templated configs. */
+    private static Optional<String> text(Parameters p, String key) {
+        return p.string(key).map(String::trim).filter(s -> !s.isEmpty());
     }
 
     @Override
