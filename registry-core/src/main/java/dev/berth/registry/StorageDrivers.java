@@ -42,6 +42,16 @@ public final class StorageDrivers {
         return CheckedStorageDriver.wrap(factory.create(parameters == null ? Map.of() : parameters));
     }
 
+    /**
+     * {@code driver} behind the checks a registry puts around every driver, for code that uses a driver outside a
+     * registry the way a registry does (a driver's own tests, the test kit, a migration tool): every path is
+     * validated before the driver sees it ({@link dev.berth.registry.spi.storage.InvalidPathException}), and every
+     * failure names the driver. A driver already behind them is returned as it is.
+     */
+    public static StorageDriver checked(StorageDriver driver) {
+        return CheckedStorageDriver.wrap(driver);
+    }
+
     /** The names of the drivers on the class path, sorted. */
     public static List<String> names() {
         return List.copyOf(available().keySet());

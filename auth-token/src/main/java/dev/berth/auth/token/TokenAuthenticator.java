@@ -72,7 +72,7 @@ public final class TokenAuthenticator implements Authenticator {
     public static final String ANONYMOUS_SUBJECT = Principal.ANONYMOUS_NAME;
 
     /** Every algorithm a token may be signed with; anything else (none, HS*, PS*) is refused. */
-    public static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+    static final Set<JWSAlgorithm> SUPPORTED_ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
             JWSAlgorithm.RS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA,
             JWSAlgorithm.Ed25519);
 
@@ -94,7 +94,7 @@ public final class TokenAuthenticator implements Authenticator {
      * @param jwks             keys trusted by {@code kid}; may be empty
      * @throws IllegalArgumentException when no key is trusted at all or a key is of an unsupported type
      */
-    public TokenAuthenticator(String realm, String service, String issuer, List<X509Certificate> rootCertificates,
+    TokenAuthenticator(String realm, String service, String issuer, List<X509Certificate> rootCertificates,
             JWKSet jwks) {
         this(realm, service, issuer, rootCertificates, jwks, SUPPORTED_ALGORITHMS, Clock.systemUTC());
     }

@@ -196,7 +196,7 @@ public final class TokenIssuer {
     }
 
     /** The JWS algorithm tokens are signed with. */
-    public JWSAlgorithm algorithm() {
+    JWSAlgorithm algorithm() {
         return algorithm;
     }
 
@@ -206,7 +206,7 @@ public final class TokenIssuer {
     }
 
     /** The public key as a JWK with its {@code kid}: what a verifier's {@code jwks} file should hold. */
-    public JWK publicJwk() {
+    JWK publicJwk() {
         return Keys.toJwk(publicKey, keyId);
     }
 

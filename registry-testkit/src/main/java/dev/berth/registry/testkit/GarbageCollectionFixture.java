@@ -4,8 +4,7 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.StoredManifest;
+import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.gc.GcOptions;
@@ -14,10 +13,11 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Manifest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
-import dev.berth.registry.spi.storage.PathNotFoundException;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.spi.storage.ForwardingStorageDriver;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
-import dev.berth.registry.storage.CheckedStorage;
 import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -63,7 +63,7 @@ public abstract class GarbageCollectionFixture extends KitGroup {
 
     @BeforeEach
     void openRegistry() throws Exception {
-        driver = CheckedStorage.wrap(createDriver());
+        driver = StorageDrivers.checked(createDriver());
         registry = Registry.builder().storage(driver).build();
     }
 

@@ -4,11 +4,8 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.registry.repository.Manifests;
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.StoredManifest;
-import dev.berth.registry.repository.Uploads.UploadStatus;
+import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
@@ -18,8 +15,11 @@ import dev.berth.registry.model.Page;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
+import dev.berth.registry.repository.Uploads.UploadStatus;
 import dev.berth.registry.spi.storage.StorageDriver;
-import dev.berth.registry.storage.CheckedStorage;
 import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -74,7 +74,7 @@ public abstract class RegistryContract extends KitGroup {
 
     @BeforeEach
     void openRegistry() throws Exception {
-        driver = CheckedStorage.wrap(createDriver());
+        driver = StorageDrivers.checked(createDriver());
         registry = configure(Registry.builder().storage(driver)).build();
         repo = registry.repository("library/test");
     }

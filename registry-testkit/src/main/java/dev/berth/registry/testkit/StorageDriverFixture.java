@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.berth.registry.storage.CheckedStorage;
+import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
  * }</pre>
  *
  * <p>A fresh driver is created before each test (by the enclosing kit's {@link StorageDriverKit#createDriver()}) and
- * closed after it. Tests go through the wrapper a registry puts around every driver ({@link CheckedStorage}), so
+ * closed after it. Tests go through the wrapper a registry puts around every driver ({@link StorageDrivers#checked}), so
  * paths are validated and errors name the driver; {@link #rawDriver()} is the unwrapped one. Each test works under its
  * own random prefix ({@link #root()}, e.g. {@code /testkit-3f2a...}), so a driver pointed at shared storage (a bucket
  * used by others) can run the kit. After each test the prefix is deleted and the test fails if anything is left:
@@ -111,7 +111,7 @@ public abstract class StorageDriverFixture extends KitGroup {
     protected final void createDriverUnderTest(TestInfo test) throws Exception {
         raw = createDriver();
         assertThat(raw).as("createDriver()").isNotNull();
-        driver = CheckedStorage.wrap(raw);
+        driver = StorageDrivers.checked(raw);
         // The prefix only has to be unique (runs may share a bucket); the data the tests write is seeded.
         root = "/testkit-" + UUID.randomUUID().toString().replace("-", "");
         seed = test.getDisplayName().hashCode();

@@ -2,9 +2,9 @@ package dev.berth.registry.testkit;
 
 
 import dev.berth.registry.Registry;
+import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.StorageDriver;
-import dev.berth.registry.storage.CheckedStorage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ public abstract class UploadPurgeFixture extends KitGroup {
 
     @BeforeEach
     void openRegistries() throws Exception {
-        driver = CheckedStorage.wrap(createDriver());
+        driver = StorageDrivers.checked(createDriver());
         registry = Registry.builder().storage(driver).build();
         tenDaysAgo = Registry.builder().storage(driver).clock(Clock.offset(Clock.systemUTC(), Duration.ofDays(-10)))
                 .build();
