@@ -34,11 +34,14 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A container registry over one storage driver: the entry point of the library.
@@ -70,7 +73,7 @@ public final class Registry implements AutoCloseable {
     public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(5);
 
     private final Store store;
-    private final java.util.concurrent.locks.ReentrantLock collecting = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock collecting = new ReentrantLock();
 
     private final PullThrough pullThrough;
     private final EventListener events;
@@ -152,7 +155,7 @@ public final class Registry implements AutoCloseable {
      * As {@link #catalog(int, String)}, listing only the repositories {@code visible} accepts (those a caller may
      * pull); pages are filled with visible names, and the next page starts after the last one shown.
      */
-    public Page<RepositoryName> catalog(int n, String last, java.util.function.Predicate<RepositoryName> visible) {
+    public Page<RepositoryName> catalog(int n, String last, Predicate<RepositoryName> visible) {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
@@ -315,7 +318,7 @@ public final class Registry implements AutoCloseable {
                 }
             }
         }
-        out.sort(java.util.Comparator.comparing(Object::toString));
+        out.sort(Comparator.comparing(Object::toString));
         return out;
     }
 

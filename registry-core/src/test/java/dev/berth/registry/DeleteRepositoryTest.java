@@ -16,6 +16,7 @@ import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.repository.Repository;
 import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.spi.storage.FileInfo;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ class DeleteRepositoryTest {
         List<String> out = new ArrayList<>();
         try {
             driver.walk(under, f -> out.add(f.path()));
-        } catch (dev.berth.registry.spi.storage.PathNotFoundException none) {
+        } catch (PathNotFoundException none) {
             // nothing there
         }
         return out;

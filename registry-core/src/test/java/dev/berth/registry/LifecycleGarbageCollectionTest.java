@@ -10,6 +10,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.repository.Repository;
 import dev.berth.registry.repository.StoredManifest;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ class LifecycleGarbageCollectionTest {
         try {
             driver.stat(Layout.blobData(d));
             return true;
-        } catch (dev.berth.registry.spi.storage.PathNotFoundException e) {
+        } catch (PathNotFoundException e) {
             return false;
         }
     }

@@ -10,10 +10,12 @@ import dev.berth.registry.spi.auth.AuthProviderFactory;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.cache.BlobDescriptorCacheFactory;
+import dev.berth.registry.storage.inmemory.InMemoryStorageDriverFactory;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -33,7 +35,7 @@ class PluginDiscoveryTest {
                 Arguments.of("dev.berth.registry.spi.storage.StorageDriverFactory", "storage driver",
                         (Function<ClassLoader, Map<String, ?>>) StorageDrivers::available,
                         StorageDriversTest.DuplicateInMemoryFactory.class,
-                        dev.berth.registry.storage.inmemory.InMemoryStorageDriverFactory.class),
+                        InMemoryStorageDriverFactory.class),
                 Arguments.of(BlobDescriptorCacheFactory.class.getName(), "cache",
                         (Function<ClassLoader, Map<String, ?>>) Caches::available, DuplicateInMemoryCache.class,
                         InMemoryBlobDescriptorCacheFactory.class),
@@ -92,7 +94,7 @@ class PluginDiscoveryTest {
 
         @Override
         public BlobDescriptorCache create(Map<String, ?> parameters) {
-            return new InMemoryBlobDescriptorCache(1, java.time.Duration.ofSeconds(1));
+            return new InMemoryBlobDescriptorCache(1, Duration.ofSeconds(1));
         }
     }
 

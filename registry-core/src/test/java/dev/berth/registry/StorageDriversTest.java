@@ -4,17 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.registry.internal.storage.CheckedStorageDriver;
+import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.InvalidPathException;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageDriverException;
 import dev.berth.registry.spi.storage.StorageDriverFactory;
+import dev.berth.registry.spi.storage.StorageWriter;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,22 +113,22 @@ class StorageDriversTest {
         }
 
         @Override
-        public java.io.InputStream reader(String path, long offset) throws IOException {
+        public InputStream reader(String path, long offset) throws IOException {
             throw new PathNotFoundException(path);
         }
 
         @Override
-        public dev.berth.registry.spi.storage.StorageWriter writer(String path, boolean append) throws IOException {
+        public StorageWriter writer(String path, boolean append) throws IOException {
             throw new IOException("disk on fire");
         }
 
         @Override
-        public dev.berth.registry.spi.storage.FileInfo stat(String path) throws IOException {
+        public FileInfo stat(String path) throws IOException {
             throw new PathNotFoundException(path);
         }
 
         @Override
-        public java.util.List<String> list(String path) throws IOException {
+        public List<String> list(String path) throws IOException {
             throw new PathNotFoundException(path);
         }
 

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 
 /** Small real images for lifecycle tests: a config and a layer of their own per seed, and an OCI manifest. */
@@ -41,7 +43,7 @@ final class TestImages {
     static Digest push(Repository repo, String tag, String seed, String... moreTags) {
         byte[] manifest = manifest(repo, seed);
         return repo.manifests().put(Reference.parse(tag), MediaTypes.OCI_MANIFEST, manifest,
-                java.util.Arrays.stream(moreTags).map(Tag::parse).toList()).digest();
+                Arrays.stream(moreTags).map(Tag::parse).toList()).digest();
     }
 
     static List<String> tagNames(Repository repo) {
@@ -61,12 +63,12 @@ final class TestImages {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 

@@ -5,6 +5,8 @@ import dev.berth.registry.events.RegistryEvent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +70,7 @@ public record EndpointConfig(String name, URI url, Map<String, List<String>> hea
             }
             copy.put(h.getKey(), List.copyOf(new ArrayList<>(h.getValue())));
         }
-        headers = java.util.Collections.unmodifiableMap(copy);
+        headers = Collections.unmodifiableMap(copy);
         requirePositive("timeout", timeout);
         requirePositive("backoff", backoff);
         if (threshold < 1) {
@@ -79,7 +81,7 @@ public record EndpointConfig(String name, URI url, Map<String, List<String>> hea
         }
         ignoredMediaTypes = Set.copyOf(ignoredMediaTypes);
         ignoredActions = ignoredActions.isEmpty() ? Set.of()
-                : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(ignoredActions));
+                : Collections.unmodifiableSet(EnumSet.copyOf(ignoredActions));
     }
 
     /** An endpoint with distribution's defaults: no headers, timeout 1s, threshold 10, backoff 1s, nothing ignored. */

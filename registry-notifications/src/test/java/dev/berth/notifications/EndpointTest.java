@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RegistryEvent.Action;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.model.Digest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +84,7 @@ class EndpointTest {
     }
 
     /** The receiver records a POST before the endpoint has read the answer: statistics follow a moment later. */
-    static void awaitStats(Endpoint endpoint, java.util.function.Predicate<Endpoint.Stats> done)
+    static void awaitStats(Endpoint endpoint, Predicate<Endpoint.Stats> done)
             throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!done.test(endpoint.stats()) && System.nanoTime() < until) {

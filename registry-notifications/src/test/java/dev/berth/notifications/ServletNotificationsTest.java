@@ -18,13 +18,16 @@ import dev.berth.registry.spi.auth.Principal;
 import dev.berth.registry.spi.auth.Scope;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -65,7 +68,7 @@ class ServletNotificationsTest {
     static final Authenticator ALICE = new Authenticator() {
         @Override
         public Authentication authenticate(AuthRequest request) {
-            String expected = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:pw"
+            String expected = "Basic " + Base64.getEncoder().encodeToString("alice:pw"
                     .getBytes(StandardCharsets.UTF_8));
             return request.header("Authorization").map(h -> h.equals(expected)
                     ? (Authentication) new Authentication.Authenticated(Principal.user("alice"))
@@ -108,7 +111,7 @@ class ServletNotificationsTest {
     }
 
     static String alice() {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString("alice:pw".getBytes(StandardCharsets.UTF_8));
+        return "Basic " + Base64.getEncoder().encodeToString("alice:pw".getBytes(StandardCharsets.UTF_8));
     }
 
     record Image(byte[] config, byte[] layer, byte[] manifest) {
@@ -143,7 +146,7 @@ class ServletNotificationsTest {
     }
 
     static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
@@ -278,7 +281,7 @@ class ServletNotificationsTest {
         assertThat(notifier.endpoints().get(1).stats().delivered()).isZero();
     }
 
-    static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() - until).as(what).isNegative();

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -164,7 +165,7 @@ public final class BerthServer implements AutoCloseable {
      * default {@code http.limits} and thread model included.
      */
     public static BerthServer start(Registry registry, String host, int port) throws Exception {
-        return start(registry, new ServerConfig.Http(host, port, "", Optional.empty(), false, java.util.Map.of(),
+        return start(registry, new ServerConfig.Http(host, port, "", Optional.empty(), false, Map.of(),
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true, ServerConfig.Limits.DEFAULTS,
                 ServerConfig.Threads.AUTO), ServletOptions.DEFAULTS, true);
     }

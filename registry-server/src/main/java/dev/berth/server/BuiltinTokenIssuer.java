@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code auth.token.builtin}: Berth issues the tokens it verifies, at {@value ServerSecurity#TOKEN_PATH}, to the
@@ -83,7 +85,7 @@ final class BuiltinTokenIssuer {
                 throw ConfigException.fromPlugin("auth.token.builtin", e);
             }
             // The issuer's constructor names the argument it refuses first ("certificate: ..."), as the key is named.
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\w+): (.*)", java.util.regex.Pattern.DOTALL)
+            Matcher m = Pattern.compile("(\\w+): (.*)", Pattern.DOTALL)
                     .matcher(e.getMessage() == null ? "" : e.getMessage());
             throw m.matches() ? new ConfigException("auth.token.builtin." + m.group(1), m.group(2))
                     : new ConfigException("auth.token.builtin", Failures.describe(e));

@@ -1,7 +1,12 @@
 package dev.berth.server;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.diagnostics.Failures;
@@ -12,12 +17,16 @@ import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +79,7 @@ public final class Main {
         String command = "serve";
         String file = null;
         Map<String, String> overrides = new HashMap<>(env);
-        java.util.List<String> gcFlags = new java.util.ArrayList<>();
+        List<String> gcFlags = new ArrayList<>();
         int i = 0;
         if (args.length > 0 && !args[0].startsWith("-")) {
             if (args[0].equals("serve") || args[0].equals("garbage-collect")) {
@@ -237,7 +246,7 @@ public final class Main {
                     + " pushes and deletes are refused");
         }
         try {
-            java.util.Random random = new java.util.Random();
+            Random random = new Random();
             UploadPurgeTask.schedule(server.maintenance(), registry, storage.maintenance().uploadPurging(), random);
             scheduleRetention(server.maintenance(), registry, config.retention(), random);
             // After retention in the schedule's order, so a run that removes tags is followed by one that frees them.
@@ -252,7 +261,7 @@ public final class Main {
 
     /** Applies the retention policies every {@code retention.interval}, when one is set and the registry writable. */
     static boolean scheduleRetention(Maintenance maintenance, Registry registry, ServerConfig.Retention retention,
-            java.util.Random random) {
+            Random random) {
         if (!retention.scheduled()) {
             return false;
         }
@@ -261,7 +270,7 @@ public final class Main {
             log.info("retention: off while storage.maintenance.readonly is enabled");
             return false;
         }
-        java.time.Duration delay = UploadPurgeTask.firstDelay(retention.interval(), random);
+        Duration delay = UploadPurgeTask.firstDelay(retention.interval(), random);
         maintenance.schedule("retention", delay, retention.interval(), () -> AdminCommands.applyRetention(registry,
                 retention));
         log.info("retention: {} policies applied every {}{}, the first in {}s", retention.policies().size(),
@@ -278,8 +287,8 @@ public final class Main {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException | RuntimeException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException | RuntimeException e) {
                 host = http.bindHost();
             }
         }
@@ -301,7 +310,7 @@ public final class Main {
     /** Closes a notifier that never got to work (null: none), dropping what it may have queued. */
     static void closeNow(Notifier notifier) {
         if (notifier != null) {
-            notifier.close(java.time.Duration.ZERO);
+            notifier.close(Duration.ZERO);
         }
     }
 
@@ -341,17 +350,17 @@ public final class Main {
 
     static void configureLogging(ServerConfig.Log log) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-            ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
             root.setLevel(Level.toLevel(log.level(), Level.INFO));
-            ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent> console =
-                    root.getAppender("ASYNC") instanceof ch.qos.logback.classic.AsyncAppender async
+            Appender<ILoggingEvent> console =
+                    root.getAppender("ASYNC") instanceof AsyncAppender async
                             ? async.getAppender("STDERR") : root.getAppender("STDERR");
             if (log.formatter().equals("json")
-                    && console instanceof ch.qos.logback.core.OutputStreamAppender<?> appender) {
+                    && console instanceof OutputStreamAppender<?> appender) {
                 @SuppressWarnings("unchecked")
-                var stderr = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                var stderr = (OutputStreamAppender<ILoggingEvent>)
                         appender;
-                ch.qos.logback.classic.encoder.JsonEncoder json = new ch.qos.logback.classic.encoder.JsonEncoder();
+                JsonEncoder json = new JsonEncoder();
                 json.setContext(context);
                 json.setWithFormattedMessage(true);
                 json.setWithMessage(false);

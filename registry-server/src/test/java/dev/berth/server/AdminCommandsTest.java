@@ -2,23 +2,31 @@ package dev.berth.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
+import dev.berth.server.config.ConfigLoader;
+import dev.berth.server.config.ServerConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,11 +195,11 @@ class AdminCommandsTest {
         }
         assertThat(run("retention", config.toString())).isZero();
         assertThat(out()).contains("dry run", "would delete t1");
-        var loaded = dev.berth.server.config.ConfigLoader.load(config, Map.of());
+        var loaded = ConfigLoader.load(config, Map.of());
         try (Registry registry = Main.openRegistry(loaded, false)) {
             assertThat(AdminCommands.applyRetention(registry, loaded.retention()).dryRun()).isTrue();
             assertThat(tags(registry, "a")).containsExactly("t1", "t2");
-            var applied = new dev.berth.server.config.ServerConfig.Retention(java.time.Duration.ZERO, false,
+            var applied = new ServerConfig.Retention(Duration.ZERO, false,
                     loaded.retention().policies());
             assertThat(AdminCommands.applyRetention(registry, applied).deletedCount()).isEqualTo(1);
             assertThat(tags(registry, "a")).containsExactly("t2");
@@ -200,12 +208,12 @@ class AdminCommandsTest {
 
     @Test
     void theCommandsDeletesReachTheConfiguredNotificationEndpoints() throws Exception {
-        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 10);
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 10);
         receiver.createContext("/hook", exchange -> {
             try (exchange) {
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(exchange.getRequestBody().readAllBytes())
+                new ObjectMapper().readTree(exchange.getRequestBody().readAllBytes())
                         .path("events").forEach(e -> received.add(e.path("action").asText() + " "
                                 + e.path("target").path("repository").asText() + " "
                                 + e.path("target").path("tag").asText()));
@@ -228,7 +236,7 @@ class AdminCommandsTest {
             assertThat(run("retention", config.toString())).as(err()).isZero();
             assertThat(run("delete-repository", config.toString(), "team/app")).as(err()).isZero();
 
-            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (received.size() < 2 && System.nanoTime() < until) {
                 Thread.sleep(10);
             }

@@ -3,6 +3,8 @@ package dev.berth.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
@@ -14,6 +16,7 @@ import dev.berth.registry.model.Reference;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -159,7 +162,7 @@ class AuthClientsTest {
         htpasswd("-cbB", file, "alice", "alice-pw");
         htpasswd("-bs", file, "bob", "bob-pw"); // {SHA}
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort(); // the realm names the server's own address, so the port is chosen first
         }
         ServerConfig config = ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: " + root
@@ -217,8 +220,8 @@ class AuthClientsTest {
 
     /** Tiny JSON access for the token answer. */
     static final class Exchange {
-        static com.fasterxml.jackson.databind.JsonNode json(String text) throws Exception {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        static JsonNode json(String text) throws Exception {
+            return new ObjectMapper().readTree(text);
         }
     }
 }

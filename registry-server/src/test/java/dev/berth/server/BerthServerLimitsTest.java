@@ -20,12 +20,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -173,7 +175,7 @@ class BerthServerLimitsTest {
                 + upload.substring(upload.lastIndexOf('/') + 1) + "/data");
 
         byte[] chunk = new byte[2 << 20];
-        new java.util.Random(3).nextBytes(chunk);
+        new Random(3).nextBytes(chunk);
         Socket uploading = connect(server, "127.0.0.1");
         OutputStream out = uploading.getOutputStream();
         out.write(("PATCH " + upload + " HTTP/1.1\r\nHost: registry\r\nContent-Type: application/octet-stream\r\n"
@@ -207,7 +209,7 @@ class BerthServerLimitsTest {
                 .containsIgnoringCase("Connection: close");
         stopping.join(PATIENCE.toMillis());
         assertThat(stopping.isAlive()).as("the stop ends once the upload is answered").isFalse();
-        assertThat(java.nio.file.Files.size(data)).isEqualTo(chunk.length);
+        assertThat(Files.size(data)).isEqualTo(chunk.length);
     }
 
     @Test

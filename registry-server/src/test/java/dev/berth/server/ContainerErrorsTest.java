@@ -158,9 +158,9 @@ class ContainerErrorsTest {
         assertThat(ContainerErrorHandler.codeFor(503).value()).isEqualTo("UNAVAILABLE");
         assertThat(ContainerErrorHandler.codeFor(505).value()).isEqualTo("UNSUPPORTED");
         assertThat(new String(RegistryErrorPages.body(500, "java.lang.IllegalStateException: at x.y"),
-                java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("IllegalState", "x.y");
+                StandardCharsets.UTF_8)).doesNotContain("IllegalState", "x.y");
         assertThat(new String(RegistryErrorPages.body(400, "Illegal character\u0000\n"),
-                java.nio.charset.StandardCharsets.UTF_8)).contains("(Illegal character??)");
+                StandardCharsets.UTF_8)).contains("(Illegal character??)");
     }
 
     private static void assertRegistryError(Answer a, int status, ErrorCode code, String detail) throws IOException {

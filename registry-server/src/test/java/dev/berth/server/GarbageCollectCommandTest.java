@@ -6,8 +6,9 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
-import dev.berth.registry.testkit.TestContent;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.testkit.TestContent.Blob;
+import dev.berth.registry.testkit.TestContent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,7 +51,7 @@ class GarbageCollectCommandTest {
         }
     }
 
-    private static Blob upload(dev.berth.registry.repository.Repository repo, Blob blob) throws Exception {
+    private static Blob upload(Repository repo, Blob blob) throws Exception {
         repo.uploads().put(blob.digest(), new ByteArrayInputStream(blob.bytes()));
         return blob;
     }

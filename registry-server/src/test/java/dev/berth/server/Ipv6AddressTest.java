@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,13 +64,13 @@ class Ipv6AddressTest {
             InputStream in = s.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(response).startsWith("HTTP/1.1 202 ");
-            java.util.regex.Matcher location = java.util.regex.Pattern.compile("(?i)\r\nLocation: ([^\r]+)\r\n")
+            Matcher location = Pattern.compile("(?i)\r\nLocation: ([^\r]+)\r\n")
                     .matcher(response);
             assertThat(location.find()).as(response).isTrue();
             // Jetty writes the address in full ([0:0:0:0:0:0:0:1]); in brackets either way, so it is a URL.
             URI uri = URI.create(location.group(1));
             assertThat(uri.getHost()).startsWith("[").endsWith("]");
-            assertThat(java.net.InetAddress.getByName(uri.getHost()).isLoopbackAddress()).isTrue();
+            assertThat(InetAddress.getByName(uri.getHost()).isLoopbackAddress()).isTrue();
             assertThat(uri.getPort()).isEqualTo(server.port());
             assertThat(uri.getPath()).startsWith("/v2/demo/blobs/uploads/");
         }

@@ -10,13 +10,14 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
+import dev.berth.registry.repository.StoredManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +56,7 @@ class JibClientTest {
     void jibPushesAnImageAndPullsItBack(ImageFormat format) throws Exception {
         Path app = Files.writeString(work.resolve("app.txt"), "built by jib in " + format + " format\n");
         byte[] random = new byte[300_000];
-        new java.util.Random(format.ordinal()).nextBytes(random); // incompressible, so the pulled tar shows the bytes
+        new Random(format.ordinal()).nextBytes(random); // incompressible, so the pulled tar shows the bytes
         Path lib = Files.write(work.resolve("lib.bin"), random);
         String image = "127.0.0.1:" + server.port() + "/jib/app-" + format.name().toLowerCase() + ":1.0";
 

@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
-import dev.berth.registry.testkit.TestContent;
 import dev.berth.registry.testkit.TestContent.Blob;
+import dev.berth.registry.testkit.TestContent;
 import dev.berth.server.config.ConfigLoader;
+import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -56,7 +58,7 @@ class OnlineGcServerTest {
             Image steady = push("steady/app", "v1", random);
             Image overwritten = push("busy/r0", "t0", random);
             Map<String, Image> latest = new ConcurrentHashMap<>();
-            List<Blob> orphans = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Blob> orphans = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger pulls = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -124,12 +126,12 @@ class OnlineGcServerTest {
 
     private static double deletedBytes(BerthServer server) {
         return server.metrics().meterRegistry().find("berth.gc.deleted").counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+                .mapToDouble(Counter::count).sum();
     }
 
     private static double gcRuns(BerthServer server) {
         return server.metrics().meterRegistry().find("berth.gc.runs").counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+                .mapToDouble(Counter::count).sum();
     }
 
     private Image push(String repository, String tag, Random random) throws Exception {

@@ -2,33 +2,44 @@ package dev.berth.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.berth.registry.Registry;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.proxy.Upstream;
 import dev.berth.registry.servlet.ServletOptions;
-import dev.berth.registry.testkit.TestContent;
 import dev.berth.registry.testkit.TestContent.Blob;
+import dev.berth.registry.testkit.TestContent;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +71,7 @@ class PullThroughTest {
         Path users = work.resolve("htpasswd");
         AuthClientsTest.htpasswd("-cbB", users, "mirror", "mirror-pw");
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         ServerConfig config = ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: " + upstreamRoot
@@ -77,7 +88,7 @@ class PullThroughTest {
     void startMirror(Duration ttl) throws Exception {
         mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
                 .clock(clock).upstream(new Upstream("hub", URI.create("http://127.0.0.1:" + upstream.port()),
-                        java.util.Optional.of("mirror"), java.util.Optional.of("mirror-pw"), ttl))
+                        Optional.of("mirror"), Optional.of("mirror-pw"), ttl))
                 .upstreamTimeout(Duration.ofSeconds(60)).build();
         mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
         mirrorBase = "http://127.0.0.1:" + mirror.port();
@@ -216,7 +227,7 @@ class PullThroughTest {
     }
 
     /** The mirror's clock, which a test can move forward. */
-    static final class MovableClock extends java.time.Clock {
+    static final class MovableClock extends Clock {
         private volatile Duration offset = Duration.ZERO;
 
         void advance(Duration d) {
@@ -224,18 +235,18 @@ class PullThroughTest {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
         }
 
         @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
         @Override
-        public java.time.Instant instant() {
-            return java.time.Instant.now().plus(offset);
+        public Instant instant() {
+            return Instant.now().plus(offset);
         }
     }
 
@@ -269,9 +280,9 @@ class PullThroughTest {
         Image image = pushUpstream("library/big", "v1", 16 << 20);
         startMirror(Duration.ofHours(1));
         Digest layer = image.blobs().get(1).digest();
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(mirrorBase
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(mirrorBase
                 + "/v2/hub/library/big/blobs/" + layer)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (java.io.InputStream in = r.body()) {
+        try (InputStream in = r.body()) {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(in.readNBytes(64 << 10)).hasSize(64 << 10);
         } // hangs up after 64 KiB of 16 MiB
@@ -302,14 +313,14 @@ class PullThroughTest {
     void anUpstreamServingSomethingElseThanAManifestIsNotCached() throws Exception {
         // A fault a real registry does not make on cue: a captive portal answering 200 with a login page, and a
         // redirect for blobs to a scheme nobody should follow.
-        com.sun.net.httpserver.HttpServer portal = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer portal = HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
         portal.createContext("/", exchange -> {
             if (exchange.getRequestURI().getPath().contains("/blobs/")) {
                 exchange.getResponseHeaders().add("Location", "file:///etc/passwd");
                 exchange.sendResponseHeaders(302, -1);
             } else {
-                byte[] page = "<html>please log in</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] page = "<html>please log in</html>".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "text/html");
                 exchange.sendResponseHeaders(200, page.length);
                 exchange.getResponseBody().write(page);
@@ -342,11 +353,11 @@ class PullThroughTest {
         // it counts what it is asked.
         byte[] manifest = TestContent.utf8(TestContent.imageManifest(false, TestContent.text("c"),
                 List.of(TestContent.text("l"))));
-        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger asked = new AtomicInteger();
+        HttpServer slow = HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
         slow.setExecutor(Executors.newCachedThreadPool());
-        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
         slow.createContext("/v2/library/app/manifests/v1", exchange -> {
             asked.incrementAndGet();
             try {
@@ -370,7 +381,7 @@ class PullThroughTest {
                     false, Map.of(), Optional.empty(), Optional.empty(), Duration.ofSeconds(10), true,
                     ServerConfig.Limits.DEFAULTS, ServerConfig.Threads.PLATFORM), ServletOptions.DEFAULTS, true);
             mirrorBase = "http://127.0.0.1:" + mirror.port();
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
             List<Future<byte[]>> gets = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 gets.add(pool.submit(() -> {
@@ -419,7 +430,7 @@ class PullThroughTest {
         pushUpstream("library/app", "v1", 100);
         mirrorRegistry = Registry.builder().storage("filesystem", Map.of("rootdirectory", mirrorRoot.toString()))
                 .upstream(new Upstream("hub", URI.create("http://127.0.0.1:" + upstream.port()),
-                        java.util.Optional.of("mirror"), java.util.Optional.of("wrong"), Duration.ofHours(1)))
+                        Optional.of("mirror"), Optional.of("wrong"), Duration.ofHours(1)))
                 .build();
         mirror = BerthServer.start(mirrorRegistry, "127.0.0.1", 0);
         mirrorBase = "http://127.0.0.1:" + mirror.port();

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class RetentionScheduleTest {
                 repo.manifests().put(Reference.parse(tag), MediaTypes.OCI_MANIFEST, m);
                 Thread.sleep(20); // distinct push times (a lower bound: a loaded machine only spreads them more)
             }
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (repo.tags().list().size() > 1 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }

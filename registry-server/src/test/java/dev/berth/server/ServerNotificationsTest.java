@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +99,7 @@ class ServerNotificationsTest {
                         .statusCode()).isEqualTo(200);
                 assertThat(server.notifier()).hasValueSatisfying(n ->
                         assertThat(n.endpoints()).extracting(e -> e.name()).containsExactly("hook"));
-                long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!server.metrics().scrape().contains("berth_notifications_delivered_total{endpoint=\"hook\"} 3.0")
                         && System.nanoTime() < until) {
                     Thread.sleep(20);

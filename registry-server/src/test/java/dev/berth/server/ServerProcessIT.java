@@ -10,6 +10,7 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import dev.berth.registry.model.Digest;
 import dev.berth.server.tls.TestPki;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -183,7 +184,7 @@ class ServerProcessIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String readStatusLine(InputStream in) throws java.io.IOException {
+    private static String readStatusLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         int c;
         while ((c = in.read()) >= 0 && c != '\n') {

@@ -10,6 +10,7 @@ import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,7 @@ class ServerSecurityTest {
         try (ServerSecurity s = ServerSecurity.from(auth("auth: {token: {realm: 'https://r.example/auth/token', "
                 + "service: s, issuer: i, builtin: {htpasswd: {path: " + users + "}}}}"))) {
             assertThat(s.tokenEndpoint()).isPresent();
-            assertThat(s.guard().authenticator().challenge(java.util.List.of()))
+            assertThat(s.guard().authenticator().challenge(List.of()))
                     .isEqualTo("Bearer realm=\"https://r.example/auth/token\",service=\"s\"");
         }
     }

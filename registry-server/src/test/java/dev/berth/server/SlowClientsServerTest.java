@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -144,7 +146,7 @@ class SlowClientsServerTest {
         Path htpasswd = root.resolveSibling(root.getFileName() + "-htpasswd");
         AuthClientsTest.htpasswd("-cbB", htpasswd, "alice", "alice-pw");
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort(); // the realm names the server's own address
         }
         server = Main.serve(ConfigLoader.parse("version: 0.1\nstorage: {filesystem: {rootdirectory: " + root
@@ -157,7 +159,7 @@ class SlowClientsServerTest {
             send(open(), "POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
                     + "\r\nContent-Length: 300\r\n\r\ngrant_type=password&username=alice&pass");
         }
-        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:alice-pw".getBytes(
+        String basic = "Basic " + Base64.getEncoder().encodeToString("alice:alice-pw".getBytes(
                 StandardCharsets.UTF_8));
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> token = client.send(HttpRequest.newBuilder(uri("/auth/token?service=berth-test"

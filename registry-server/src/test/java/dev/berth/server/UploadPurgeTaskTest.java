@@ -7,6 +7,10 @@ import dev.berth.registry.error.RegistryException;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,10 +83,10 @@ class UploadPurgeTaskTest {
                 Map.of()))) {
             assertThat(server.maintenance().tasks()).isEmpty();
             assertThat(server.registry().readOnly()).isTrue();
-            java.net.http.HttpResponse<String> push = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
-                            + "/v2/lib/app/blobs/uploads/")).POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> push = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                            + "/v2/lib/app/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody())
+                            .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(push.statusCode()).isEqualTo(405);
             assertThat(push.body()).contains("UNSUPPORTED");
         }

@@ -8,8 +8,8 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
-import dev.berth.registry.testkit.TestContent;
 import dev.berth.registry.testkit.TestContent.Blob;
+import dev.berth.registry.testkit.TestContent;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import java.io.ByteArrayInputStream;
@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,7 @@ class UpstreamSecretsTest {
                 """.formatted(closed), Map.of());
         assertThat(c.notifications().toString()).doesNotContain("hook-secret", "token-secret");
         mirror = Main.serve(c);
-        byte[] bytes = "an event".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = "an event".getBytes(StandardCharsets.UTF_8);
         HttpResponse<String> push = http.send(request("/v2/app/blobs/uploads/?digest=" + Digest.sha256(bytes))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(push.statusCode()).isEqualTo(201);

@@ -18,10 +18,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -219,10 +224,10 @@ class HtpasswdAuthenticatorTest {
         String oldFile = Files.readString(file);
         String newFile = HtpasswdBinary.line("dave", "new", "-m") + "\n";
         try (var auth = new HtpasswdAuthenticator("r", file, Duration.ofSeconds(60), ticker)) {
-            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-            var logins = new java.util.concurrent.atomic.AtomicInteger();
+            var pool = Executors.newFixedThreadPool(8);
+            var logins = new AtomicInteger();
             try {
-                List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
+                List<Future<?>> results = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     results.add(pool.submit(() -> {
                         for (int i = 0; i < 200; i++) {
@@ -236,7 +241,7 @@ class HtpasswdAuthenticatorTest {
                 }
                 // 20 rewrites spread over the 1,600 logins, however the threads are scheduled.
                 for (int i = 0; i < 20; i++) {
-                    while (logins.get() < i * 80 && !results.stream().allMatch(java.util.concurrent.Future::isDone)) {
+                    while (logins.get() < i * 80 && !results.stream().allMatch(Future::isDone)) {
                         Thread.sleep(1);
                     }
                     write(file, i % 2 == 0 ? newFile : oldFile);
@@ -358,9 +363,9 @@ class HtpasswdAuthenticatorTest {
     void aMapOrListWhereAValueBelongsIsRefusedNamingTheKey() {
         Map<String, String> expected = Map.of("path", "a path", "realm", "a single value",
                 "cachettl", "a duration such as 300ms, 30s, 5m or 1h30m");
-        for (String key : java.util.List.of("path", "realm", "cachettl")) {
-            java.util.Map<String, Object> p = new java.util.HashMap<>(java.util.Map.of("path", "/etc/htpasswd"));
-            p.put(key, java.util.Map.of("s3cret", "x"));
+        for (String key : List.of("path", "realm", "cachettl")) {
+            Map<String, Object> p = new HashMap<>(Map.of("path", "/etc/htpasswd"));
+            p.put(key, Map.of("s3cret", "x"));
             assertThatThrownBy(() -> new HtpasswdProviderFactory().create(p)).as(key)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("auth.htpasswd." + key + ": expected " + expected.get(key) + ", found a map")

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.MessageDigest;
@@ -31,6 +32,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECKey;
 import java.security.interfaces.EdECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
@@ -50,6 +52,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.jce.spec.ECParameterSpec;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -151,9 +154,9 @@ final class Keys {
                 + (jwk instanceof OctetKeyPair okp ? " " + okp.getCurve() : ""));
     }
 
-    static boolean isEd25519(java.security.Key key) {
+    static boolean isEd25519(Key key) {
         return key instanceof EdECPublicKey || key.getAlgorithm().equals("Ed25519")
-                || key.getAlgorithm().equals("EdDSA") && key instanceof java.security.interfaces.EdECKey ec
+                || key.getAlgorithm().equals("EdDSA") && key instanceof EdECKey ec
                 && ec.getParams().getName().equals("Ed25519");
     }
 
@@ -319,7 +322,7 @@ final class Keys {
         }
         if (key instanceof ECPrivateKey ec) {
             // Q = d·G, on BouncyCastle's curve arithmetic; PKCS#8 files need not carry the public point.
-            org.bouncycastle.jce.spec.ECParameterSpec spec = EC5Util.convertSpec(ec.getParams());
+            ECParameterSpec spec = EC5Util.convertSpec(ec.getParams());
             org.bouncycastle.math.ec.ECPoint q = spec.getG().multiply(ec.getS()).normalize();
             ECPoint point = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
             return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, ec.getParams()));

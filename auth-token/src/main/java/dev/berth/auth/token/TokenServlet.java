@@ -16,10 +16,14 @@ import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +56,7 @@ public final class TokenServlet extends HttpServlet {
     private final transient Authenticator credentials;
     private final String basicRealm;
     private final Duration bodyTimeout;
-    private final transient java.util.function.Consumer<String> limitListener;
+    private final transient Consumer<String> limitListener;
 
     /**
      * @param issuer      signs the tokens and decides what they grant
@@ -68,7 +72,7 @@ public final class TokenServlet extends HttpServlet {
      * @param limitListener told {@code body_size} or {@code body_timeout} when a form is refused (for metrics)
      */
     public TokenServlet(TokenIssuer issuer, Authenticator credentials, String basicRealm, Duration bodyTimeout,
-            java.util.function.Consumer<String> limitListener) {
+            Consumer<String> limitListener) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.basicRealm = Objects.requireNonNull(basicRealm, "basicRealm");
@@ -77,7 +81,7 @@ public final class TokenServlet extends HttpServlet {
     }
 
     /** This endpoint with other bounds on a POST's form. */
-    public TokenServlet withLimits(Duration timeout, java.util.function.Consumer<String> listener) {
+    public TokenServlet withLimits(Duration timeout, Consumer<String> listener) {
         return new TokenServlet(issuer, credentials, basicRealm, timeout, listener);
     }
 
@@ -143,9 +147,9 @@ public final class TokenServlet extends HttpServlet {
             return;
         }
         boolean form = req.getContentType() != null
-                && req.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+                && req.getContentType().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
         if (!form) {
-            Map<String, List<String>> query = new java.util.HashMap<>();
+            Map<String, List<String>> query = new HashMap<>();
             FormBody.parse(req.getQueryString(), query);
             post(req, resp, values(query));
             return;
@@ -170,7 +174,7 @@ public final class TokenServlet extends HttpServlet {
         });
     }
 
-    private static java.util.function.Function<String, String[]> values(Map<String, List<String>> parameters) {
+    private static Function<String, String[]> values(Map<String, List<String>> parameters) {
         return name -> {
             List<String> v = parameters.get(name);
             return v == null ? null : v.toArray(String[]::new);
@@ -178,8 +182,8 @@ public final class TokenServlet extends HttpServlet {
     }
 
     private void post(HttpServletRequest req, HttpServletResponse resp,
-            java.util.function.Function<String, String[]> parameters) throws IOException {
-        java.util.function.Function<String, String> param = name -> {
+            Function<String, String[]> parameters) throws IOException {
+        Function<String, String> param = name -> {
             String[] v = parameters.apply(name);
             return v == null || v.length == 0 ? null : v[0];
         };

@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.util.Base64;
 import com.nimbusds.jose.util.X509CertUtils;
 import com.nimbusds.jwt.SignedJWT;
 import dev.berth.registry.diagnostics.Failures;
@@ -28,7 +29,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The keys a {@link TokenAuthenticator} trusts, and how a token's header leads to one of them: an {@code x5c} chain
@@ -40,7 +44,7 @@ import java.util.Set;
  * <p>Immutable and thread-safe: the keys are read once, when it is built.
  */
 final class TrustedKeys {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrustedKeys.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TrustedKeys.class);
 
     private final Set<TrustAnchor> anchors;
     private final Map<String, PublicKey> keysById;
@@ -104,7 +108,7 @@ final class TrustedKeys {
 
     /** Finds the key the token says it is signed with, and refuses keys that are not trusted. */
     PublicKey signingKey(JWSHeader header, Instant now) throws Rejection {
-        List<com.nimbusds.jose.util.Base64> x5c = header.getX509CertChain();
+        List<Base64> x5c = header.getX509CertChain();
         if (x5c != null && !x5c.isEmpty()) {
             return chainedKey(x5c, now);
         }
@@ -132,13 +136,13 @@ final class TrustedKeys {
         throw new Rejection("token names no signing key (no x5c, jwk or kid) and several keys are trusted");
     }
 
-    private java.util.Optional<PublicKey> trusted(PublicKey key) {
+    private Optional<PublicKey> trusted(PublicKey key) {
         return allKeys.stream().filter(k -> Keys.same(k, key)).findFirst();
     }
 
-    private PublicKey chainedKey(List<com.nimbusds.jose.util.Base64> x5c, Instant now) throws Rejection {
+    private PublicKey chainedKey(List<Base64> x5c, Instant now) throws Rejection {
         List<X509Certificate> chain = new ArrayList<>();
-        for (com.nimbusds.jose.util.Base64 b : x5c) {
+        for (Base64 b : x5c) {
             X509Certificate cert = X509CertUtils.parse(b.decode());
             if (cert == null) {
                 throw new Rejection("malformed x5c certificate");

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The claim checks alone, on a fixed clock: the leeway holds to the second on each side. */
@@ -49,7 +50,7 @@ class ClaimChecksTest {
         assertThat(ClaimChecks.access(valid().build())).isEmpty();
         assertThat(ClaimChecks.access(valid().claim("access", List.of(Map.of("type", "repository", "name",
                 "team/app", "actions", List.of("pull", "push")))).build()))
-                .containsExactly(new Scope("repository", "team/app", java.util.Set.of("pull", "push")));
+                .containsExactly(new Scope("repository", "team/app", Set.of("pull", "push")));
         assertThatThrownBy(() -> ClaimChecks.access(valid().claim("access", "all").build()))
                 .hasMessageContaining("not a list");
         assertThatThrownBy(() -> ClaimChecks.access(valid().claim("access", List.of(Map.of("type", "repository")))

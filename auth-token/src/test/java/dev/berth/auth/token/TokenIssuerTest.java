@@ -15,16 +15,23 @@ import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Authentication;
 import dev.berth.registry.spi.auth.Principal;
 import dev.berth.registry.spi.auth.Scope;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X962Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,7 +149,7 @@ class TokenIssuerTest {
         KeyPair caKeys = TestPki.ec("secp256r1");
         X509Certificate ca = TestPki.ca(caKeys, "Token CA");
         X509Certificate cert = TestPki.cert(rsa, "token signer", caKeys, "Token CA", false,
-                java.time.Instant.now().minusSeconds(3600), java.time.Instant.now().plusSeconds(86400));
+                Instant.now().minusSeconds(3600), Instant.now().plusSeconds(86400));
         Path key = pkcs8(dir.resolve("key.pem"), rsa.getPrivate());
         Path certFile = TestPki.writePem(dir.resolve("cert.pem"), cert, ca);
         TokenIssuer issuer = TokenIssuer.fromConfig(Map.of("key", key.toString(), "certificate", certFile.toString(),
@@ -241,12 +248,12 @@ class TokenIssuerTest {
 
     /** An SEC1 {@code EC PRIVATE KEY} file with the curve named, with or without the public point. */
     static Path sec1(Path file, KeyPair keys, boolean withPublic) throws Exception {
-        java.math.BigInteger d = ((java.security.interfaces.ECPrivateKey) keys.getPrivate()).getS();
-        org.bouncycastle.asn1.x9.X962Parameters curve = new org.bouncycastle.asn1.x9.X962Parameters(
-                org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
+        BigInteger d = ((ECPrivateKey) keys.getPrivate()).getS();
+        X962Parameters curve = new X962Parameters(
+                SECObjectIdentifiers.secp256r1);
         org.bouncycastle.asn1.sec.ECPrivateKey sec1 = withPublic
-                ? new org.bouncycastle.asn1.sec.ECPrivateKey(256, d, new org.bouncycastle.asn1.DERBitString(
-                        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded())
+                ? new org.bouncycastle.asn1.sec.ECPrivateKey(256, d, new DERBitString(
+                        SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded())
                                 .getPublicKeyData().getBytes()), curve)
                 : new org.bouncycastle.asn1.sec.ECPrivateKey(256, d, curve);
         String b64 = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(sec1.getEncoded());

@@ -10,6 +10,7 @@ import dev.berth.registry.spi.auth.Authentication;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.registry.spi.auth.Principal;
 import dev.berth.registry.spi.auth.Scope;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,13 +19,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,13 +69,13 @@ class TokenServletTest {
     };
 
     static final int THREADS = 24;
-    static final List<String> LIMITS_HIT = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<String> LIMITS_HIT = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         issuer = TokenIssuer.generated(ISSUER, SERVICE, Duration.ofMinutes(5), TokenIssuerTest.rules());
         // A small pool: slow clients must not be able to take its threads.
-        server = new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(THREADS, 4));
+        server = new Server(new QueuedThreadPool(THREADS, 4));
         connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -224,10 +228,10 @@ class TokenServletTest {
 
     @Test
     void slowAnonymousFormsHoldNoThreadsAndAreCutAtTheBodyTimeout() throws Exception {
-        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        List<Socket> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 5 * THREADS; i++) {
-                java.net.Socket s = new java.net.Socket("127.0.0.1", connector.getLocalPort());
+                Socket s = new Socket("127.0.0.1", connector.getLocalPort());
                 s.setSoTimeout(30_000);
                 s.getOutputStream().write(("POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
                         + "application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\ngrant_type=pa")
@@ -242,13 +246,13 @@ class TokenServletTest {
             assertThat(post(Map.of("grant_type", "password", "username", "alice", "password", "secret",
                     "service", SERVICE)).statusCode()).isEqualTo(200);
             // Then each slow form is refused when its time is up, and its connection closed.
-            for (java.net.Socket s : slow) {
+            for (Socket s : slow) {
                 String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
                 assertThat(answer).startsWith("HTTP/1.1 408").contains("did not arrive within 2s");
             }
             assertThat(LIMITS_HIT).contains("body_timeout");
         } finally {
-            for (java.net.Socket s : slow) {
+            for (Socket s : slow) {
                 s.close();
             }
         }

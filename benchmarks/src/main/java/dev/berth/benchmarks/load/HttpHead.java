@@ -3,6 +3,7 @@ package dev.berth.benchmarks.load;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -99,7 +100,7 @@ final class HttpHead {
                 throw new IOException("response head longer than " + MAX_HEAD + " bytes");
             }
             if (len + n > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
             }
             src.get(buf, len, n);
             int from = Math.max(0, len - 3);
@@ -109,7 +110,7 @@ final class HttpHead {
                     HttpHead head = parse(new String(buf, 0, i, StandardCharsets.ISO_8859_1));
                     leftoverStart = i + 4;
                     if (head.status >= 100 && head.status < 200) { // an interim response: the real one follows
-                        byte[] rest = java.util.Arrays.copyOfRange(buf, leftoverStart, len);
+                        byte[] rest = Arrays.copyOfRange(buf, leftoverStart, len);
                         reset();
                         return offer(ByteBuffer.wrap(rest));
                     }

@@ -1,6 +1,8 @@
 package dev.berth.benchmarks.load;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,11 +113,11 @@ public final class LoadGenerator {
                 h.pull(1, size, timeout);
             }
             // The single client: the median of three pulls (one 64 MiB pull is over in tens of milliseconds).
-            List<HerdScenario.Result> singles = new java.util.ArrayList<>();
+            List<HerdScenario.Result> singles = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 singles.add(h.pull(1, size, timeout));
             }
-            singles.sort(java.util.Comparator.comparingDouble(HerdScenario.Result::mibPerSecond));
+            singles.sort(Comparator.comparingDouble(HerdScenario.Result::mibPerSecond));
             HerdScenario.Result single = singles.get(1);
             System.out.println("herd: single client first (median of 3: " + singles.stream()
                     .map(r -> String.format(Locale.ROOT, "%.0f", r.mibPerSecond())).toList() + " MiB/s): "

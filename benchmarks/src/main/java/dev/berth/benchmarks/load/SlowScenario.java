@@ -8,6 +8,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -462,7 +463,7 @@ final class SlowScenario {
     private int drainAtEnd() throws IOException {
         int found = 0;
         long until = System.nanoTime() + (long) (drainSeconds * 1e9);
-        Map<Conn, long[]> drained = new java.util.HashMap<>();
+        Map<Conn, long[]> drained = new HashMap<>();
         for (Conn c : conns) {
             if (c.state == State.STREAMING && c.key != null && c.key.isValid()) {
                 c.key.interestOps(SelectionKey.OP_READ);

@@ -8,6 +8,7 @@ import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.spi.cache.CacheException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -123,7 +124,7 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
     public Optional<Descriptor> linkedBlob(RepositoryName repository, Digest digest) {
         String link = linkKey(repository, digest);
         String blob = blobKey(digest);
-        java.util.List<String> values = call(j -> j.mget(link, blob), null);
+        List<String> values = call(j -> j.mget(link, blob), null);
         if (values == null || values.size() != 2 || values.get(0) == null || values.get(1) == null
                 || values.get(0).equals(TOMBSTONE) || values.get(1).equals(TOMBSTONE)) {
             return Optional.empty();

@@ -11,6 +11,8 @@ import dev.berth.registry.model.Tag;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
 import dev.berth.registry.testkit.BlobDescriptorCacheKit;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,9 +83,9 @@ class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheKit {
         Map<String, String> expected = Map.of("addr", "a single value", "password", "a single value",
                 "db", "a whole number", "dialtimeout", "a duration such as 300ms, 30s, 5m or 1h30m",
                 "tls", "true or false");
-        for (String key : java.util.List.of("addr", "password", "db", "dialtimeout", "tls")) {
+        for (String key : List.of("addr", "password", "db", "dialtimeout", "tls")) {
             Object map = key.equals("tls") ? Map.of("enabled", Map.of("s3cret", 1)) : Map.of("s3cret", "x");
-            Map<String, Object> p = new java.util.HashMap<>(Map.of("addr", "cache:6379"));
+            Map<String, Object> p = new HashMap<>(Map.of("addr", "cache:6379"));
             p.put(key, map);
             String shown = key.equals("tls") ? "tls.enabled" : key;
             assertThatThrownBy(() -> RedisCacheConfig.parse(p)).as(key)
@@ -91,7 +93,7 @@ class RedisBlobDescriptorCacheTest extends BlobDescriptorCacheKit {
                     .hasMessage("redis." + shown + ": expected " + expected.get(key) + ", found a map")
                     .hasMessageNotContaining("s3cret");
         }
-        assertThatThrownBy(() -> RedisCacheConfig.parse(Map.of("addr", "cache", "password", java.util.List.of("a"))))
+        assertThatThrownBy(() -> RedisCacheConfig.parse(Map.of("addr", "cache", "password", List.of("a"))))
                 .hasMessage("redis.password: expected a single value, found a list");
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.berth.registry.Registry;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.model.Digest;
 import dev.berth.registry.spi.cache.CacheException;
 import java.time.Duration;
 import java.util.Map;
@@ -58,7 +59,7 @@ class RedisHealthTest {
                 RedisBlobDescriptorCache cache = new RedisBlobDescriptorCache(redis.config()
                         .withBreaker(1, Duration.ofHours(1)))) {
             redis.stop();
-            dev.berth.registry.model.Digest digest = dev.berth.registry.model.Digest.sha256(new byte[] {1});
+            Digest digest = Digest.sha256(new byte[] {1});
             assertThatThrownBy(() -> cache.blob(digest)).isInstanceOf(CacheException.class);
             assertThat(cache.breakerOpen()).isTrue();
             assertThat(cache.blob(digest)).as("skipped while the breaker is open").isEmpty();

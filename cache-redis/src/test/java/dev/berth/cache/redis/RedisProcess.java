@@ -2,6 +2,7 @@ package dev.berth.cache.redis;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.Map;
 import redis.embedded.RedisServer;
 
 /** A real redis-server (embedded-redis ships 7.0.15) on a free local port, that tests can stop and start again. */
@@ -43,8 +44,8 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** The {@code redis} cache's parameters for this Redis, with the timeouts of {@link #config()}. */
-    static java.util.Map<String, Object> generous(int port) {
-        return java.util.Map.of("addr", "127.0.0.1:" + port, "dialtimeout", "30s", "readtimeout", "30s",
+    static Map<String, Object> generous(int port) {
+        return Map.of("addr", "127.0.0.1:" + port, "dialtimeout", "30s", "readtimeout", "30s",
                 "writetimeout", "30s");
     }
 

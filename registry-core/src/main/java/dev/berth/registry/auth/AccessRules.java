@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -248,7 +249,7 @@ public final class AccessRules implements AccessController {
         }
 
         boolean hasFixedPattern() {
-            return fixed.stream().anyMatch(java.util.Objects::nonNull);
+            return fixed.stream().anyMatch(Objects::nonNull);
         }
 
         boolean matches(Principal p, RepositoryName repository, Set<String> groups) {

@@ -2,6 +2,7 @@ package dev.berth.registry.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -78,7 +79,7 @@ public final class ImageManifest implements Manifest {
         List<Descriptor> refs = new ArrayList<>(layers.size() + 1);
         refs.add(config);
         refs.addAll(layers);
-        return java.util.Collections.unmodifiableList(refs);
+        return Collections.unmodifiableList(refs);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.berth.registry.model;
 
+import java.util.Locale;
 import java.util.Set;
 
 /** The media types a registry meets, OCI and Docker. */
@@ -53,6 +54,6 @@ public final class MediaTypes {
         }
         int semi = contentType.indexOf(';');
         String bare = (semi >= 0 ? contentType.substring(0, semi) : contentType).trim();
-        return bare.isEmpty() ? null : bare.toLowerCase(java.util.Locale.ROOT);
+        return bare.isEmpty() ? null : bare.toLowerCase(Locale.ROOT);
     }
 }

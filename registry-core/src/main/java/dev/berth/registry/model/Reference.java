@@ -1,5 +1,6 @@
 package dev.berth.registry.model;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /** What a manifest URL names: a tag or a digest. A tag cannot contain ':', a digest always does. */
@@ -29,7 +30,7 @@ public sealed interface Reference permits Reference.ByTag, Reference.ByDigest {
 
     /** Parses a tag (TAG_INVALID when bad) or, when it has a ':', a digest (DIGEST_INVALID or UNSUPPORTED_PARAMETERS when bad). */
     static Reference parse(String text) {
-        java.util.Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(text, "text");
         return text.indexOf(':') >= 0 ? new ByDigest(Digest.parse(text)) : new ByTag(Tag.parse(text));
     }
 

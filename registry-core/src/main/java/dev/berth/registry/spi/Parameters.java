@@ -2,6 +2,7 @@ package dev.berth.registry.spi;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -160,7 +161,7 @@ public final class Parameters {
         }
         try {
             return Optional.of(Path.of(text.toString()));
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             throw invalid(key, "'" + text + "' is not a path: " + e.getReason());
         }
     }

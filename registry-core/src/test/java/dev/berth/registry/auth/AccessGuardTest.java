@@ -12,6 +12,7 @@ import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.auth.AccessController;
+import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Authentication;
 import dev.berth.registry.spi.auth.Authenticator;
@@ -283,7 +284,7 @@ class AccessGuardTest {
     void aControllerThatRefusesTheCatalogDeniesAuthenticatedCallersEvenWithATokenLackingTheScope() {
         AccessController noCatalog = new AccessController() {
             @Override
-            public boolean permits(Principal principal, RepositoryName repository, dev.berth.registry.spi.auth.Action a) {
+            public boolean permits(Principal principal, RepositoryName repository, Action a) {
                 return true;
             }
 

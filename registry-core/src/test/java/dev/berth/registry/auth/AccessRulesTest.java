@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -256,9 +258,9 @@ class AccessRulesTest {
         AccessRules r = AccessRules.parse(Map.of("groups", Map.of("dev", List.of("alice")), "rules", List.of(
                 rule("team/**", "group:dev", List.of("pull", "push")),
                 rule("${user}/**", "authenticated", List.of("pull", "push", "delete")))));
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        var pool = Executors.newFixedThreadPool(8);
         try {
-            List<java.util.concurrent.Future<Boolean>> futures = new ArrayList<>();
+            List<Future<Boolean>> futures = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int seed = t;
                 futures.add(pool.submit(() -> {

@@ -7,8 +7,11 @@ import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -207,7 +210,7 @@ class ManifestParserTest {
             manifests in an image  | "annotations":                   | "manifests": [], "annotations":  | must not have a manifests field
             """)
     void brokenImageManifestsNameTheField(String name, String from, String to, String reason) {
-        String body = OCI_IMAGE.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
+        String body = OCI_IMAGE.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to));
         assertThat(body).as("fixture edit applies").isNotEqualTo(OCI_IMAGE);
         assertThatThrownBy(() -> Manifest.parse(utf8(body), MediaTypes.OCI_MANIFEST))
                 .isInstanceOfSatisfying(RegistryException.class, e -> {
@@ -336,7 +339,7 @@ class ManifestParserTest {
                 switch (random.nextInt(4)) {
                     case 0 -> m[at] = interesting[random.nextInt(interesting.length)];
                     case 1 -> m[at] = (byte) random.nextInt(256);
-                    case 2 -> m = java.util.Arrays.copyOf(m, at);
+                    case 2 -> m = Arrays.copyOf(m, at);
                     default -> {
                         byte[] longer = new byte[m.length + 1];
                         System.arraycopy(m, 0, longer, 0, at);

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,14 +24,14 @@ final class EnvOverrides {
     static final String PREFIX = "REGISTRY_";
 
     /** Variables that configure the launcher, not a key. */
-    private static final java.util.Set<String> NOT_KEYS = java.util.Set.of("REGISTRY_CONFIGURATION_PATH");
+    private static final Set<String> NOT_KEYS = Set.of("REGISTRY_CONFIGURATION_PATH");
 
     private EnvOverrides() {
     }
 
     /** Applies the overrides in {@code env} to {@code root}; returns the dotted keys set, for the startup log. */
-    static java.util.List<String> apply(ObjectNode root, Map<String, String> env) {
-        java.util.List<String> applied = new java.util.ArrayList<>();
+    static List<String> apply(ObjectNode root, Map<String, String> env) {
+        List<String> applied = new ArrayList<>();
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
             if (!name.startsWith(PREFIX) || name.length() == PREFIX.length() || NOT_KEYS.contains(name)) {

@@ -1,6 +1,7 @@
 package dev.berth.server.config;
 
 import dev.berth.registry.diagnostics.Urls;
+import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.proxy.Upstream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -36,7 +37,7 @@ final class ProxyBinder {
                         + "this upstream (e.g. docker.io)");
             }
             String trimmed = prefix.replaceAll("/+$", "").replaceAll("/\\*+$", "");
-            if (!dev.berth.registry.model.RepositoryName.isValid(trimmed)) {
+            if (!RepositoryName.isValid(trimmed)) {
                 throw new ConfigException(item.key("prefix"), "'" + prefix + "' is not a repository name prefix");
             }
             out.add(upstream(item, trimmed));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -103,7 +104,7 @@ final class Section {
         if (text.isEmpty()) {
             return fallback;
         }
-        return switch (text.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.get().trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> throw new ConfigException(key(name), "must be true or false, not '" + text.get() + "'");

@@ -1,12 +1,18 @@
 package dev.berth.server.config;
 
+import dev.berth.notifications.EndpointConfig;
+import dev.berth.registry.RetentionPolicy;
+import dev.berth.registry.gc.GcOptions;
+import dev.berth.registry.policy.ImmutableTags;
+import dev.berth.registry.proxy.Upstream;
+import dev.berth.server.tls.TlsSettings;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import dev.berth.registry.policy.ImmutableTags;
-import dev.berth.registry.RetentionPolicy;
-import dev.berth.server.tls.TlsSettings;
 
 /**
  * What the standalone server serves, read from distribution's config.yml format (see {@link ConfigLoader}). Every
@@ -14,19 +20,19 @@ import dev.berth.server.tls.TlsSettings;
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
         List<String> warnings, ImmutableTags immutableTags, Retention retention,
-        List<dev.berth.registry.proxy.Upstream> upstreams, Notifications notifications) {
+        List<Upstream> upstreams, Notifications notifications) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
-        java.util.Objects.requireNonNull(immutableTags, "immutableTags");
-        java.util.Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(immutableTags, "immutableTags");
+        Objects.requireNonNull(retention, "retention");
         upstreams = List.copyOf(upstreams);
-        java.util.Objects.requireNonNull(notifications, "notifications");
+        Objects.requireNonNull(notifications, "notifications");
     }
 
     /** A configuration without notifications. */
     public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings,
-            ImmutableTags immutableTags, Retention retention, List<dev.berth.registry.proxy.Upstream> upstreams) {
+            ImmutableTags immutableTags, Retention retention, List<Upstream> upstreams) {
         this(log, storage, http, auth, catalogMaxEntries, warnings, immutableTags, retention, upstreams,
                 Notifications.NONE);
     }
@@ -35,7 +41,7 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
      * {@code notifications}: the endpoints events are posted to (disabled ones included, as configured) and
      * {@code events.includereferences}. Header values are never part of {@link #toString()}.
      */
-    public record Notifications(List<dev.berth.notifications.EndpointConfig> endpoints, boolean includeReferences) {
+    public record Notifications(List<EndpointConfig> endpoints, boolean includeReferences) {
         /** No {@code notifications} section. */
         public static final Notifications NONE = new Notifications(List.of(), false);
 
@@ -79,7 +85,7 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
             boolean redirectDisabled, Optional<Cache> cache, Maintenance maintenance) {
         public Storage {
             parameters = Map.copyOf(parameters);
-            java.util.Objects.requireNonNull(maintenance, "maintenance");
+            Objects.requireNonNull(maintenance, "maintenance");
         }
 
         /** Storage with distribution's default maintenance (writable, uploads purged after a week). */
@@ -104,8 +110,8 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         public static final Maintenance DEFAULTS = new Maintenance(false, UploadPurging.DEFAULTS, Gc.DEFAULTS);
 
         public Maintenance {
-            java.util.Objects.requireNonNull(uploadPurging, "uploadPurging");
-            java.util.Objects.requireNonNull(gc, "gc");
+            Objects.requireNonNull(uploadPurging, "uploadPurging");
+            Objects.requireNonNull(gc, "gc");
         }
 
         public Maintenance(boolean readOnly, UploadPurging uploadPurging) {
@@ -122,13 +128,13 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         public static final Gc DEFAULTS = new Gc(false, Duration.ofHours(24), Duration.ofHours(1), false, false, 8);
 
         public Gc {
-            java.util.Objects.requireNonNull(interval, "interval");
-            java.util.Objects.requireNonNull(gcDelay, "gcDelay");
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(gcDelay, "gcDelay");
         }
 
         /** The options each run collects with. */
-        public dev.berth.registry.gc.GcOptions options() {
-            return new dev.berth.registry.gc.GcOptions(dryRun, deleteUntagged, gcDelay, parallelism);
+        public GcOptions options() {
+            return new GcOptions(dryRun, deleteUntagged, gcDelay, parallelism);
         }
     }
 
@@ -142,8 +148,8 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
                 Duration.ofHours(24), false);
 
         public UploadPurging {
-            java.util.Objects.requireNonNull(age, "age");
-            java.util.Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(age, "age");
+            Objects.requireNonNull(interval, "interval");
         }
     }
 
@@ -154,7 +160,7 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
      */
     public record Cache(String name, Map<String, Object> parameters) {
         public Cache {
-            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         }
 
         @Override
@@ -172,8 +178,8 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
             boolean http2, Limits limits, Threads threads) {
         public Http {
             headers = Map.copyOf(headers);
-            java.util.Objects.requireNonNull(limits, "limits");
-            java.util.Objects.requireNonNull(threads, "threads");
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(threads, "threads");
         }
 
         /** An {@code http} section with the default limits and thread model. */
@@ -247,7 +253,7 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         }
 
         private static void positive(String key, Duration value) {
-            java.util.Objects.requireNonNull(value, key);
+            Objects.requireNonNull(value, key);
             if (value.isZero() || value.isNegative()) {
                 throw new IllegalArgumentException(key + ": must be longer than zero, not " + value);
             }
@@ -297,7 +303,7 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
 
         public Auth {
             // Not Map.copyOf: a YAML key without a value is a null here, and the provider decides what it means.
-            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+            parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         }
 
         public boolean enabled() {

@@ -1,5 +1,6 @@
 package dev.berth.server.config;
 
+import dev.berth.cache.redis.RedisCacheConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ final class StorageBinder {
         }
         if (redisPresent) {
             try {
-                dev.berth.cache.redis.RedisCacheConfig.parse(redis);
+                RedisCacheConfig.parse(redis);
             } catch (IllegalArgumentException e) {
                 throw ConfigException.fromPlugin("redis", e);
             }

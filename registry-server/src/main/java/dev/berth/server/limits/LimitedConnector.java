@@ -6,6 +6,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.EndPoint;
@@ -91,8 +93,8 @@ public final class LimitedConnector extends ServerConnector {
             }
         }
         try {
-            getScheduler().schedule(() -> shortenIdle(done), 250, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            getScheduler().schedule(() -> shortenIdle(done), 250, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
             // the connector's scheduler stopped with it: nothing is left to look at
         }
     }

@@ -1,6 +1,11 @@
 package dev.berth.server.observe;
 
+import dev.berth.notifications.Endpoint;
+import dev.berth.registry.CacheStats;
+import dev.berth.registry.gc.GcReport;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -15,8 +20,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The registry's metrics, kept in a Micrometer {@link PrometheusMeterRegistry} and exposed in the Prometheus text
@@ -130,34 +138,34 @@ public final class RegistryMetrics implements AutoCloseable {
     /** Exposes the number of open connections ({@code berth_http_connections_open}), read at each scrape. */
     public void bindOpenConnections(IntSupplier open) {
         Objects.requireNonNull(open, "open");
-        io.micrometer.core.instrument.Gauge.builder("berth.http.connections.open", open, IntSupplier::getAsInt)
+        Gauge.builder("berth.http.connections.open", open, IntSupplier::getAsInt)
                 .description("connections open to the registry's port").strongReference(true).register(registry);
     }
 
     /** Exposes a registry's cache counters ({@link dev.berth.registry.Registry#cacheStats()}). */
-    public void bindCache(java.util.function.Supplier<dev.berth.registry.CacheStats> stats) {
-        io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.hits", stats, s -> s.get().hits())
+    public void bindCache(Supplier<CacheStats> stats) {
+        FunctionCounter.builder("berth.cache.hits", stats, s -> s.get().hits())
                 .description("cache lookups answered by the cache").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.misses", stats, s -> s.get().misses())
+        FunctionCounter.builder("berth.cache.misses", stats, s -> s.get().misses())
                 .description("cache lookups that went to storage").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("berth.cache.errors", stats, s -> s.get().errors())
+        FunctionCounter.builder("berth.cache.errors", stats, s -> s.get().errors())
                 .description("cache failures, each served from storage instead").register(registry);
     }
 
     /** Exposes the delivery statistics of notification endpoints, tagged with each endpoint's name. */
-    public void bindNotifications(java.util.List<dev.berth.notifications.Endpoint> endpoints) {
-        for (dev.berth.notifications.Endpoint e : endpoints) {
+    public void bindNotifications(List<Endpoint> endpoints) {
+        for (Endpoint e : endpoints) {
             Tags tag = Tags.of("endpoint", e.name());
-            io.micrometer.core.instrument.FunctionCounter.builder("berth.notifications.delivered", e,
+            FunctionCounter.builder("berth.notifications.delivered", e,
                     x -> x.stats().delivered()).tags(tag).description("events the endpoint accepted")
                     .register(registry);
-            io.micrometer.core.instrument.FunctionCounter.builder("berth.notifications.dropped", e,
+            FunctionCounter.builder("berth.notifications.dropped", e,
                     x -> x.stats().dropped()).tags(tag).description("events lost: queue full, or not sent at"
                             + " shutdown").register(registry);
-            io.micrometer.core.instrument.FunctionCounter.builder("berth.notifications.failed.attempts", e,
+            FunctionCounter.builder("berth.notifications.failed.attempts", e,
                     x -> x.stats().failedAttempts()).tags(tag).description("POSTs that failed and are retried")
                     .register(registry);
-            io.micrometer.core.instrument.Gauge.builder("berth.notifications.pending", e, x -> x.stats().pending())
+            Gauge.builder("berth.notifications.pending", e, x -> x.stats().pending())
                     .tags(tag).description("events waiting for delivery").register(registry);
         }
     }
@@ -168,7 +176,7 @@ public final class RegistryMetrics implements AutoCloseable {
      * only) {@code berth_gc_deleted_bytes_total}, {@code berth_gc_deleted_blobs_total} and
      * {@code berth_gc_deleted_manifests_total}.
      */
-    public void recordGc(dev.berth.registry.gc.GcReport report) {
+    public void recordGc(GcReport report) {
         Counter.builder("berth.gc.runs").description("garbage collections finished")
                 .tag("dryrun", String.valueOf(report.dryRun())).register(registry).increment();
         Timer.builder("berth.gc.duration").description("how long garbage collections took").register(registry)
@@ -202,13 +210,13 @@ public final class RegistryMetrics implements AutoCloseable {
     private record RequestKey(RegistryRoute route, String method, int status) {
     }
 
-    private final java.util.concurrent.ConcurrentMap<RequestKey, Timer> requestTimers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<RequestKey, Timer> requestTimers =
+            new ConcurrentHashMap<>();
 
-    private final java.util.concurrent.ConcurrentMap<RegistryRoute, Counter> received =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentMap<RegistryRoute, Counter> sent =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<RegistryRoute, Counter> received =
+            new ConcurrentHashMap<>();
+    private final ConcurrentMap<RegistryRoute, Counter> sent =
+            new ConcurrentHashMap<>();
 
     public void record(ObservedRequest request) {
         RegistryRoute route = request.route();

@@ -15,6 +15,8 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -33,14 +35,16 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the HTTPS connector of the standalone server from {@link TlsSettings}: HTTP/2 (negotiated with ALPN) and
@@ -59,7 +63,7 @@ public final class TlsConnectors {
     private static final JcaX509CertificateConverter CERTIFICATES = new JcaX509CertificateConverter();
     private static final JcaPEMKeyConverter KEYS = new JcaPEMKeyConverter();
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TlsConnectors.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TlsConnectors.class);
 
     private TlsConnectors() {
     }
@@ -68,15 +72,15 @@ public final class TlsConnectors {
      * An expired or soon-expiring certificate still starts the server (an operator may be mid-rotation), but says so
      * at startup, where it is cheap to notice, rather than only in every client's handshake error.
      */
-    static String warnIfExpiring(X509Certificate leaf, TlsSettings tls, java.time.Instant now) {
-        java.time.Instant notAfter = leaf.getNotAfter().toInstant();
-        java.time.Instant notBefore = leaf.getNotBefore().toInstant();
+    static String warnIfExpiring(X509Certificate leaf, TlsSettings tls, Instant now) {
+        Instant notAfter = leaf.getNotAfter().toInstant();
+        Instant notBefore = leaf.getNotBefore().toInstant();
         String warning = null;
         if (now.isAfter(notAfter)) {
             warning = "expired on " + notAfter + "; clients will refuse it";
         } else if (now.isBefore(notBefore)) {
             warning = "is not valid before " + notBefore + "; clients will refuse it until then";
-        } else if (java.time.Duration.between(now, notAfter).toDays() < 14) {
+        } else if (Duration.between(now, notAfter).toDays() < 14) {
             warning = "expires on " + notAfter + ", in less than 14 days";
         }
         if (warning != null) {
@@ -145,7 +149,7 @@ public final class TlsConnectors {
                     + " key; only RSA and EC keys are supported");
         }
         requireMatch(key, chain.get(0), tls);
-        warnIfExpiring(chain.get(0), tls, java.time.Instant.now());
+        warnIfExpiring(chain.get(0), tls, Instant.now());
 
         SslContextFactory.Server factory = new SslContextFactory.Server();
         // The password only guards an in-memory store that lives as long as the factory, so any will do; one is

@@ -3,11 +3,15 @@ package dev.berth.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.registry.auth.AccessRules;
+import dev.berth.registry.gc.GcOptions;
+import dev.berth.server.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -85,7 +89,7 @@ class ConfigLoaderTest {
         assertThat(h.http2()).isFalse();
         assertThat(h.headers()).isEqualTo(Map.of("X-Content-Type-Options", List.of("nosniff"),
                 "X-Frame-Options", List.of("DENY")));
-        assertThat(h.tls()).contains(new dev.berth.server.tls.TlsSettings(Path.of("/certs/server.crt"), Path.of("/certs/server.key"),
+        assertThat(h.tls()).contains(new TlsSettings(Path.of("/certs/server.crt"), Path.of("/certs/server.key"),
                 List.of(Path.of("/certs/ca1.crt"), Path.of("/certs/ca2.crt")), "tls1.3",
                 List.of("TLS_AES_128_GCM_SHA256")));
         assertThat(h.debug()).contains(new ServerConfig.Debug("localhost", 5001, true, "/prom"));
@@ -112,7 +116,7 @@ class ConfigLoaderTest {
         assertThat(c.http().tls().orElseThrow().clientCas()).containsExactly(Path.of("/ca0.crt"), Path.of("/ca1.crt"));
         // REGISTRY_HTTP_HEADERS sorts before REGISTRY_HTTP_HEADERS_X-B: the longer path adds to the shorter's map.
         assertThat(c.http().headers()).isEqualTo(Map.of("x-a", List.of("1", "2"), "x-b", List.of("3")).entrySet()
-                .stream().collect(java.util.stream.Collectors.toMap(e -> e.getKey().equals("x-a") ? "X-A"
+                .stream().collect(Collectors.toMap(e -> e.getKey().equals("x-a") ? "X-A"
                         : e.getKey(), Map.Entry::getValue)));
         assertThat(c.warnings()).isEmpty();
     }
@@ -257,7 +261,7 @@ class ConfigLoaderTest {
                 """, Map.of());
         assertThat(c.storage().maintenance().gc()).isEqualTo(new ServerConfig.Gc(true, Duration.ofHours(6),
                 Duration.ofHours(2), true, true, 32));
-        assertThat(c.storage().maintenance().gc().options()).isEqualTo(dev.berth.registry.gc.GcOptions.DEFAULTS
+        assertThat(c.storage().maintenance().gc().options()).isEqualTo(GcOptions.DEFAULTS
                 .withDryRun(true).withDeleteUntagged(true).withGracePeriod(Duration.ofHours(2)).withParallelism(32));
         assertThat(c.warnings()).isEmpty();
         assertThat(ConfigLoader.parse(MINIMAL, Map.of("REGISTRY_STORAGE_MAINTENANCE_GC_ENABLED", "true",
@@ -383,14 +387,14 @@ class ConfigLoaderTest {
         assertThat(basic.auth().provider()).isEqualTo("htpasswd");
         assertThat(basic.auth().parameters()).containsEntry("path", "/etc/berth/htpasswd");
         assertThat(basic.auth().access()).isPresent();
-        assertThat(dev.berth.registry.auth.AccessRules.parse(basic.auth().access().get())).isNotNull();
+        assertThat(AccessRules.parse(basic.auth().access().get())).isNotNull();
 
         ServerConfig token = ConfigLoader.load(dir.resolve("token-builtin.yml"), Map.of());
         assertThat(token.warnings()).isEmpty();
         assertThat(token.auth().provider()).isEqualTo("token");
         assertThat(token.auth().parameters()).doesNotContainKey("builtin").containsKeys("realm", "service", "issuer");
         assertThat(token.auth().builtinIssuer().orElseThrow()).containsKeys("htpasswd", "expiration");
-        assertThat(dev.berth.registry.auth.AccessRules.parse(token.auth().access().get())).isNotNull();
+        assertThat(AccessRules.parse(token.auth().access().get())).isNotNull();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.registry.Registry;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.servlet.RegistryServlet;
+import dev.berth.server.BerthServer;
 import jakarta.servlet.Filter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -232,7 +233,7 @@ class ObservabilityTest {
         byte[] blob = "same bytes".getBytes(StandardCharsets.UTF_8);
         Digest d = Digest.sha256(blob);
         assertThat(send("POST", "/v2/demo/blobs/uploads/?digest=" + d, blob).statusCode()).isEqualTo(201);
-        try (dev.berth.server.BerthServer plain = dev.berth.server.BerthServer.start(registry, "127.0.0.1", 0)) {
+        try (BerthServer plain = BerthServer.start(registry, "127.0.0.1", 0)) {
             String plainBase = "http://127.0.0.1:" + plain.port();
             for (String path : List.of("/v2/", "/v2/demo/blobs/" + d, "/v2/demo/manifests/none", "/nothing")) {
                 for (String method : List.of("GET", "HEAD")) {

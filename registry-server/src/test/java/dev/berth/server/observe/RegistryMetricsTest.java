@@ -2,6 +2,13 @@ package dev.berth.server.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.registry.gc.GcReport;
+import dev.berth.registry.model.Digest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,12 +72,12 @@ class RegistryMetricsTest {
 
     @Test
     void garbageCollectionsAreCountedWithWhatTheyFreedDryRunsFreeNothing() {
-        var blob = new dev.berth.registry.gc.GcReport.DeletedBlob(dev.berth.registry.model.Digest.sha256(new byte[1]),
+        var blob = new GcReport.DeletedBlob(Digest.sha256(new byte[1]),
                 1234);
-        var real = new dev.berth.registry.gc.GcReport(false, java.time.Instant.EPOCH, 1, 1, java.util.List.of(), 1,
-                java.util.List.of(blob), 0, java.time.Duration.ofMillis(20));
-        var dry = new dev.berth.registry.gc.GcReport(true, java.time.Instant.EPOCH, 1, 1, java.util.List.of(), 1,
-                java.util.List.of(blob), 0, java.time.Duration.ofMillis(20));
+        var real = new GcReport(false, Instant.EPOCH, 1, 1, List.of(), 1,
+                List.of(blob), 0, Duration.ofMillis(20));
+        var dry = new GcReport(true, Instant.EPOCH, 1, 1, List.of(), 1,
+                List.of(blob), 0, Duration.ofMillis(20));
         metrics.recordGc(real);
         metrics.recordGc(dry);
         metrics.recordGc(real);
@@ -97,13 +104,13 @@ class RegistryMetricsTest {
 
     @Test
     void aLimitOutsideTheFixedSetIsRefusedSoTheTagStaysBounded() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> metrics.limitHit("/v2/some/repo"))
+        Assertions.assertThatThrownBy(() -> metrics.limitHit("/v2/some/repo"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per_client_connections");
     }
 
     @Test
     void openConnectionsAreReadAtEachScrape() {
-        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(3);
+        AtomicInteger open = new AtomicInteger(3);
         metrics.bindOpenConnections(open::get);
         assertThat(metrics.scrape()).contains("berth_http_connections_open 3.0");
         open.set(7);

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -31,6 +32,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -250,13 +252,13 @@ class TlsConnectorsTest {
     void anExpiredNotYetValidOrSoonExpiringCertificateIsWarnedAbout() throws Exception {
         X509Certificate leaf = pki.server().chain().get(0); // valid from an hour ago for 30 days
         TlsSettings tls = new TlsSettings(Path.of("a.crt"), Path.of("a.key"), null, null, null);
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now)).isNull();
-        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.plus(java.time.Duration.ofDays(20))))
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.plus(Duration.ofDays(20))))
                 .startsWith("expires on");
-        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.plus(java.time.Duration.ofDays(31))))
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.plus(Duration.ofDays(31))))
                 .startsWith("expired on");
-        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.minus(java.time.Duration.ofDays(1))))
+        assertThat(TlsConnectors.warnIfExpiring(leaf, tls, now.minus(Duration.ofDays(1))))
                 .startsWith("is not valid before");
     }
 
@@ -295,7 +297,7 @@ class TlsConnectorsTest {
         return connector.getLocalPort();
     }
 
-    private org.eclipse.jetty.util.ssl.SslContextFactory sslContextFactory() {
+    private SslContextFactory sslContextFactory() {
         return connector.getConnectionFactory(SslConnectionFactory.class).getSslContextFactory();
     }
 

@@ -1,7 +1,8 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
+import dev.berth.registry.error.RegistryException;
+import dev.berth.registry.repository.Uploads;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -116,7 +117,7 @@ final class AsyncUpload extends Transfers.Transfer implements ReadListener {
         LOG.info("cut off an upload slower than {} bytes/s; it holds {} bytes and can be resumed",
                 limits.minRequestRate(), chunk.size());
         x.response.setHeader("Connection", "close");
-        fail(new dev.berth.registry.error.RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "the upload was slower than "
+        fail(new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "the upload was slower than "
                 + limits.minRequestRate() + " bytes/s over " + limits.rateWindow().toSeconds()
                 + "s; what arrived is kept: resume from the upload's Range"));
     }

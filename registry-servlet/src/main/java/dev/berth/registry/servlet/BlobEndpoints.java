@@ -1,14 +1,17 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.repository.Repository;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +31,7 @@ final class BlobEndpoints {
         Descriptor d = repo.blobs().stat(digest).orElseThrow(() -> new RegistryException(ErrorCode.BLOB_UNKNOWN,
                 "blob " + digest + " is not in repository " + repo.name()));
         if (!x.isHead() && x.options.redirects()) {
-            java.util.Optional<java.net.URI> direct = repo.blobs().redirectUrl(digest, ServletOptions.REDIRECT_VALIDITY);
+            Optional<URI> direct = repo.blobs().redirectUrl(digest, ServletOptions.REDIRECT_VALIDITY);
             if (direct.isPresent()) {
                 // the client fetches the bytes (and any Range) from the storage itself
                 x.response.setHeader("Docker-Content-Digest", digest.toString());
@@ -76,7 +79,7 @@ final class BlobEndpoints {
         }
         // A file is asked for only when the container can send it: opening content is a pull, and one GET is one.
         if (x.async() && AsyncDownload.sendsFiles(x)) {
-            java.util.Optional<java.nio.channels.FileChannel> file = repo.blobs().openFile(digest);
+            Optional<FileChannel> file = repo.blobs().openFile(digest);
             if (file.isPresent()) {
                 try {
                     AsyncDownload.startFromFile(x, file.get(), start, length);

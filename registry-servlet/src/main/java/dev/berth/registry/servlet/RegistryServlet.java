@@ -1,11 +1,11 @@
 package dev.berth.registry.servlet;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.events.RequestContext;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Principal;
@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +214,7 @@ public class RegistryServlet extends HttpServlet {
     private String allowedMethods(Route.Kind kind) {
         boolean writable = !registry.readOnly();
         boolean deletes = writable && registry.deletesEnabled();
-        List<String> methods = new java.util.ArrayList<>();
+        List<String> methods = new ArrayList<>();
         switch (kind) {
             case BASE, CATALOG, TAGS, REFERRERS -> methods.addAll(List.of("GET", "HEAD"));
             case MANIFEST -> {

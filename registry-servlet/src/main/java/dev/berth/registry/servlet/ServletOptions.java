@@ -75,7 +75,7 @@ public record ServletOptions(Optional<String> externalUrl, boolean relativeUrls,
     public static final ServletOptions DEFAULTS = new ServletOptions(Optional.empty(), false, Map.of(), 1000);
 
     /** How long a redirect URL stays valid (distribution's s3 driver gives 20 minutes). */
-    public static final java.time.Duration REDIRECT_VALIDITY = java.time.Duration.ofMinutes(20);
+    public static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
 
     /** Options with redirects on, the default. */
     public ServletOptions(Optional<String> externalUrl, boolean relativeUrls, Map<String, List<String>> headers,

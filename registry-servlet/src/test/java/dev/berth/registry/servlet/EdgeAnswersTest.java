@@ -12,17 +12,23 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.spi.storage.ForwardingStorageDriver;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.spi.storage.StorageWriter;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -286,7 +292,7 @@ class EdgeAnswersTest {
     void malformedQueryStringsAre400WithTheSpecsBody() throws Exception {
         Digest subject = Digest.sha256(pushImage("lib/app", "v1"));
         String upload = URI.create(startUpload("lib/app")).getRawPath().substring("/registry".length());
-        Map<String, String> gets = new java.util.LinkedHashMap<>();
+        Map<String, String> gets = new LinkedHashMap<>();
         gets.put("/v2/lib/app/tags/list?n=%zz", "PAGINATION_NUMBER_INVALID");
         gets.put("/v2/lib/app/tags/list?n=x", "PAGINATION_NUMBER_INVALID");
         gets.put("/v2/lib/app/tags/list?n=-1", "PAGINATION_NUMBER_INVALID");
@@ -449,7 +455,7 @@ class EdgeAnswersTest {
                 assertThat(gone.statusCode()).isEqualTo(404);
                 assertThat(errorCode(gone)).isEqualTo("BLOB_UPLOAD_UNKNOWN");
                 Path uploads = root.resolve("plain/docker/registry/v2/repositories/lib/app/_uploads");
-                if (java.nio.file.Files.exists(uploads)) {
+                if (Files.exists(uploads)) {
                     assertThat(uploads).as("nothing left of the upload").isEmptyDirectory();
                 }
             } finally {
@@ -470,10 +476,10 @@ class EdgeAnswersTest {
         String path = URI.create(upload).getRawPath();
         URI base = URI.create(http.base());
         byte[] body = randomBytes(1 << 20);
-        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
-            java.io.OutputStream out = socket.getOutputStream();
-            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
             out.write(("PATCH " + path + " HTTP/1.1\r\nHost: registry\r\nContent-Type: application/octet-stream\r\n"
                     + "Content-Range: 5-" + (5 + body.length - 1) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -489,11 +495,11 @@ class EdgeAnswersTest {
             assertThat(again).as("the same connection answers the next request").startsWith("HTTP/1.1 204")
                     .contains("Range: 0-0");
         }
-        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
             long size = AsyncDrain.LIMIT + (1 << 20);
-            java.io.OutputStream out = socket.getOutputStream();
-            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
             out.write(("PATCH " + path + " HTTP/1.1\r\nHost: registry\r\nContent-Type: application/octet-stream\r\n"
                     + "Content-Range: 5-" + (5 + size - 1) + "\r\nContent-Length: " + size + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -502,7 +508,7 @@ class EdgeAnswersTest {
                     out.write(body, 0, (int) Math.min(body.length, size - sent));
                 }
                 out.flush();
-            } catch (java.io.IOException closedUnderTheWrite) {
+            } catch (IOException closedUnderTheWrite) {
                 // past the limit the server may close before the last bytes: the answer is already on its way
             }
             String head = readHead(in);
@@ -516,9 +522,9 @@ class EdgeAnswersTest {
     void aRefusedChunkThatExpectsContinueIsAnsweredWithoutAskingForItsBody() throws Exception {
         String upload = startUpload("drain/expect");
         URI base = URI.create(http.base());
-        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
-            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            InputStream in = new BufferedInputStream(socket.getInputStream());
             socket.getOutputStream().write(("PATCH " + URI.create(upload).getRawPath() + " HTTP/1.1\r\nHost: registry\r\n"
                     + "Content-Type: application/octet-stream\r\nExpect: 100-continue\r\nContent-Range: 5-1048580\r\n"
                     + "Content-Length: 1048576\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -528,7 +534,7 @@ class EdgeAnswersTest {
         assertThat(rangeOf(upload)).isEqualTo("0-0");
     }
 
-    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+    private static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int b;
         while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
@@ -539,7 +545,7 @@ class EdgeAnswersTest {
 
     private static int contentLength(String head) {
         for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 return Integer.parseInt(line.substring(15).trim());
             }
         }

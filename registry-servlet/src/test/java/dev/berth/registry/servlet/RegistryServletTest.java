@@ -5,19 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.Registry;
+import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
-import java.net.http.HttpRequest;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import dev.berth.registry.auth.AccessGuard;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,34 +110,34 @@ class RegistryServletTest {
         assertThat(start.headers().firstValue("Docker-Upload-UUID")).isPresent();
         assertThat(start.headers().firstValue("Range")).contains("0-0");
 
-        HttpResponse<byte[]> first = http.send(HttpRequest.newBuilder(java.net.URI.create(location))
+        HttpResponse<byte[]> first = http.send(HttpRequest.newBuilder(URI.create(location))
                 .method("PATCH", BodyPublishers.ofByteArray(Arrays.copyOfRange(blob, 0, 100_000)))
                 .header("Content-Range", "0-99999").header("Content-Type", "application/octet-stream").build());
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(first.headers().firstValue("Range")).contains("0-99999");
 
-        HttpResponse<byte[]> outOfOrder = http.send(HttpRequest.newBuilder(java.net.URI.create(location))
+        HttpResponse<byte[]> outOfOrder = http.send(HttpRequest.newBuilder(URI.create(location))
                 .method("PATCH", BodyPublishers.ofByteArray(Arrays.copyOfRange(blob, 200_000, 300_000)))
                 .header("Content-Range", "200000-299999").build());
         assertThat(outOfOrder.statusCode()).isEqualTo(416);
         assertThat(errorCode(outOfOrder)).isEqualTo("RANGE_INVALID");
 
         // A chunk without Content-Range, streamed with chunked transfer encoding.
-        HttpResponse<byte[]> second = http.send(HttpRequest.newBuilder(java.net.URI.create(location))
+        HttpResponse<byte[]> second = http.send(HttpRequest.newBuilder(URI.create(location))
                 .method("PATCH", BodyPublishers.ofInputStream(() ->
-                        new java.io.ByteArrayInputStream(blob, 100_000, 100_000))).build());
+                        new ByteArrayInputStream(blob, 100_000, 100_000))).build());
         assertThat(second.statusCode()).isEqualTo(202);
 
-        HttpResponse<byte[]> status = http.send(HttpRequest.newBuilder(java.net.URI.create(location)).GET().build());
+        HttpResponse<byte[]> status = http.send(HttpRequest.newBuilder(URI.create(location)).GET().build());
         assertThat(status.statusCode()).isEqualTo(204);
         assertThat(status.headers().firstValue("Range")).contains("0-199999");
 
-        HttpResponse<byte[]> done = http.send(HttpRequest.newBuilder(java.net.URI.create(location + "?digest=" + d))
+        HttpResponse<byte[]> done = http.send(HttpRequest.newBuilder(URI.create(location + "?digest=" + d))
                 .PUT(BodyPublishers.ofByteArray(Arrays.copyOfRange(blob, 200_000, 300_000))).build());
         assertThat(done.statusCode()).isEqualTo(201);
         assertThat(done.headers().firstValue("Docker-Content-Digest")).contains(d.toString());
         assertThat(Arrays.equals(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).body(), blob)).isTrue();
-        assertThat(http.send(HttpRequest.newBuilder(java.net.URI.create(location)).GET().build()).statusCode())
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(location)).GET().build()).statusCode())
                 .isEqualTo(404);
     }
 
@@ -152,9 +158,9 @@ class RegistryServletTest {
     void cancelledAndUnknownUploadsAreUploadUnknown() throws Exception {
         String location = http.send(http.request("/v2/lib/app/blobs/uploads/").POST(BodyPublishers.noBody()).build())
                 .headers().firstValue("Location").orElseThrow();
-        assertThat(http.send(HttpRequest.newBuilder(java.net.URI.create(location)).DELETE().build()).statusCode())
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(location)).DELETE().build()).statusCode())
                 .isEqualTo(204);
-        HttpResponse<byte[]> after = http.send(HttpRequest.newBuilder(java.net.URI.create(location)).GET().build());
+        HttpResponse<byte[]> after = http.send(HttpRequest.newBuilder(URI.create(location)).GET().build());
         assertThat(after.statusCode()).isEqualTo(404);
         assertThat(errorCode(after)).isEqualTo("BLOB_UPLOAD_UNKNOWN");
         HttpResponse<byte[]> bogus = http.send(http.request("/v2/lib/app/blobs/uploads/not-a-uuid")
@@ -372,18 +378,18 @@ class RegistryServletTest {
         Digest d = Digest.sha256(blob);
         String location = http.send(http.request("/v2/lib/app/blobs/uploads/").POST(BodyPublishers.noBody()).build())
                 .headers().firstValue("Location").orElseThrow();
-        String path = java.net.URI.create(location).getRawPath();
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.connector.getLocalPort())) {
-            java.io.OutputStream out = socket.getOutputStream();
+        String path = URI.create(location).getRawPath();
+        try (Socket socket = new Socket("127.0.0.1", http.connector.getLocalPort())) {
+            OutputStream out = socket.getOutputStream();
             out.write(("PATCH " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
                     + "Content-Length: " + blob.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(blob, 0, 400_000);
             out.flush();
         } // closed after 400,000 of 1,000,000 bytes
         long received = 0;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) { // the server notices the end on its own time
-            HttpResponse<byte[]> status = http.send(HttpRequest.newBuilder(java.net.URI.create(location)).GET().build());
+            HttpResponse<byte[]> status = http.send(HttpRequest.newBuilder(URI.create(location)).GET().build());
             assertThat(status.statusCode()).isEqualTo(204);
             received = Long.parseLong(status.headers().firstValue("Range").orElseThrow().split("-")[1]) + 1;
             if (received == 400_000) {
@@ -394,7 +400,7 @@ class RegistryServletTest {
         assertThat(received).isEqualTo(400_000);
         assertThat(http.send(http.request("/v2/lib/app/blobs/" + d).GET().build()).statusCode()).isEqualTo(404);
 
-        HttpResponse<byte[]> rest = http.send(HttpRequest.newBuilder(java.net.URI.create(location + "?digest=" + d))
+        HttpResponse<byte[]> rest = http.send(HttpRequest.newBuilder(URI.create(location + "?digest=" + d))
                 .header("Content-Range", received + "-" + (blob.length - 1))
                 .PUT(BodyPublishers.ofByteArray(Arrays.copyOfRange(blob, (int) received, blob.length))).build());
         assertThat(rest.statusCode()).isEqualTo(201);
@@ -406,7 +412,7 @@ class RegistryServletTest {
         byte[] blob = randomBytes(1000);
         Digest d = Digest.sha256(blob);
         pushBlob("h/r", blob);
-        String upload = java.net.URI.create(http.send(http.request("/v2/h/r/blobs/uploads/")
+        String upload = URI.create(http.send(http.request("/v2/h/r/blobs/uploads/")
                 .POST(BodyPublishers.noBody()).build()).headers().firstValue("Location").orElseThrow()).getRawPath()
                 .substring("/registry".length());
         String[] paths = {"/v2/h/r/blobs/" + d, upload, upload + "?digest=" + d, "/v2/h/r/blobs/uploads/",
@@ -464,7 +470,7 @@ class RegistryServletTest {
     void optionsSetTheExternalUrlRelativeUrlsExtraHeadersAndTheCatalogPageLimit() throws Exception {
         byte[] blob = randomBytes(10);
         String push = "/v2/opt/blobs/uploads/?digest=" + Digest.sha256(blob);
-        ServletOptions external = new ServletOptions(java.util.Optional.of("https://registry.example.com/"), false,
+        ServletOptions external = new ServletOptions(Optional.of("https://registry.example.com/"), false,
                 Map.of("X-Frame-Options", List.of("DENY"), "X-Content-Type-Options", List.of("nosniff")), 2);
         try (JettyRegistry other = new JettyRegistry(registry, "/registry", external)) {
             HttpResponse<byte[]> r = other.send(other.request(push).POST(BodyPublishers.ofByteArray(blob)).build());
@@ -484,7 +490,7 @@ class RegistryServletTest {
             assertThat(JSON.readTree(catalog.body()).path("repositories")).hasSize(2);
             assertThat(catalog.headers().firstValue("Link")).hasValueSatisfying(l -> l.contains("n=2"));
         }
-        ServletOptions relative = new ServletOptions(java.util.Optional.of("https://ignored.example.com"), true,
+        ServletOptions relative = new ServletOptions(Optional.of("https://ignored.example.com"), true,
                 Map.of(), 1000);
         try (JettyRegistry other = new JettyRegistry(registry, "/registry", relative)) {
             HttpResponse<byte[]> r = other.send(other.request("/v2/opt/blobs/uploads/").POST(BodyPublishers.noBody())

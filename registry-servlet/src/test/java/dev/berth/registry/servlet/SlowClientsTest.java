@@ -3,14 +3,15 @@ package dev.berth.registry.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
+import dev.berth.registry.repository.Repository;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,9 +20,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -40,8 +45,8 @@ class SlowClientsTest {
 
     final byte[] blob = new byte[BLOB];
     final Digest digest;
-    final List<String> limitsHit = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final java.util.concurrent.CountDownLatch firstHit = new java.util.concurrent.CountDownLatch(1);
+    final List<String> limitsHit = new CopyOnWriteArrayList<>();
+    final CountDownLatch firstHit = new CountDownLatch(1);
     final List<Socket> sockets = new ArrayList<>();
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -138,7 +143,7 @@ class SlowClientsTest {
                 ServletOptions.LimitListener.NONE));
         String location = startUpload();
         Socket s = open();
-        byte[] first = java.util.Arrays.copyOf(blob, 1000);
+        byte[] first = Arrays.copyOf(blob, 1000);
         send(s, "PATCH " + URI.create(location).getRawPath() + " HTTP/1.1\r\nHost: x\r\n"
                 + "Content-Type: application/octet-stream\r\nContent-Length: " + BLOB + "\r\n\r\n");
         s.getOutputStream().write(first);
@@ -171,7 +176,7 @@ class SlowClientsTest {
         send(s, "GET /v2/slow/app/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(statusLine(s)).startsWith("HTTP/1.1 200");
         // Read nothing until the server gives up on us, then all it sent: less than the blob, then the end.
-        assertThat(firstHit.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("cut within 30 s").isTrue();
+        assertThat(firstHit.await(30, TimeUnit.SECONDS)).as("cut within 30 s").isTrue();
         assertThat(limitsHit).containsExactly("min_response_rate");
         long received = 0;
         InputStream in = s.getInputStream();
@@ -216,7 +221,7 @@ class SlowClientsTest {
     private Socket open() throws IOException {
         Socket s = new Socket();
         s.setReceiveBufferSize(4096);
-        s.connect(new java.net.InetSocketAddress("127.0.0.1", connector.getLocalPort()), 5000);
+        s.connect(new InetSocketAddress("127.0.0.1", connector.getLocalPort()), 5000);
         s.setSoTimeout(30_000);
         sockets.add(s);
         return s;

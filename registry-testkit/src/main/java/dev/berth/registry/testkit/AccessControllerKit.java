@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
@@ -242,7 +243,7 @@ public abstract class AccessControllerKit {
     @Test
     public void namesThatLookLikeAMemberOrTheAdminGetNothingFromIt() {
         assertDecisions(List.of(user(policy.developerGroup()), user(policy.developer() + "2"),
-                user(policy.admin() + "s"), user(policy.developer().toUpperCase(java.util.Locale.ROOT))),
+                user(policy.admin() + "s"), user(policy.developer().toUpperCase(Locale.ROOT))),
                 repositories());
     }
 

@@ -7,7 +7,9 @@ import dev.berth.registry.spi.storage.StorageWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,7 +103,7 @@ public final class CountingStorageDriver extends ForwardingStorageDriver {
     }
 
     @Override
-    public Optional<java.nio.channels.FileChannel> fileChannel(String path) throws IOException {
+    public Optional<FileChannel> fileChannel(String path) throws IOException {
         count("fileChannel");
         return super.fileChannel(path);
     }
@@ -113,7 +115,7 @@ public final class CountingStorageDriver extends ForwardingStorageDriver {
     }
 
     @Override
-    public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
+    public int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
         count("purgeIncompleteWrites");
         return super.purgeIncompleteWrites(path, startedBefore);
     }

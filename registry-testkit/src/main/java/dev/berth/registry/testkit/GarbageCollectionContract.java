@@ -4,13 +4,14 @@ import static dev.berth.registry.testkit.TestContent.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
+import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.IOException;
@@ -27,6 +28,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,7 +113,7 @@ public abstract class GarbageCollectionContract extends GarbageCollectionFixture
     void aDeletedManifestFreesWhatOnlyItUsedButNotWhatAnotherRepositoryUses() throws Exception {
         Image a = pushImage("one", "v1", 2);
         registry.repository("two").blobs().mount(a.layers().get(0).digest(),
-                dev.berth.registry.model.RepositoryName.parse("one"));
+                RepositoryName.parse("one"));
         Image b = pushImage("two", "v1", 1, a.layers().get(0));
         registry.repository("one").manifests().delete(a.manifest());
 
@@ -252,7 +255,7 @@ public abstract class GarbageCollectionContract extends GarbageCollectionFixture
         try (Registry collector = collectingAt(stamped(orphan), Duration.ofSeconds(2),
                 new SharedDriver(driver))) {
             registry.repository("target").blobs().mount(orphan.digest(),
-                    dev.berth.registry.model.RepositoryName.parse("source"));
+                    RepositoryName.parse("source"));
             report = collector.collectGarbage(UNTAGGED.withGracePeriod(Duration.ofSeconds(2)));
         }
 
@@ -291,7 +294,7 @@ public abstract class GarbageCollectionContract extends GarbageCollectionFixture
         Instant blobsWritten = stamped(config, layer); // the end of the grace period: only the push below keeps them
         byte[] manifest = utf8(TestContent.imageManifest(false, config, List.of(layer)));
         AtomicBoolean pushed = new AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Registry> self = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Registry> self = new AtomicReference<>();
         StorageDriver hooked = new SharedDriver(driver) {
             @Override
             public void walk(String path, WalkVisitor visitor) throws IOException {
@@ -339,7 +342,7 @@ public abstract class GarbageCollectionContract extends GarbageCollectionFixture
                         Blob shared = i % 3 == 0 ? base.get(i % base.size()).layers().get(0) : null;
                         if (shared != null) {
                             registry.repository(repo).blobs().mount(shared.digest(),
-                                    dev.berth.registry.model.RepositoryName.parse(base.get(i % base.size())
+                                    RepositoryName.parse(base.get(i % base.size())
                                             .repository()));
                         }
                         Image image = shared == null ? pushImage(repo, tag, 1 + r.nextInt(2))
@@ -411,9 +414,9 @@ public abstract class GarbageCollectionContract extends GarbageCollectionFixture
 
     /** Runs a hook before each {@code getContent}. */
     private static final class ReadHook extends SharedDriver {
-        private final java.util.function.Consumer<String> hook;
+        private final Consumer<String> hook;
 
-        ReadHook(StorageDriver d, java.util.function.Consumer<String> hook) {
+        ReadHook(StorageDriver d, Consumer<String> hook) {
             super(d);
             this.hook = hook;
         }

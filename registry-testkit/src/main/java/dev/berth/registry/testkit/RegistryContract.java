@@ -19,6 +19,7 @@ import dev.berth.registry.repository.Manifests;
 import dev.berth.registry.repository.Repository;
 import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.repository.Uploads.UploadStatus;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.ByteArrayInputStream;
@@ -635,7 +636,7 @@ public abstract class RegistryContract extends KitGroup {
         long[] count = {0};
         try {
             driver.walk(path, f -> count[0]++);
-        } catch (dev.berth.registry.spi.storage.PathNotFoundException e) {
+        } catch (PathNotFoundException e) {
             return 0;
         }
         return count[0];

@@ -19,6 +19,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -1035,16 +1037,16 @@ public abstract class StorageDriverContract extends StorageDriverFixture {
     @Test
     public void aFileChannelWhenOfferedHoldsTheObjectsBytes() throws Exception {
         byte[] content = new byte[100_000];
-        new java.util.Random(7).nextBytes(content);
+        new Random(7).nextBytes(content);
         driver().putContent(path("/f"), content);
-        Optional<java.nio.channels.FileChannel> channel = driver().fileChannel(path("/f"));
+        Optional<FileChannel> channel = driver().fileChannel(path("/f"));
         assertThat(channel).isNotNull();
         if (channel.isEmpty()) {
             return; // not a local filesystem: nothing more to hold it to
         }
-        try (java.nio.channels.FileChannel ch = channel.get()) {
+        try (FileChannel ch = channel.get()) {
             assertThat(ch.size()).isEqualTo(content.length);
-            java.nio.ByteBuffer all = java.nio.ByteBuffer.allocate(content.length);
+            ByteBuffer all = ByteBuffer.allocate(content.length);
             while (all.hasRemaining() && ch.read(all, all.position()) > 0) {
                 // positional reads to the end
             }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.UploadPurgeReport.PurgedUpload;
 import dev.berth.registry.UploadPurgeReport;
 import dev.berth.registry.error.ErrorCode;
@@ -14,8 +13,10 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.ForwardingStorageDriver;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -194,7 +196,7 @@ public abstract class UploadPurgeContract extends UploadPurgeFixture {
     private List<String> children(String path) throws IOException {
         try {
             return driver.list(path);
-        } catch (dev.berth.registry.spi.storage.PathNotFoundException gone) {
+        } catch (PathNotFoundException gone) {
             return List.of();
         }
     }
@@ -266,7 +268,7 @@ public abstract class UploadPurgeContract extends UploadPurgeFixture {
             void run() throws Exception;
         }
 
-        private final List<Object[]> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<Object[]> hooks = new CopyOnWriteArrayList<>();
         int fired;
 
         HookedDriver(StorageDriver d) {

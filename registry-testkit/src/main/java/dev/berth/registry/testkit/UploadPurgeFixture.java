@@ -4,6 +4,7 @@ package dev.berth.registry.testkit;
 import dev.berth.registry.Registry;
 import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.repository.Repository;
+import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -67,7 +68,7 @@ public abstract class UploadPurgeFixture extends KitGroup {
         Map<String, Long> all = new TreeMap<>();
         try {
             driver.walk("/", f -> all.put(f.path(), f.size()));
-        } catch (dev.berth.registry.spi.storage.PathNotFoundException empty) {
+        } catch (PathNotFoundException empty) {
             // some drivers say so of an empty store
         }
         return all;

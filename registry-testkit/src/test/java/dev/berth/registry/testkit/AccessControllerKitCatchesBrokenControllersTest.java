@@ -4,6 +4,8 @@ import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.Principal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -195,7 +197,7 @@ class AccessControllerKitCatchesBrokenControllersTest {
         @Override
         AccessController controller(AccessControllerKit.Policy policy) {
             Correct correct = new Correct();
-            java.util.Map<String, Boolean> cache = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, Boolean> cache = new ConcurrentHashMap<>();
             return (p, r, a) -> cache.computeIfAbsent(r + " " + a, k -> correct.permits(p, r, a));
         }
     }

@@ -3,18 +3,19 @@ package dev.berth.registry.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.cache.inmemory.InMemoryBlobDescriptorCache;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
 import dev.berth.registry.testkit.TestContent.Blob;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -49,10 +50,10 @@ class CacheSavesStorageCallsTest {
                 repo.manifests().get(Reference.parse("v1")); // warms
                 counting.reset();
                 got = repo.manifests().get(Reference.parse("v1"));
-            } while (!counting.calls().equals(java.util.Map.of("getContent", 1L)) && System.nanoTime() < deadline);
+            } while (!counting.calls().equals(Map.of("getContent", 1L)) && System.nanoTime() < deadline);
             assertThat(got).map(m -> m.digest()).contains(Digest.sha256(manifest));
             assertThat(counting.calls()).as("GET manifest by tag reads only the manifest's bytes")
-                    .containsExactlyEntriesOf(java.util.Map.of("getContent", 1L));
+                    .containsExactlyEntriesOf(Map.of("getContent", 1L));
             assertThat(registry.cacheStats().hits()).isGreaterThanOrEqualTo(3);
         }
     }

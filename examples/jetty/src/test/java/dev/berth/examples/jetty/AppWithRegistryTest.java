@@ -8,15 +8,23 @@ import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import dev.berth.auth.htpasswd.HtpasswdAuthenticator;
+import dev.berth.registry.auth.AccessGuard;
+import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.model.Reference;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,16 +102,16 @@ class AppWithRegistryTest {
     void behindAnAccessGuardJibNeedsCredentialsAndTheRulesDecide() throws Exception {
         app.close();
         // {SHA} of "ci-password", as `htpasswd -bs` writes it.
-        Path users = Files.writeString(work.resolve("htpasswd"), "ci:{SHA}" + java.util.Base64.getEncoder()
-                .encodeToString(java.security.MessageDigest.getInstance("SHA-1").digest(
-                        "ci-password".getBytes(java.nio.charset.StandardCharsets.UTF_8))) + "\n");
-        java.util.Map<String, Object> rules = java.util.Map.of("rules", List.of(
-                java.util.Map.of("repositories", List.of("**"), "who", List.of("everyone"), "allow", List.of("pull")),
-                java.util.Map.of("repositories", List.of("team/**"), "who", List.of("ci"),
+        Path users = Files.writeString(work.resolve("htpasswd"), "ci:{SHA}" + Base64.getEncoder()
+                .encodeToString(MessageDigest.getInstance("SHA-1").digest(
+                        "ci-password".getBytes(StandardCharsets.UTF_8))) + "\n");
+        Map<String, Object> rules = Map.of("rules", List.of(
+                Map.of("repositories", List.of("**"), "who", List.of("everyone"), "allow", List.of("pull")),
+                Map.of("repositories", List.of("team/**"), "who", List.of("ci"),
                         "allow", List.of("pull", "push"))));
-        app = AppWithRegistry.start(storage, "127.0.0.1", 0, new dev.berth.registry.auth.AccessGuard(
-                new dev.berth.auth.htpasswd.HtpasswdAuthenticator("app", users),
-                dev.berth.registry.auth.AccessRules.parse(rules)));
+        app = AppWithRegistry.start(storage, "127.0.0.1", 0, new AccessGuard(
+                new HtpasswdAuthenticator("app", users),
+                AccessRules.parse(rules)));
         base = "http://127.0.0.1:" + app.port();
         assertThat(get("/hello").statusCode()).isEqualTo(200);
         HttpResponse<String> v2 = get("/v2/");
@@ -115,7 +123,7 @@ class AppWithRegistryTest {
         JibContainer pushed = Jib.fromScratch().addLayer(List.of(file), AbsoluteUnixPath.get("/srv"))
                 .containerize(Containerizer.to(RegistryImage.named(image).addCredential("ci", "ci-password"))
                         .setAllowInsecureRegistries(true));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Jib.fromScratch()
+        Assertions.assertThatThrownBy(() -> Jib.fromScratch()
                 .addLayer(List.of(file), AbsoluteUnixPath.get("/srv"))
                 .containerize(Containerizer.to(RegistryImage.named("127.0.0.1:" + app.port() + "/team/anon:1"))
                         .setAllowInsecureRegistries(true))).hasStackTraceContaining("401");

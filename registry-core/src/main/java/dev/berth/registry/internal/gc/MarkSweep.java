@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -34,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -223,7 +225,7 @@ public final class MarkSweep {
      * returns those deleted, in order. A dry run (no guard) deletes nothing and returns them all.
      */
     private <T> List<T> deleteAll(SweepGuard guard, List<T> items, Function<T, Digest> digest,
-            java.util.function.Consumer<T> delete) {
+            Consumer<T> delete) {
         if (guard == null) {
             return items;
         }
@@ -311,12 +313,12 @@ public final class MarkSweep {
             if (i == 0 || i == c.length) {
                 return;
             }
-            String name = String.join("/", java.util.Arrays.copyOfRange(c, 0, i));
+            String name = String.join("/", Arrays.copyOfRange(c, 0, i));
             if (!RepositoryName.isValid(name)) {
                 return;
             }
             Scan scan = found.computeIfAbsent(new RepositoryName(name), Scan::new);
-            String[] rest = java.util.Arrays.copyOfRange(c, i + 1, c.length);
+            String[] rest = Arrays.copyOfRange(c, i + 1, c.length);
             switch (c[i]) {
                 case Layout.MANIFESTS_DIR -> {
                     if (rest.length == 4 && rest[0].equals("revisions") && rest[3].equals(Layout.LINK)) {
@@ -424,7 +426,7 @@ public final class MarkSweep {
         }
     }
 
-    private void walk(String dir, java.util.function.Consumer<FileInfo> visitor) {
+    private void walk(String dir, Consumer<FileInfo> visitor) {
         store.io(() -> {
             try {
                 store.driver().walk(dir, visitor::accept);

@@ -3,6 +3,7 @@ package dev.berth.registry.internal.layout;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import java.util.List;
 
 /**
  * The only place a storage path is spelled. The tree is CNCF distribution's, so that a {@code registry:2} folder or
@@ -41,7 +42,7 @@ public final class Layout {
      * The folders that belong to a repository itself; anything else in its folder is a nested repository ({@code a/b}
      * inside {@code a}), since a name component never starts with '_'.
      */
-    public static final java.util.List<String> REPOSITORY_DIRS = java.util.List.of(MANIFESTS_DIR, LAYERS_DIR,
+    public static final List<String> REPOSITORY_DIRS = List.of(MANIFESTS_DIR, LAYERS_DIR,
             UPLOADS_DIR, REFERRERS_DIR);
 
     /** The bytes of a blob (layers, configs and manifests alike). */

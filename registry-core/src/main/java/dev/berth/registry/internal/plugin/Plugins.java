@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,7 @@ public final class Plugins {
             why = Failures.describe(error.getCause());
         } else if (error instanceof ServiceConfigurationError) {
             // "<spi>: Provider <class> not found": the words after the service's name say it.
-            why = String.valueOf(error.getMessage()).replaceFirst("^" + java.util.regex.Pattern.quote(spi.getName())
+            why = String.valueOf(error.getMessage()).replaceFirst("^" + Pattern.quote(spi.getName())
                     + ": ", "");
         } else {
             why = Failures.describe(error);

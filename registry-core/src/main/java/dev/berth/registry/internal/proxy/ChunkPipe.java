@@ -1,6 +1,7 @@
 package dev.berth.registry.internal.proxy;
 
 import dev.berth.registry.diagnostics.Failures;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -117,7 +118,7 @@ final class ChunkPipe {
 
     /** Reads from {@code in} and copies what it reads into this pipe. */
     InputStream tee(InputStream in) {
-        return new java.io.FilterInputStream(in) {
+        return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
                 byte[] one = new byte[1];

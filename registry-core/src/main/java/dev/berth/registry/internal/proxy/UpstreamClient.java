@@ -2,7 +2,9 @@ package dev.berth.registry.internal.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.model.Manifest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.proxy.Upstream;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,8 +97,8 @@ public final class UpstreamClient {
             String type = r.headers().firstValue("Content-Type").map(t -> t.split(";")[0].trim()).orElse(null);
             try {
                 // What a captive portal or a broken upstream serves with 200 must not be cached as the tag.
-                dev.berth.registry.model.Manifest.parse(bytes, type);
-            } catch (dev.berth.registry.error.RegistryException e) {
+                Manifest.parse(bytes, type);
+            } catch (RegistryException e) {
                 throw new IOException("upstream served " + repo + ":" + reference + " as something that is not a "
                         + "manifest Berth accepts (" + (type == null ? "no Content-Type" : type) + "): "
                         + e.detail());
@@ -255,7 +258,7 @@ public final class UpstreamClient {
         Map<String, String> out = new HashMap<>();
         Matcher m = PARAM.matcher(challenge);
         while (m.find()) {
-            out.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
+            out.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
         }
         return out;
     }

@@ -1,6 +1,5 @@
 package dev.berth.registry.internal.store;
 
-import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.cache.GuardedCache;
@@ -8,6 +7,7 @@ import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * What every part of the store shares: the (checked) driver, the clock, the settings, and the small idioms of a
@@ -180,12 +181,12 @@ public final class Store {
      * children (its own {@code _manifests}, {@code _layers}, ... and nested repositories), listing each folder once.
      * A repository's own folders (those starting with '_') are not descended into.
      */
-    public void forEachRepositoryFolder(java.util.function.BiConsumer<RepositoryName, List<String>> visitor) {
+    public void forEachRepositoryFolder(BiConsumer<RepositoryName, List<String>> visitor) {
         visitRepositoryFolders(Layout.REPOSITORIES, "", visitor);
     }
 
     private void visitRepositoryFolders(String dir, String prefix,
-            java.util.function.BiConsumer<RepositoryName, List<String>> visitor) {
+            BiConsumer<RepositoryName, List<String>> visitor) {
         List<String> children = list(dir);
         if (!prefix.isEmpty()) {
             visitor.accept(new RepositoryName(prefix), children.stream().map(StoragePaths::name).toList());

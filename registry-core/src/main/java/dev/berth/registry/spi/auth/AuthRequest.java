@@ -2,7 +2,9 @@ package dev.berth.registry.spi.auth;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** What an {@link Authenticator} may look at in a request: headers, the peer, a TLS client certificate. */
 public interface AuthRequest {
@@ -18,8 +20,8 @@ public interface AuthRequest {
     }
 
     /** An {@link AuthRequest} of given headers, for tests and for embedders that authenticate outside HTTP. */
-    static AuthRequest of(java.util.Map<String, String> headers, String remoteAddress) {
-        java.util.Map<String, String> lower = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    static AuthRequest of(Map<String, String> headers, String remoteAddress) {
+        Map<String, String> lower = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         lower.putAll(headers);
         return new AuthRequest() {
             @Override

@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,13 +26,18 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code filesystem} driver: storage path {@code /a/b} is the file {@code <rootdirectory>/a/b}, exactly as in
@@ -59,18 +66,18 @@ public final class FilesystemStorageDriver implements StorageDriver {
 
     private final Path root;
     /** Background write-backs that failed, by file, until the file's commit (or cancel) reports them. */
-    private final java.util.concurrent.ConcurrentHashMap<Path, IOException> syncFailures =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FilesystemStorageDriver.class);
+    private final ConcurrentHashMap<Path, IOException> syncFailures =
+            new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(FilesystemStorageDriver.class);
     /**
      * Directories already found to resolve inside the root (real directories, not links), so that the confinement
      * check of a path below them costs one lstat. Bounded; cleared when full.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Path, Boolean> confinedDirectories =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Path, Boolean> confinedDirectories =
+            new ConcurrentHashMap<>();
     private static final int CONFINED_CACHE_SIZE = 100_000;
     /** Bounds the files held open by background write-backs. */
-    private final java.util.concurrent.Semaphore backgroundCloses = new java.util.concurrent.Semaphore(8);
+    private final Semaphore backgroundCloses = new Semaphore(8);
     private final ExecutorService syncer = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "berth-fs-sync");
         t.setDaemon(true);
@@ -339,7 +346,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
      * so the age rule spares it, as it spares a live upload. Folders the deleted files leave empty go too.
      */
     @Override
-    public int purgeIncompleteWrites(String path, java.time.Instant startedBefore) throws IOException {
+    public int purgeIncompleteWrites(String path, Instant startedBefore) throws IOException {
         Path dir = resolve(path);
         if (!Files.isDirectory(dir)) {
             throw new PathNotFoundException(path);
@@ -420,7 +427,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
             Path real;
             try {
                 real = p.toRealPath();
-            } catch (java.nio.file.FileSystemException missingOrNotADirectory) {
+            } catch (FileSystemException missingOrNotADirectory) {
                 continue;
             }
             if (!real.startsWith(root)) {
@@ -436,7 +443,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
      * its write-back ran is no failure: the commit syncs again.
      */
     void recordSyncFailure(Path file, IOException e) {
-        if (!(e instanceof java.nio.channels.ClosedChannelException)) {
+        if (!(e instanceof ClosedChannelException)) {
             LOG.warn("background write-back of {} failed: {}", file, e.toString());
             syncFailures.merge(file, e, (first, later) -> first);
         }
@@ -444,7 +451,7 @@ public final class FilesystemStorageDriver implements StorageDriver {
 
     /** ENOTDIR: a component of the path is a file, so nothing can be below it. */
     private static boolean belowAFile(IOException e) {
-        return e instanceof java.nio.file.FileSystemException f && "Not a directory".equals(f.getReason());
+        return e instanceof FileSystemException f && "Not a directory".equals(f.getReason());
     }
 
     /** The storage's "nothing there" (a missing file, or a path below a file) as PathNotFound; anything else as is. */

@@ -10,6 +10,7 @@ import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.spi.storage.InvalidPathException;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
+import dev.berth.registry.spi.storage.StorageWriter;
 import dev.berth.registry.testkit.GarbageCollectionFixture;
 import dev.berth.registry.testkit.StorageDriverFixture;
 import dev.berth.registry.testkit.StorageDriverKit;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -111,12 +114,12 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
         @Test
         void aFailedBackgroundWriteBackFailsTheCommit() throws Exception {
             FilesystemStorageDriver fs = (FilesystemStorageDriver) rawDriver();
-            dev.berth.registry.spi.storage.StorageWriter w = driver().writer(path("/upload"), false);
+            StorageWriter w = driver().writer(path("/upload"), false);
             w.write(new byte[10], 0, 10);
-            fs.recordSyncFailure(root.resolve(root().substring(1)).resolve("upload"), new java.io.IOException("EIO"));
-            assertThatThrownBy(w::commit).isInstanceOf(java.io.IOException.class).hasMessageContaining("write-back");
+            fs.recordSyncFailure(root.resolve(root().substring(1)).resolve("upload"), new IOException("EIO"));
+            assertThatThrownBy(w::commit).isInstanceOf(IOException.class).hasMessageContaining("write-back");
 
-            dev.berth.registry.spi.storage.StorageWriter again = driver().writer(path("/upload"), true);
+            StorageWriter again = driver().writer(path("/upload"), true);
             again.commit(); // reported once, like the kernel does; the caller has discarded or retried by now
         }
 
@@ -128,12 +131,12 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
             Files.createSymbolicLink(dir.resolve("escape"), outside);
             Files.createSymbolicLink(dir.resolve("file-link"), outside.resolve("secret"));
 
-            assertThatThrownBy(() -> driver().getContent(path("/escape/secret"))).isInstanceOf(java.io.IOException.class)
+            assertThatThrownBy(() -> driver().getContent(path("/escape/secret"))).isInstanceOf(IOException.class)
                     .hasMessageContaining("symbolic link");
-            assertThatThrownBy(() -> driver().getContent(path("/file-link"))).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> driver().getContent(path("/file-link"))).isInstanceOf(IOException.class);
             assertThatThrownBy(() -> driver().putContent(path("/escape/planted"), new byte[1]))
-                    .isInstanceOf(java.io.IOException.class);
-            assertThatThrownBy(() -> driver().writer(path("/escape/upload"), false)).isInstanceOf(java.io.IOException.class);
+                    .isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> driver().writer(path("/escape/upload"), false)).isInstanceOf(IOException.class);
             assertThat(outside.resolve("planted")).doesNotExist();
             assertThat(outside.resolve("upload")).doesNotExist();
             assertThat(outside.resolve("secret")).hasContent("outside the store");
@@ -156,7 +159,7 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
 
             assertThat(driver().list(path("/dir"))).containsExactly(path("/dir/kept"));
             assertThatThrownBy(() -> driver().getContent(path("/dir/crashed"))).isInstanceOf(PathNotFoundException.class);
-            java.util.List<String> walked = new java.util.ArrayList<>();
+            List<String> walked = new ArrayList<>();
             driver().walk(path("/dir"), f -> walked.add(f.path()));
             assertThat(walked).containsExactly(path("/dir/kept"));
             Files.delete(orphan);
@@ -171,8 +174,8 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
         void purgingDeletesOldTemporaryFilesAndTheFoldersOnlyTheyHeld() throws Exception {
             driver().putContent(path("/dir/kept"), "whole".getBytes(StandardCharsets.UTF_8));
             Path base = root.resolve(root().substring(1));
-            java.nio.file.attribute.FileTime twoDaysAgo = java.nio.file.attribute.FileTime.from(
-                    java.time.Instant.now().minus(java.time.Duration.ofDays(2)));
+            FileTime twoDaysAgo = FileTime.from(
+                    Instant.now().minus(Duration.ofDays(2)));
             Path besideAnObject = Files.writeString(base.resolve("dir").resolve(FilesystemStorageDriver.TEMP_PREFIX
                     + "crashed"), "half a link");
             Path alone = base.resolve("blobs/sha256/ab/abcdef").resolve(FilesystemStorageDriver.TEMP_PREFIX + "x");
@@ -183,7 +186,7 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
             Files.setLastModifiedTime(besideAnObject, twoDaysAgo);
             Files.setLastModifiedTime(alone, twoDaysAgo);
 
-            java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofDays(1));
+            Instant cutoff = Instant.now().minus(Duration.ofDays(1));
             assertThat(driver().purgeIncompleteWrites(root(), cutoff)).isEqualTo(2);
             assertThat(besideAnObject).doesNotExist();
             assertThat(base.resolve("blobs")).as("folders that held only the leftover").doesNotExist();
@@ -203,10 +206,10 @@ class FilesystemStorageDriverTest extends StorageDriverKit {
                     assertThat(left).as("the write probe is deleted").isEmpty();
                 }
                 Files.delete(store);
-                assertThatThrownBy(() -> fs.checkHealth(false)).isInstanceOf(java.io.IOException.class)
+                assertThatThrownBy(() -> fs.checkHealth(false)).isInstanceOf(IOException.class)
                         .hasMessageContaining("does not exist");
                 Files.writeString(store, "a file where the folder was");
-                assertThatThrownBy(() -> fs.checkHealth(false)).isInstanceOf(java.io.IOException.class)
+                assertThatThrownBy(() -> fs.checkHealth(false)).isInstanceOf(IOException.class)
                         .hasMessageContaining("not a directory");
                 Files.delete(store);
                 Files.createDirectory(store);

@@ -21,11 +21,15 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -132,10 +136,10 @@ public final class S3StorageDriver implements StorageDriver {
                 // HttpURLConnection waits for "100 Continue" before every body, which costs a round trip per PUT
                 .serviceConfiguration(S3Configuration.builder().expectContinueEnabled(false).build())
                 // S3-compatible servers do not all know the flexible checksums the SDK sends by default.
-                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> {
-                    o.retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy()
+                    o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()
                             .toBuilder().maxAttempts(attempts).build());
                     if (perCall != null) {
                         o.apiCallTimeout(perCall);
@@ -153,7 +157,7 @@ public final class S3StorageDriver implements StorageDriver {
         String access = config.accessKey().get();
         String secret = config.secretKey().orElseThrow();
         return StaticCredentialsProvider.create(config.sessionToken()
-                .<software.amazon.awssdk.auth.credentials.AwsCredentials>map(
+                .<AwsCredentials>map(
                         t -> AwsSessionCredentials.create(access, secret, t))
                 .orElseGet(() -> AwsBasicCredentials.create(access, secret)));
     }

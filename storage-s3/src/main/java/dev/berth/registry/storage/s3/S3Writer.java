@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -63,11 +65,11 @@ final class S3Writer implements StorageWriter {
     static FileChannel openBuffer() throws IOException {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         for (int attempt = 0; ; attempt++) {
-            Path file = dir.resolve(BUFFER_PREFIX + java.util.UUID.randomUUID() + ".part");
+            Path file = dir.resolve(BUFFER_PREFIX + UUID.randomUUID() + ".part");
             try {
                 return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
+            } catch (FileAlreadyExistsException taken) {
                 if (attempt >= 3) {
                     throw taken;
                 }

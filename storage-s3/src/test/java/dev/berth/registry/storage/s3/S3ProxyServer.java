@@ -1,15 +1,19 @@
 package dev.berth.registry.storage.s3;
 
+import java.io.File;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
-import org.gaul.s3proxy.blobstore.BlobStore;
-import java.nio.file.Files;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -38,7 +42,7 @@ final class S3ProxyServer {
                         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                         .build();
                 p.start();
-                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!"STARTED".equals(p.getState())) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("S3Proxy is " + p.getState() + " after 30 s");
@@ -63,19 +67,19 @@ final class S3ProxyServer {
      * The in-memory backend; {@code -Ds3proxy.backend=filesystem} picks the filesystem one under a temporary folder
      * (for big blobs, which would fill the heap).
      */
-    private static BlobStore blobStore() throws java.io.IOException {
+    private static BlobStore blobStore() throws IOException {
         if (!"filesystem".equals(System.getProperty("s3proxy.backend"))) {
             return new TransientNio2BlobStore();
         }
-        java.nio.file.Path dir = Files.createTempDirectory("berth-s3proxy-");
+        Path dir = Files.createTempDirectory("berth-s3proxy-");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir.toFile())));
         return new FilesystemNio2BlobStore(dir.toString());
     }
 
-    private static void deleteTree(java.io.File f) {
-        java.io.File[] children = f.listFiles();
+    private static void deleteTree(File f) {
+        File[] children = f.listFiles();
         if (children != null) {
-            for (java.io.File c : children) {
+            for (File c : children) {
                 deleteTree(c);
             }
         }

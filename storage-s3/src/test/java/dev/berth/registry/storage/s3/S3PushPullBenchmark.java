@@ -1,17 +1,20 @@
 package dev.berth.registry.storage.s3;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.testkit.GeneratedStream;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,7 +48,7 @@ class S3PushPullBenchmark {
         try (InputStream in = new GeneratedStream(pattern, SIZE)) {
             in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), md));
         }
-        Digest digest = Digest.parse("sha256:" + java.util.HexFormat.of().formatHex(md.digest()));
+        Digest digest = Digest.parse("sha256:" + HexFormat.of().formatHex(md.digest()));
 
         try (Registry registry = Registry.builder()
                 .storage(new S3StorageDriver(S3Config.parse(p), List.of(recorder))).build()) {
@@ -61,7 +64,7 @@ class S3PushPullBenchmark {
             try (InputStream in = new GeneratedStream(pattern2, SIZE)) {
                 in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), md));
             }
-            Digest second = Digest.parse("sha256:" + java.util.HexFormat.of().formatHex(md.digest()));
+            Digest second = Digest.parse("sha256:" + HexFormat.of().formatHex(md.digest()));
             t = System.nanoTime();
             Uploads.UploadStatus up = repo.uploads().start();
             GeneratedStream source = new GeneratedStream(pattern2, SIZE);
@@ -78,7 +81,7 @@ class S3PushPullBenchmark {
             report("pull of 256 MiB", t, recorder);
 
             byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-            repo.uploads().put(Digest.sha256(config), new java.io.ByteArrayInputStream(config));
+            repo.uploads().put(Digest.sha256(config), new ByteArrayInputStream(config));
             report("push of a small blob (config)", System.nanoTime(), recorder);
             byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
                     + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\""
@@ -93,7 +96,7 @@ class S3PushPullBenchmark {
             report("manifest GET by digest", System.nanoTime(), recorder);
             repo.blobs().stat(digest).orElseThrow();
             report("blob HEAD (stat)", System.nanoTime(), recorder);
-            repo.blobs().redirectUrl(digest, java.time.Duration.ofMinutes(20)).orElseThrow();
+            repo.blobs().redirectUrl(digest, Duration.ofMinutes(20)).orElseThrow();
             report("blob GET answered with a redirect", System.nanoTime(), recorder);
         }
     }

@@ -17,6 +17,7 @@ import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -102,7 +103,7 @@ class S3SpecificTest {
             assertThat(two.stat(p).size()).as("what a closed writer left, seen by another instance")
                     .isEqualTo(a.length);
             try (InputStream in = two.reader(p, 6 * MIB)) {
-                assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(a, 6 * MIB, a.length));
+                assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(a, 6 * MIB, a.length));
             }
             try (StorageWriter w = two.writer(p, true)) {
                 assertThat(w.size()).isEqualTo(a.length);
