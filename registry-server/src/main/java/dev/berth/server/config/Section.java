@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.berth.registry.spi.Parameters;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -278,8 +277,7 @@ final class Section {
         if (!node.isObject()) {
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
             if (readWhole.contains(p)) {
                 continue;
