@@ -318,6 +318,8 @@ class TlsConnectorsTest {
     }
 
     private static final class SchemeProbe extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             response.getWriter().print(request.getScheme() + " secure=" + request.isSecure());
