@@ -177,6 +177,11 @@ public final class BerthRegistryExtension
         return current;
     }
 
+    /** What this extension starts its registries with: for this package's own measurements. */
+    Settings settingsForTest() {
+        return settings;
+    }
+
     @Override
     public String toString() {
         RunningRegistry current = running;
@@ -223,7 +228,7 @@ public final class BerthRegistryExtension
          * the registry stops: a {@code @TempDir}, or a folder prepared with content.
          */
         public Builder inFolder(Path folder) {
-            this.folder = Optional.of(folder);
+            this.folder = Optional.of(Objects.requireNonNull(folder, "folder"));
             temporaryFolder = false;
             return this;
         }
