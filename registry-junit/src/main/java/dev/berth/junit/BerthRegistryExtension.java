@@ -54,8 +54,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <li>When the registry is stopped, its temporary files (folder, htpasswd file, CA) are deleted.</li>
  * </ul>
  *
- * <p>An extension registered in a static field is shared by the class's tests, which may run in parallel; the
- * registry itself is thread-safe. Starting and stopping are not meant to overlap.
+ * <p>Thread-safe: an extension in a static field is shared by the class's tests, which may run in parallel (and so is
+ * the registry); starting and stopping are serialised.
  */
 public final class BerthRegistryExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
@@ -99,14 +99,14 @@ public final class BerthRegistryExtension
         stopFor(context);
     }
 
-    private void startFor(ExtensionContext context) throws Exception {
+    private synchronized void startFor(ExtensionContext context) throws Exception {
         if (running == null) {
             running = RunningRegistry.start(settings);
             owner = context.getUniqueId();
         }
     }
 
-    private void stopFor(ExtensionContext context) throws Exception {
+    private synchronized void stopFor(ExtensionContext context) throws Exception {
         RunningRegistry stopping = running;
         if (stopping != null && context.getUniqueId().equals(owner)) {
             running = null;
