@@ -141,8 +141,9 @@ public class BerthAutoConfiguration {
     public AccessController berthAccessController(BerthProperties properties, Authenticator authenticator) {
         BerthProperties.Access access = properties.getAccess();
         if (access.configured()) {
+            AccessRules rules;
             try {
-                return AccessRules.parse(access.asSection());
+                rules = AccessRules.parse(access.asSection());
             } catch (IllegalArgumentException e) {
                 // The core's message starts with the key as config.yml spells it: "access.rules[0].allow: ..."
                 String message = Failures.describe(e);
@@ -153,6 +154,12 @@ public class BerthAutoConfiguration {
                 }
                 throw new BerthConfigurationException("berth.access", message, e);
             }
+            if (authenticator == Authenticator.ANONYMOUS) {
+                // As the server: rules over callers who are all anonymous would only pretend to protect anything.
+                throw new BerthConfigurationException("berth.access", "access rules need an auth provider"
+                        + " (berth.auth.htpasswd or berth.auth.token, or an Authenticator bean)");
+            }
+            return rules;
         }
         return authenticator == Authenticator.ANONYMOUS ? AccessController.ALLOW_ALL : AccessController.AUTHENTICATED;
     }

@@ -45,6 +45,8 @@ class StartupFailureTest {
         "berth.auth.htpasswd.realm=r                                    | berth.auth.htpasswd.path",
         "berth.access.rules[0].repositories=**,berth.access.rules[0].who=everyone,berth.access.rules[0].allow=fly"
                 + " | berth.access.rules[0].allow",
+        "berth.access.rules[0].repositories=**,berth.access.rules[0].who=everyone,berth.access.rules[0].allow=pull"
+                + " | berth.access",
         "berth.catalog.maxentries=0                                     | berth.catalog.maxentries"})
     void aWrongPropertyIsNamed(String properties, String named) {
         new ApplicationContextRunner()
