@@ -1,0 +1,232 @@
+package dev.berth.spring.boot.autoconfigure;
+
+import dev.berth.registry.Registry;
+import dev.berth.registry.StorageDrivers;
+import dev.berth.registry.auth.AccessGuard;
+import dev.berth.registry.auth.AccessRules;
+import dev.berth.registry.auth.AuthProviders;
+import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.events.EventListener;
+import dev.berth.registry.servlet.RegistryServlet;
+import dev.berth.registry.servlet.ServletOptions;
+import dev.berth.registry.spi.ParameterException;
+import dev.berth.registry.spi.auth.AccessController;
+import dev.berth.registry.spi.auth.Authenticator;
+import dev.berth.registry.spi.storage.StorageDriver;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * A Berth registry in a Spring Boot application: a {@link Registry} built from the {@code berth.*} properties (the
+ * server's {@code config.yml} keys below {@code berth.}), served by {@link RegistryServlet} at {@code /v2/} of the
+ * application's own server. Every bean gives way to one of the application's: a {@link Registry},
+ * {@link StorageDriver}, {@link Authenticator}, {@link AccessController} or {@link ServletOptions} of its own is
+ * used instead, and a bean named {@value #SERVLET_BEAN} replaces the servlet's registration.
+ *
+ * <p>A wrong property stops startup with a {@link BerthConfigurationException} that names it as the application
+ * spells it ({@code berth.storage.filesystem.rootdirectory}), whether Spring or the plugin found the mistake.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "berth.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(BerthProperties.class)
+public class BerthAutoConfiguration {
+    /** The name of the servlet's registration bean. */
+    public static final String SERVLET_BEAN = "berthRegistryServlet";
+    /** Where the servlet is mapped: Docker clients only ever call {@code /v2/...} at the root. */
+    public static final String MAPPING = "/v2/*";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BerthAutoConfiguration.class);
+    /** The keys of {@code berth.storage} that are not a driver's section (as in the server's config). */
+    private static final Set<String> NOT_DRIVERS = Set.of("delete", "redirect", "cache", "maintenance", "tag");
+
+    /**
+     * The driver named in {@code berth.storage.<driver>}, found by ServiceLoader; with none named, the server's
+     * no-file default: {@code filesystem} in {@code ./berth-data}. The registry closes it.
+     */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean({StorageDriver.class, Registry.class})
+    public StorageDriver berthStorageDriver(Environment environment) {
+        Map<String, Object> storage = section(environment, "berth.storage");
+        if (storage.containsKey("cache")) {
+            throw new BerthConfigurationException("berth.storage.cache", "set the cache as berth.cache.<name>.*"
+                    + " (inmemory or redis) with its parameters");
+        }
+        List<String> drivers = new ArrayList<>();
+        storage.keySet().stream().filter(k -> !NOT_DRIVERS.contains(k)).forEach(drivers::add);
+        if (drivers.size() > 1) {
+            throw new BerthConfigurationException("berth.storage", "names " + drivers.size() + " drivers ("
+                    + String.join(", ", drivers) + "); exactly one is allowed");
+        }
+        if (drivers.isEmpty()) {
+            Path root = Path.of("berth-data").toAbsolutePath();
+            LOG.info("No berth.storage.<driver> set: storing in {} (berth.storage.filesystem.rootdirectory)", root);
+            return plugin("berth.storage.filesystem",
+                    () -> StorageDrivers.create("filesystem", Map.of("rootdirectory", root.toString())));
+        }
+        String driver = drivers.get(0);
+        Map<String, Object> parameters = parameters(storage, driver, "berth.storage." + driver);
+        return plugin("berth.storage." + driver, () -> StorageDrivers.create(driver, parameters));
+    }
+
+    /** The registry over the storage driver, with {@code berth.cache.<name>} in front of it when one is set. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public Registry berthRegistry(StorageDriver storageDriver, BerthProperties properties, Environment environment,
+            ObjectProvider<EventListener> events) {
+        BerthProperties.Storage storage = properties.getStorage();
+        Registry.Builder builder = Registry.builder()
+                .storage(storageDriver)
+                .deletesEnabled(storage.getDelete().isEnabled())
+                .readOnly(storage.getMaintenance().getReadonly().isEnabled());
+        Map<String, Object> caches = section(environment, "berth.cache");
+        if (caches.size() > 1) {
+            throw new BerthConfigurationException("berth.cache", "names " + caches.size() + " caches ("
+                    + String.join(", ", caches.keySet()) + "); at most one is allowed");
+        }
+        caches.keySet().forEach(name -> {
+            Map<String, Object> parameters = parameters(caches, name, "berth.cache." + name);
+            plugin("berth.cache." + name, () -> builder.cache(name, parameters));
+        });
+        events.ifUnique(builder::events);
+        return builder.build();
+    }
+
+    /**
+     * The provider named in {@code berth.auth.<provider>} ({@code htpasswd}: {@code path}, {@code realm},
+     * {@code cachettl}), found by ServiceLoader; with none, every caller is anonymous.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public Authenticator berthAuthenticator(Environment environment) {
+        Map<String, Object> auth = section(environment, "berth.auth");
+        if (auth.isEmpty()) {
+            return Authenticator.ANONYMOUS;
+        }
+        if (auth.size() > 1) {
+            throw new BerthConfigurationException("berth.auth", "names " + auth.size() + " providers ("
+                    + String.join(", ", auth.keySet()) + "); exactly one is allowed");
+        }
+        String provider = auth.keySet().iterator().next();
+        Map<String, Object> parameters = parameters(auth, provider, "berth.auth." + provider);
+        return plugin("berth.auth." + provider, () -> AuthProviders.create(provider, parameters));
+    }
+
+    /**
+     * The {@code berth.access} rules; without them, distribution's rule when callers authenticate (authenticated
+     * users may do everything, anonymous callers nothing), and everything for everyone when they do not.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public AccessController berthAccessController(BerthProperties properties, Authenticator authenticator) {
+        BerthProperties.Access access = properties.getAccess();
+        if (access.configured()) {
+            AccessRules rules;
+            try {
+                rules = AccessRules.parse(access.asSection());
+            } catch (IllegalArgumentException e) {
+                // The core's message starts with the key as config.yml spells it: "access.rules[0].allow: ..."
+                String message = Failures.describe(e);
+                int colon = message.indexOf(": ");
+                if (message.startsWith("access") && colon > 0) {
+                    throw new BerthConfigurationException("berth." + message.substring(0, colon),
+                            message.substring(colon + 2), e);
+                }
+                throw new BerthConfigurationException("berth.access", message, e);
+            }
+            if (authenticator == Authenticator.ANONYMOUS) {
+                // As the server: rules over callers who are all anonymous would only pretend to protect anything.
+                throw new BerthConfigurationException("berth.access", "access rules need an auth provider"
+                        + " (berth.auth.htpasswd or berth.auth.token, or an Authenticator bean)");
+            }
+            return rules;
+        }
+        return authenticator == Authenticator.ANONYMOUS ? AccessController.ALLOW_ALL : AccessController.AUTHENTICATED;
+    }
+
+    /** How the servlet writes URLs: {@code berth.http.host}, {@code .relativeurls}, {@code berth.catalog}. */
+    @Bean
+    @ConditionalOnMissingBean
+    public ServletOptions berthServletOptions(BerthProperties properties) {
+        BerthProperties.Http http = properties.getHttp();
+        int maxEntries = properties.getCatalog().getMaxentries();
+        if (maxEntries < 1) {
+            throw new BerthConfigurationException("berth.catalog.maxentries", "must be at least 1, found "
+                    + maxEntries);
+        }
+        return new ServletOptions(Optional.ofNullable(http.getHost()).filter(h -> !h.isBlank()),
+                http.isRelativeurls(), Map.of(), maxEntries, !properties.getStorage().getRedirect().isDisable());
+    }
+
+    /** The servlet, at {@value #MAPPING} of the application's server. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    static class Servlet {
+        @Bean(SERVLET_BEAN)
+        @ConditionalOnMissingBean(name = SERVLET_BEAN)
+        ServletRegistrationBean<RegistryServlet> berthRegistryServlet(Registry registry, ServletOptions options,
+                Authenticator authenticator, AccessController accessController) {
+            // RegistryServlet routes on the path after the context path, "/v2/...", so "/v2/*" hands it every call.
+            RegistryServlet servlet = new RegistryServlet(registry, options,
+                    new AccessGuard(authenticator, accessController));
+            ServletRegistrationBean<RegistryServlet> registration = new ServletRegistrationBean<>(servlet, MAPPING);
+            registration.setName("berthRegistry");
+            registration.setAsyncSupported(true); // blob bodies move without a thread per slow client
+            registration.setLoadOnStartup(1);
+            return registration;
+        }
+    }
+
+    /** The subtree below {@code prefix} as nested maps of texts, as a plugin takes its parameters. */
+    static Map<String, Object> section(Environment environment, String prefix) {
+        return Binder.get(environment).bind(prefix, Bindable.mapOf(String.class, Object.class))
+                .map(m -> (Map<String, Object>) new LinkedHashMap<>(m)).orElseGet(LinkedHashMap::new);
+    }
+
+    /** One plugin's parameters: its section, or none when it is set to an empty value ({@code berth.cache.inmemory=}). */
+    private static Map<String, Object> parameters(Map<String, Object> sections, String name, String property) {
+        Object value = sections.get(name);
+        if (value == null || (value instanceof CharSequence text && text.toString().isBlank())) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new BerthConfigurationException(property, "expected the plugin's parameters (" + property
+                    + ".<key>=...), or an empty value for none");
+        }
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        map.forEach((k, v) -> parameters.put(String.valueOf(k), v));
+        return parameters;
+    }
+
+    /** Runs a plugin's factory, turning what it says is wrong into the name of the property. */
+    private static <T> T plugin(String property, Supplier<T> create) {
+        try {
+            return create.get();
+        } catch (ParameterException e) {
+            throw new BerthConfigurationException(e.key().isEmpty() ? property : property + "." + e.key(),
+                    e.problem(), e);
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            throw new BerthConfigurationException(property, Failures.describe(e), e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.berth.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import dev.berth.registry.Registry;
+import dev.berth.registry.model.Reference;
+import dev.berth.spring.boot.autoconfigure.app.TestApplication;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The starter in a Spring Boot web application: the registry answers at /v2/ of the application's own server. */
+@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"berth.storage.delete.enabled=true", "berth.cache.inmemory.size=1000",
+                "management.endpoint.health.show-details=always"})
+class RegistryStarterTest {
+    @TempDir
+    static Path root;
+    @TempDir
+    Path work;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Registry registry;
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry properties) {
+        properties.add("berth.storage.filesystem.rootdirectory", () -> root.toString());
+    }
+
+    @BeforeAll
+    static void plainHttp() {
+        System.setProperty("sendCredentialsOverHttp", "true");
+        System.setProperty("jib.disableUpdateChecks", "true");
+    }
+
+    @Test
+    void answersTheBaseEndpointWithTheApiVersion() throws Exception {
+        HttpResponse<byte[]> response = Client.at(port).get("/v2/");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Docker-Distribution-API-Version")).hasValue("registry/2.0");
+    }
+
+    @Test
+    void pushesABlobIntoTheConfiguredFolderAndPullsItBack() throws Exception {
+        byte[] blob = "a layer pushed through Spring Boot".getBytes(StandardCharsets.UTF_8);
+        String digest = Client.digest(blob);
+
+        assertThat(Client.at(port).pushBlob("demo/app", blob).statusCode()).isEqualTo(201);
+        HttpResponse<byte[]> pulled = Client.at(port).get("/v2/demo/app/blobs/" + digest);
+
+        assertThat(pulled.statusCode()).isEqualTo(200);
+        assertThat(pulled.body()).isEqualTo(blob);
+        String hex = digest.substring("sha256:".length());
+        assertThat(root.resolve("docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data"))
+                .hasBinaryContent(blob);
+    }
+
+    @Test
+    void jibPushesAnImageAndPullsItBack() throws Exception {
+        byte[] random = new byte[300_000];
+        new Random(17).nextBytes(random); // incompressible, so the pulled tar shows the bytes
+        Path lib = Files.write(work.resolve("lib.bin"), random);
+        String image = "127.0.0.1:" + port + "/jib/app:1.0";
+
+        JibContainer pushed = Jib.fromScratch()
+                .addLayer(List.of(lib), AbsoluteUnixPath.get("/lib"))
+                .containerize(Containerizer.to(RegistryImage.named(image)).setAllowInsecureRegistries(true));
+
+        assertThat(registry.repository("jib/app").manifests().getOrThrow(Reference.parse("1.0")).digest()
+                .toString()).isEqualTo(pushed.getDigest().toString());
+        Path tar = work.resolve("pulled.tar");
+        JibContainer pulled = Jib.from(RegistryImage.named(image))
+                .containerize(Containerizer.to(TarImage.at(tar).named("pulled:1")).setAllowInsecureRegistries(true));
+        assertThat(pulled.getImageId()).isEqualTo(pushed.getImageId());
+        assertThat(Files.size(tar)).isGreaterThan(300_000);
+    }
+
+    @Test
+    void actuatorHealthShowsStorageAndCache() throws Exception {
+        HttpResponse<byte[]> health = Client.at(port).get("/actuator/health/berth");
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        String body = new String(health.body(), StandardCharsets.UTF_8);
+        assertThat(body).contains("\"storage\":{\"status\":\"UP\"}").contains("\"cache\":{\"status\":\"UP\"}");
+    }
+
+    @Test
+    void theApplicationKeepsItsOtherPaths() throws Exception {
+        assertThat(Client.at(port).get("/actuator/health").statusCode()).isEqualTo(200);
+        assertThat(Client.at(port).get("/v2x").statusCode()).isEqualTo(404);
+    }
+}
