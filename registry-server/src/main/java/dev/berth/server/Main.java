@@ -354,7 +354,7 @@ public final class Main {
             root.setLevel(Level.toLevel(log.level(), Level.INFO));
             Appender<ILoggingEvent> console =
                     root.getAppender("ASYNC") instanceof AsyncAppender async
-                            ? async.getAppender("STDERR") : root.getAppender("STDERR");
+                            ? async.getAppender(LogConfigurator.APPENDER) : root.getAppender(LogConfigurator.APPENDER);
             if (log.formatter().equals("json")
                     && console instanceof OutputStreamAppender<?> appender) {
                 @SuppressWarnings("unchecked")
