@@ -18,13 +18,14 @@
 # Environment:
 #   BENCH_RUNS (11)  BENCH_WARMUP (1)  BENCH_ROWS   the rows to run, e.g. "berth-17 distribution" (default: all)
 #   JAVA17_HOME (the java on PATH)     JAVA25_HOME (/usr/lib/jvm/temurin-25-jdk-amd64; absent: its rows are skipped)
+#   BENCH_JAR         the jar Berth's rows run (registry-server/target/registry-server.jar), e.g. an older build's
 #   BENCH_DIR (/tmp)  where the temporary folder goes: storage folders, config, archives and logs
 #   BENCH_KEEP=1      keep that folder
 # Needs: the built jar (mvn -B -q -DskipTests package), curl, docker-registry (sudo apt-get install docker-registry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jar=$PWD/registry-server/target/registry-server.jar
+jar=${BENCH_JAR:-$PWD/registry-server/target/registry-server.jar}
 launcher=$PWD/registry-server/bin/berth
 [ -f "$jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
@@ -56,16 +57,9 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work/archives"
-cat >"$work/config.yml" <<'YAML'
-version: 0.1
-storage:
-  filesystem:
-    rootdirectory: /var/lib/registry
-  delete:
-    enabled: true
-http:
-  addr: :5000
-YAML
+# distribution's minimal configuration; address and folder come from its environment at each start
+printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\n' \
+  >"$work/config.yml"
 
 # A port of its own for every run, counting up; one that something listens on is skipped.
 next_port=$(( 20000 + $$ % 20000 ))
@@ -78,14 +72,16 @@ free_port() {
 # start ROW PORT ROOT: starts the row's process in the background (its pid in $pid: the launcher execs java).
 start() {
   local row=$1 port=$2 root=$3 cmd
+  local berth=(--port "$port" --root "$root")
   case $row in
-    berth-17) cmd=(env JAVA_HOME="$java17_home" BERTH_ARCHIVE=off "$launcher" --port "$port" --root "$root") ;;
-    berth-17-appcds) cmd=(env JAVA_HOME="$java17_home" BERTH_CACHE_DIR="$work/archives" "$launcher" --port "$port" --root "$root") ;;
-    berth-25) cmd=(env JAVA_HOME="$java25_home" BERTH_ARCHIVE=off "$launcher" --port "$port" --root "$root") ;;
-    berth-25-aot) cmd=(env JAVA_HOME="$java25_home" BERTH_CACHE_DIR="$work/archives" "$launcher" --port "$port" --root "$root") ;;
+    berth-17) cmd=(env JAVA_HOME="$java17_home" BERTH_ARCHIVE=off) ;;
+    berth-17-appcds) cmd=(env JAVA_HOME="$java17_home" BERTH_CACHE_DIR="$work/archives") ;;
+    berth-25) cmd=(env JAVA_HOME="$java25_home" BERTH_ARCHIVE=off) ;;
+    berth-25-aot) cmd=(env JAVA_HOME="$java25_home" BERTH_CACHE_DIR="$work/archives") ;;
     distribution) cmd=(env REGISTRY_HTTP_ADDR="127.0.0.1:$port" REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$root"
         docker-registry serve "$work/config.yml") ;;
   esac
+  [ "$row" = distribution ] || cmd+=(BERTH_JAR="$jar" "$launcher" "${berth[@]}")
   "${cmd[@]}" >>"$work/$row.log" 2>&1 &
   pid=$!
 }

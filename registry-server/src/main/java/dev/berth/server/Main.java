@@ -17,6 +17,7 @@ import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
+import dev.berth.server.internal.LogConfigurator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.berth.server;
+package dev.berth.server.internal;
 
 import ch.qos.logback.classic.ClassicConstants;
 import ch.qos.logback.classic.Level;
@@ -15,7 +15,8 @@ import org.slf4j.Logger;
  * The server's logging setup, in code rather than in a {@code logback.xml}: logback finds it with
  * {@code ServiceLoader} and runs it instead of its XML configurator, whose parsing (an XML parser, Joran's model and
  * its reflection) took about a third of the time from {@code java -jar} to the first answer. Main then sets the root
- * level from {@code log.level} and may switch the appender to JSON ({@code log.formatter}).
+ * level from {@code log.level} and may switch the appender to JSON ({@code log.formatter}). Not API: public only
+ * because {@code ServiceLoader} needs it.
  *
  * <p>What it sets up: one appender, {@link #APPENDER} on standard error, with the pattern below; the root at INFO and
  * Jetty at WARN. A {@code logback.configurationFile} system property or a {@code logback-test.xml} on the class path
@@ -23,9 +24,10 @@ import org.slf4j.Logger;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
-    /** The name of the console appender, which {@link Main} looks up to switch it to JSON. */
-    static final String APPENDER = "STDERR";
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
+    /** The name of the console appender, which the server (Main) looks up to switch it to JSON. */
+    public static final String APPENDER = "STDERR";
+    /** The layout of each line: the one the server's {@code logback.xml} had. */
+    public static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
 
     /** Public, as {@code ServiceLoader} needs it. */
     public LogConfigurator() {
