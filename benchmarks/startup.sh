@@ -11,6 +11,8 @@
 #   berth-25          java -jar on Java 25, no archive (the JVM's default CDS only)
 #   berth-25-aot      registry-server/bin/berth on Java 25: the AOT cache, made by the warm-up run
 #   distribution      docker-registry serve config.yml (Debian's docker-registry)
+# With BENCH_BEFORE_JAR (another build's jar, e.g. an older commit's), each Berth row has a twin "before-<row>" that
+# runs that jar, in the same turns: the fair before/after on a machine whose load changes from minute to minute.
 # Each row starts with BENCH_WARMUP runs that are not counted (the first makes the archive of an archive row: the
 # launcher writes it when that run's JVM exits), then BENCH_RUNS timed runs; the rows take turns run by run, so
 # that a busy moment of the machine hits them all alike. A run is timed from just before the process is started
@@ -36,9 +38,15 @@ java25_home=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 all_rows=(berth-17 berth-17-appcds berth-25 berth-25-aot distribution)
 if [ -n "${BENCH_ROWS:-}" ]; then read -r -a rows <<<"$BENCH_ROWS"; else rows=("${all_rows[@]}"); fi
+before_jar=${BENCH_BEFORE_JAR:-}
+if [ -n "$before_jar" ]; then
+  twins=()
+  for r in "${rows[@]}"; do twins+=("$r"); [ "$r" = distribution ] || twins+=("before-$r"); done
+  rows=("${twins[@]}")
+fi
 usable=()
 for r in "${rows[@]}"; do
-  case $r in
+  case ${r#before-} in
     berth-25*) [ -x "$java25_home/bin/java" ] || { echo "skipping $r: no Java 25 at $java25_home" >&2; continue; } ;;
     distribution) command -v docker-registry >/dev/null \
         || { echo "skipping $r: docker-registry is missing (sudo apt-get install -y docker-registry)" >&2; continue; } ;;
@@ -72,8 +80,9 @@ free_port() {
 # start ROW PORT ROOT: starts the row's process in the background (its pid in $pid: the launcher execs java).
 start() {
   local row=$1 port=$2 root=$3 cmd
-  local berth=(--port "$port" --root "$root")
-  case $row in
+  local berth=(--port "$port" --root "$root") row_jar=$jar
+  case $row in before-*) row_jar=$before_jar ;; esac
+  case ${row#before-} in
     berth-17) cmd=(env JAVA_HOME="$java17_home" BERTH_ARCHIVE=off) ;;
     berth-17-appcds) cmd=(env JAVA_HOME="$java17_home" BERTH_CACHE_DIR="$work/archives") ;;
     berth-25) cmd=(env JAVA_HOME="$java25_home" BERTH_ARCHIVE=off) ;;
@@ -81,7 +90,7 @@ start() {
     distribution) cmd=(env REGISTRY_HTTP_ADDR="127.0.0.1:$port" REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$root"
         docker-registry serve "$work/config.yml") ;;
   esac
-  [ "$row" = distribution ] || cmd+=(BERTH_JAR="$jar" "$launcher" "${berth[@]}")
+  [ "$row" = distribution ] || cmd+=(BERTH_JAR="$row_jar" "$launcher" "${berth[@]}")
   "${cmd[@]}" >>"$work/$row.log" 2>&1 &
   pid=$!
 }
@@ -94,7 +103,11 @@ once() {
   t0=$(date +%s%N)
   start "$row" "$port" "$root"
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null)" = 200 ]; do
-    kill -0 "$pid" 2>/dev/null || { echo "$row exited before answering; its log: $work/$row.log" >&2; tail -n 20 "$work/$row.log" >&2; exit 1; }
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$row exited before answering; its log, $work/$row.log, ends:" >&2
+      tail -n 20 "$work/$row.log" >&2
+      exit 1
+    fi
   done
   t1=$(date +%s%N)
   kill -TERM "$pid"
@@ -120,11 +133,11 @@ base=${med[distribution]:-}
 
 echo
 echo "startup to the first GET /v2/ 200: median of $runs runs after $warmups warm-up run(s), $(nproc) cores, $(date -u +%F)"
-printf '%-16s %10s %14s %16s  %s\n' row "median ms" "range ms" "/ distribution" "java"
+printf '%-24s %10s %14s %16s  %s\n' row "median ms" "range ms" "/ distribution" "java"
 for r in "${rows[@]}"; do
-  case $r in berth-17*) v=$("$java17_home/bin/java" -version 2>&1 | head -n 1) ;;
+  case ${r#before-} in berth-17*) v=$("$java17_home/bin/java" -version 2>&1 | head -n 1) ;;
              berth-25*) v=$("$java25_home/bin/java" -version 2>&1 | head -n 1) ;; *) v=- ;; esac
   ratio=-
   [ -n "$base" ] && ratio=$(awk -v a="${med[$r]}" -v b="$base" 'BEGIN {printf "%.1fx", a / b}')
-  printf '%-16s %10s %14s %16s  %s\n' "$r" "${med[$r]}" "$(range <<<"${times[$r]}")" "$ratio" "$v"
+  printf '%-24s %10s %14s %16s  %s\n' "$r" "${med[$r]}" "$(range <<<"${times[$r]}")" "$ratio" "$v"
 done
