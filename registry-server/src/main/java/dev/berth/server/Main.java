@@ -17,6 +17,7 @@ import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
+import dev.berth.server.internal.LogConfigurator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -354,7 +355,7 @@ public final class Main {
             root.setLevel(Level.toLevel(log.level(), Level.INFO));
             Appender<ILoggingEvent> console =
                     root.getAppender("ASYNC") instanceof AsyncAppender async
-                            ? async.getAppender("STDERR") : root.getAppender("STDERR");
+                            ? async.getAppender(LogConfigurator.APPENDER) : root.getAppender(LogConfigurator.APPENDER);
             if (log.formatter().equals("json")
                     && console instanceof OutputStreamAppender<?> appender) {
                 @SuppressWarnings("unchecked")

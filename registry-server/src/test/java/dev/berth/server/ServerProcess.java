@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,23 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-jar", jar().toString()));
         command.addAll(List.of(args));
+        return start(command, log, env);
+    }
+
+    /**
+     * The jar started by its launcher, {@code bin/berth}, on this test's Java; {@code env} may add launcher variables
+     * ({@code BERTH_CACHE_DIR}, {@code JAVA_OPTS}).
+     */
+    static ServerProcess launch(Path log, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", Path.of("bin", "berth").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        Map<String, String> all = new HashMap<>(env);
+        all.put("BERTH_JAR", jar().toString());
+        all.put("JAVA_HOME", System.getProperty("java.home"));
+        return start(command, log, all);
+    }
+
+    private static ServerProcess start(List<String> command, Path log, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));

@@ -22,6 +22,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -87,7 +89,13 @@ public final class RegistryMetrics implements AutoCloseable {
             "idle_timeout", "min_request_rate", "min_response_rate", "body_timeout", "body_size");
 
     private final PrometheusMeterRegistry registry;
-    private final JvmGcMetrics gcMetrics;
+    /**
+     * Binds the JVM binders, once: started on a thread of its own by the constructor, as the binders (MXBeans, GC
+     * notifications) take a good part of the server's startup and no request waits for them; whatever reads the
+     * meters ({@link #scrape()}, {@link #meterRegistry()}) and {@link #close()} waits for it first, so nothing can
+     * see the registry without them.
+     */
+    private final FutureTask<JvmGcMetrics> jvmBinders;
     private final Map<String, Counter> limitHits;
 
     /** Metrics in a new Prometheus registry, with the JVM binders bound. */
@@ -101,11 +109,17 @@ public final class RegistryMetrics implements AutoCloseable {
      */
     public RegistryMetrics(PrometheusMeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
-        new JvmMemoryMetrics().bindTo(registry);
-        this.gcMetrics = new JvmGcMetrics();
-        gcMetrics.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        this.jvmBinders = new FutureTask<>(() -> {
+            new JvmMemoryMetrics().bindTo(registry);
+            JvmGcMetrics gc = new JvmGcMetrics();
+            gc.bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            return gc;
+        });
+        Thread binder = new Thread(jvmBinders, "berth-metrics-jvm");
+        binder.setDaemon(true);
+        binder.start();
         // Series that alerts and dashboards rate() exist from the start at zero, rather than appearing with the first
         // event: an absent series and a quiet one look different in PromQL.
         uploadTimer();
@@ -198,12 +212,35 @@ public final class RegistryMetrics implements AutoCloseable {
 
     /** The Micrometer registry, for adding meters of one's own. */
     public PrometheusMeterRegistry meterRegistry() {
+        jvmBinders();
         return registry;
     }
 
     /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */
     public String scrape() {
+        jvmBinders();
         return registry.scrape();
+    }
+
+    /** Waits for {@link #jvmBinders}, running them here if their thread has not started them yet. */
+    private JvmGcMetrics jvmBinders() {
+        jvmBinders.run(); // does nothing when the task has started or finished already
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return jvmBinders.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("binding the JVM metrics failed: " + e.getCause(), e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Counts and times one finished request. */
@@ -296,7 +333,7 @@ public final class RegistryMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        gcMetrics.close();
+        jvmBinders().close();
         registry.close();
     }
 }
