@@ -15,10 +15,12 @@ import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.params.SetParams;
 
@@ -51,14 +53,15 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
     static final String TOMBSTONE = "!";
 
     private final RedisCacheConfig config;
-    private final JedisPool pool;
+    /** Every command borrows a pooled connection for itself and returns it (or drops it, if it broke). */
+    private final RedisClient redis;
     private final CircuitBreaker breaker;
     private final LongAdder skipped = new LongAdder();
     private final LongAdder garbage = new LongAdder();
 
     public RedisBlobDescriptorCache(RedisCacheConfig config) {
         this.config = config;
-        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
+        GenericObjectPoolConfig<Connection> poolConfig = new GenericObjectPoolConfig<>();
         poolConfig.setMaxTotal(config.maxActive());
         poolConfig.setMaxIdle(config.maxIdle());
         poolConfig.setMinIdle(0);
@@ -73,13 +76,23 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
                 .socketTimeoutMillis(millis(config.readTimeout().compareTo(config.writeTimeout()) >= 0
                         ? config.readTimeout() : config.writeTimeout()))
                 .database(config.db())
-                .ssl(config.tls())
                 .clientName("berth")
                 .autoNegotiateProtocol(false);
+        if (config.tls()) {
+            // Trust the JDK's default trust store (javax.net.ssl.trustStore, else cacerts) and check the dialled host
+            // name against the certificate, as the deprecated ssl(true) did and distribution's tls.enabled does. Each
+            // new connection reads that store; ssl(true) used the JVM's default SSLContext, which also sent a client
+            // certificate from javax.net.ssl.keyStore, if set: this sends none, like distribution.
+            client.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+        }
         if (config.password() != null) {
             client.password(config.password());
         }
-        this.pool = new JedisPool(poolConfig, new HostAndPort(config.host(), config.port()), client.build());
+        // No protocol is named, so a connection AUTHs and stays on RESP2 without HELLO (which Redis before 6
+        // lacks). For that RedisClient borrows one connection here, to learn the protocol; it swallows a failure
+        // (within the timeouts above), which the first command or health check then reports.
+        this.redis = RedisClient.builder().hostAndPort(new HostAndPort(config.host(), config.port()))
+                .clientConfig(client.build()).poolConfig(poolConfig).build();
         this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerCoolDown(), System::nanoTime);
     }
 
@@ -208,10 +221,10 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
     public void checkHealth() {
         String answer;
         try {
-            answer = ping();
+            answer = redis.ping();
         } catch (JedisConnectionException staleOrDown) {
             try {
-                answer = ping();
+                answer = redis.ping();
             } catch (RuntimeException e) {
                 throw unhealthy(e);
             }
@@ -221,12 +234,6 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
         if (!"PONG".equalsIgnoreCase(answer)) {
             throw new CacheException("redis cache " + config.host() + ":" + config.port() + " answered PING with "
                     + answer);
-        }
-    }
-
-    private String ping() {
-        try (Jedis jedis = pool.getResource()) {
-            return jedis.ping();
         }
     }
 
@@ -241,7 +248,7 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
 
     @Override
     public void close() {
-        pool.close();
+        redis.close();
     }
 
     private Optional<String> get(String key) {
@@ -267,13 +274,13 @@ public final class RedisBlobDescriptorCache implements BlobDescriptorCache {
         return Optional.empty();
     }
 
-    private <T> T call(Function<Jedis, T> command, T whenSkipped) {
+    private <T> T call(Function<RedisClient, T> command, T whenSkipped) {
         if (!breaker.allow()) {
             skipped.increment();
             return whenSkipped;
         }
-        try (Jedis jedis = pool.getResource()) {
-            T result = command.apply(jedis);
+        try {
+            T result = command.apply(redis);
             breaker.success();
             return result;
         } catch (RuntimeException e) {

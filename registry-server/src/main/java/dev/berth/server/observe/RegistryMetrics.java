@@ -170,7 +170,6 @@ public final class RegistryMetrics implements AutoCloseable {
         }
     }
 
-    /** The Micrometer registry, for adding meters of one's own. */
     /**
      * A finished garbage collection: {@code berth_gc_runs_total}, {@code berth_gc_duration_seconds}, and (real runs
      * only) {@code berth_gc_deleted_bytes_total}, {@code berth_gc_deleted_blobs_total} and
@@ -197,6 +196,7 @@ public final class RegistryMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /** The Micrometer registry, for adding meters of one's own. */
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
