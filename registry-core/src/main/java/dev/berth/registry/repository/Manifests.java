@@ -36,7 +36,7 @@ public interface Manifests {
      *                           bytes do not have, MANIFEST_BLOB_UNKNOWN when a blob or child manifest it references
      *                           is not in the repository, UNSUPPORTED when the registry is read-only or the repository
      *                           a pull-through cache, DENIED when it would move an immutable tag
-     *                           ({@link ImmutableTags}) to another digest
+     *                           ({@link dev.berth.registry.policy.ImmutableTags ImmutableTags}) to another digest
      */
     PutResult put(Reference reference, String contentType, byte[] bytes, Collection<Tag> moreTags);
 
@@ -82,7 +82,7 @@ public interface Manifests {
     /**
      * Deletes a manifest from this repository, with the tags that point at it and its entry in the referrers index.
      * MANIFEST_UNKNOWN when the repository does not have it; UNSUPPORTED when deletes are disabled or the
-     * registry is read-only; DENIED when an immutable tag ({@link ImmutableTags}) points at it.
+     * registry is read-only; DENIED when an immutable tag ({@link dev.berth.registry.policy.ImmutableTags ImmutableTags}) points at it.
      */
     void delete(Digest digest);
 }

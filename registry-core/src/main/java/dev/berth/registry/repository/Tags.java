@@ -36,7 +36,7 @@ public interface Tags {
 
     /**
      * Removes a tag; the manifest stays. MANIFEST_UNKNOWN when there is no such tag; UNSUPPORTED when deletes are
-     * disabled or the registry is read-only; DENIED when the tag is immutable ({@link ImmutableTags}).
+     * disabled or the registry is read-only; DENIED when the tag is immutable ({@link dev.berth.registry.policy.ImmutableTags ImmutableTags}).
      */
     void delete(Tag tag);
 }
