@@ -1,10 +1,10 @@
 package dev.berth.benchmarks;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.testkit.GeneratedStream;
 import java.io.IOException;
 import java.io.InputStream;

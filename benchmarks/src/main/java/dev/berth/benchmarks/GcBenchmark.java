@@ -1,13 +1,13 @@
 package dev.berth.benchmarks;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
-import dev.berth.registry.testkit.TestContent;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.testkit.TestContent.Blob;
+import dev.berth.registry.testkit.TestContent;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.CacheStats;
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.storage.inmemory.InMemoryStorageDriver;
-import dev.berth.registry.testkit.TestContent;
 import dev.berth.registry.testkit.TestContent.Blob;
+import dev.berth.registry.testkit.TestContent;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.ArrayList;

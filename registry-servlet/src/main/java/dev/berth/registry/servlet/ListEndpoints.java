@@ -1,7 +1,6 @@
 package dev.berth.registry.servlet;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
@@ -11,6 +10,7 @@ import dev.berth.registry.model.Page;
 import dev.berth.registry.model.Platform;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,5 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.repository.Manifests;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
@@ -10,6 +7,9 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Enumeration;

@@ -1,13 +1,13 @@
 package dev.berth.registry.servlet;
 
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.Uploads.UploadStatus;
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads.UploadStatus;
+import dev.berth.registry.repository.Uploads;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Predicate;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.StorageDrivers;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

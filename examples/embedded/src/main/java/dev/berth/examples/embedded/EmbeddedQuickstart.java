@@ -1,13 +1,13 @@
 package dev.berth.examples.embedded;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.StoredManifest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Blobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,11 +1,9 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.repository.Manifests;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.events.EventListener;
-import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RegistryEvent.Action;
 import dev.berth.registry.events.RegistryEvent.Target;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RequestContext;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
@@ -14,6 +12,8 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.StoredManifest;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;

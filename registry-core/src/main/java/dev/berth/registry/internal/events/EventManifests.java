@@ -1,12 +1,12 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.repository.Manifests;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.StoredManifest;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.function.Predicate;

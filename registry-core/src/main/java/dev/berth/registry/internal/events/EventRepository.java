@@ -1,7 +1,7 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.internal.repository.DecoratedRepository;
+import dev.berth.registry.repository.Repository;
 
 /**
  * A repository that reports what is done through it (distribution's notification repository): each push, pull,

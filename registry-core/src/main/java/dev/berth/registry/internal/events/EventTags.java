@@ -1,10 +1,10 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.repository.Tags;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Tags;
 import java.util.Optional;
 
 /** Tags that report deletes. */

@@ -1,9 +1,9 @@
 package dev.berth.registry.internal.events;
 
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Uploads;
 import java.io.IOException;
 import java.io.InputStream;
 

@@ -1,6 +1,5 @@
 package dev.berth.registry.internal.proxy;
 
-import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
@@ -9,6 +8,7 @@ import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Blobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,7 +1,5 @@
 package dev.berth.registry.internal.proxy;
 
-import dev.berth.registry.repository.Manifests;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
@@ -11,6 +9,8 @@ import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.StoredManifest;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Optional;

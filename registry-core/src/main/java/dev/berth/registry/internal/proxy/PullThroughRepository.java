@@ -1,11 +1,11 @@
 package dev.berth.registry.internal.proxy;
 
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.repository.DecoratedRepository;
 import dev.berth.registry.internal.repository.LocalRepository;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import java.util.function.Supplier;
 
 /**

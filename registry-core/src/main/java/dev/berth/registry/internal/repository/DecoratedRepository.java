@@ -1,12 +1,12 @@
 package dev.berth.registry.internal.repository;
 
+import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.repository.Manifests;
 import dev.berth.registry.repository.Referrers;
 import dev.berth.registry.repository.Repository;
 import dev.berth.registry.repository.Tags;
 import dev.berth.registry.repository.Uploads;
-import dev.berth.registry.model.RepositoryName;
 
 /**
  * A repository a decorator made of another: the parts it wraps or replaces, the others as {@code inner} has them, and

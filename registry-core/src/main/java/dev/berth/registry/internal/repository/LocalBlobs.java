@@ -1,6 +1,5 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
@@ -9,6 +8,7 @@ import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Blobs;
 import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.InvalidOffsetException;
 import dev.berth.registry.spi.storage.PathNotFoundException;

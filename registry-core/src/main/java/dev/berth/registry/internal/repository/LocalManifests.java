@@ -2,8 +2,6 @@ package dev.berth.registry.internal.repository;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.registry.repository.Manifests;
-import dev.berth.registry.repository.StoredManifest;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
@@ -17,6 +15,8 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Manifests;
+import dev.berth.registry.repository.StoredManifest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;

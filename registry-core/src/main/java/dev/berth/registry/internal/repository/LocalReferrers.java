@@ -1,6 +1,5 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.repository.Referrers;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;
@@ -9,6 +8,7 @@ import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Manifest;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Referrers;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

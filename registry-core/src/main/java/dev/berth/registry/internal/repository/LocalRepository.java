@@ -1,10 +1,10 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.internal.layout.Layout;
 import dev.berth.registry.internal.storage.StoragePaths;
 import dev.berth.registry.internal.store.Store;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.repository.Repository;
 
 /**
  * A repository as it is in storage, and nothing else: no upstream, no events. The decorators that add those

@@ -1,6 +1,5 @@
 package dev.berth.registry.internal.repository;
 
-import dev.berth.registry.repository.Tags;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.internal.layout.Layout;
@@ -11,6 +10,7 @@ import dev.berth.registry.model.Page;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
 import dev.berth.registry.policy.ImmutableTags;
+import dev.berth.registry.repository.Tags;
 import dev.berth.registry.spi.storage.FileInfo;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
 import dev.berth.registry.RepositoryDeletion;
 import dev.berth.registry.Retention;
 import dev.berth.registry.RetentionPolicy;
@@ -16,6 +15,7 @@ import dev.berth.registry.model.MediaTypes;
 import dev.berth.registry.model.Reference;
 import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import dev.berth.registry.repository.Repository;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,10 +3,10 @@ package dev.berth.registry.storage.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
-import dev.berth.registry.repository.Repository;
-import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.repository.Repository;
+import dev.berth.registry.repository.Uploads;
 import dev.berth.registry.testkit.GeneratedStream;
 import java.io.IOException;
 import java.io.InputStream;
