@@ -47,9 +47,7 @@ final class AsyncDrain extends Transfers.Transfer implements ReadListener {
         if ("100-continue".equalsIgnoreCase(x.request.getHeader("Expect"))) {
             return false; // the client waits for our word before it sends the body: reading would ask for it
         }
-        long declared = x.request.getContentLengthLong();
-        boolean body = declared > 0 || (declared < 0 && x.request.getHeader("Transfer-Encoding") != null);
-        return body && !x.request.getInputStream().isFinished();
+        return x.hasBody() && !x.request.getInputStream().isFinished();
     }
 
     /** Drops what is left of the body (within the limits), then answers {@code failure} as {@link Exchange#fail}. */

@@ -174,9 +174,11 @@ final class Exchange {
     }
 
     /**
-     * Answers a failure: a registry error with its code; an I/O error (mostly a client that went away mid-body; an
-     * upload keeps what arrived and can be resumed) as BLOB_UPLOAD_INVALID; anything else, which is not the client's
-     * doing, is logged and answered 500 without details.
+     * Answers a failure: a registry error with its code; an I/O error of a request with a body (mostly a client that
+     * went away mid-body; an upload keeps what arrived and can be resumed) as BLOB_UPLOAD_INVALID, and one after the
+     * answer began (a client that went away mid-response) with nothing more; anything else, an I/O error of a request
+     * without a body among them (storage failed: it is not the client's doing), is logged and answered 500 without
+     * details.
      */
     void fail(Throwable e) throws IOException {
         if (e instanceof RegistryException r) {
@@ -184,13 +186,19 @@ final class Exchange {
                 LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), r.getMessage(), r);
             }
             error(r);
-        } else if (e instanceof IOException) {
+        } else if (e instanceof IOException && (hasBody() || response.isCommitted())) {
             LOG.debug("{} {}: I/O error: {}", request.getMethod(), request.getRequestURI(), e.toString());
             error(ErrorCode.BLOB_UPLOAD_INVALID, "the request body could not be read: " + Failures.describe(e));
         } else {
             LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
             error(ErrorCode.UNKNOWN, "internal error; the server's log has the details");
         }
+    }
+
+    /** Whether the request declares a body: a positive Content-Length, or a Transfer-Encoding. */
+    boolean hasBody() {
+        long declared = request.getContentLengthLong();
+        return declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
     }
 
     /** As {@link #fail}, for callers that cannot throw: an answer that cannot be written is only logged. */
