@@ -172,7 +172,9 @@ class AuthClientsTest {
                 Map.of());
         registry = Registry.builder().storage("filesystem", Map.of("rootdirectory", root.toString()))
                 .deletesEnabled(true).build();
-        server = BerthServer.start(registry, config.http(), ServletOptions.DEFAULTS, false,
+        // The access log on: this test once saw jib's HEAD of a blob answered 400 (on Java 25, under a loaded CI);
+        // the log tells whether such an answer came from the registry (a line) or from Jetty's parser (none).
+        server = BerthServer.start(registry, config.http(), ServletOptions.DEFAULTS, true,
                 ServerSecurity.from(config.auth()));
     }
 
