@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.registry.Registry;
-import dev.berth.registry.StorageDrivers;
+import dev.berth.junit.BerthRegistryExtension;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.MediaTypes;
-import dev.berth.registry.servlet.RegistryServlet;
-import dev.berth.registry.servlet.ServletOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -17,18 +14,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two registries, each its own servlet in its own Jetty with its own driver, on one bucket, as two replicas behind a
@@ -38,39 +30,32 @@ class TwoReplicasTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUCKET = S3ProxyServer.newBucket();
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    // A fresh pair for each test, in front of one prefix of one bucket.
+    @RegisterExtension
+    final BerthRegistryExtension first = replica();
+    @RegisterExtension
+    final BerthRegistryExtension second = replica();
+
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private String[] replicas;
 
     @BeforeEach
-    void startTwoReplicas() throws Exception {
-        replicas = new String[] {replica(), replica()};
+    void addresses() {
+        replicas = new String[] {base(first), base(second)};
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+    private static BerthRegistryExtension replica() {
+        return BerthRegistryExtension.builder().configure(registry -> {
+            Map<String, Object> p = S3ProxyServer.parameters(BUCKET);
+            p.put("rootdirectory", "shared");
+            registry.storage("s3", p);
+        }).build();
     }
 
-    private String replica() throws Exception {
-        Map<String, Object> p = S3ProxyServer.parameters(BUCKET);
-        p.put("rootdirectory", "shared");
-        Registry registry = Registry.builder().storage(StorageDrivers.create("s3", p)).build();
-        open.add(registry);
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(new ServletHolder(new RegistryServlet(registry, ServletOptions.DEFAULTS)), "/*");
-        server.setHandler(context);
-        server.start();
-        open.add(server::stop);
-        return "http://127.0.0.1:" + connector.getLocalPort();
+    private static String base(BerthRegistryExtension replica) {
+        String uri = replica.uri().toString();
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     private HttpResponse<byte[]> send(int replica, String pathAndQuery, String method, byte[] body,
