@@ -5,8 +5,6 @@ import dev.berth.auth.token.TokenIssuer;
 import dev.berth.auth.token.TokenServlet;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AuthProviders;
-import dev.berth.registry.diagnostics.Failures;
-import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.server.config.ConfigException;
@@ -16,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code auth.token.builtin}: Berth issues the tokens it verifies, at {@value ServerSecurity#TOKEN_PATH}, to the
@@ -81,14 +77,7 @@ final class BuiltinTokenIssuer {
             verifier = issuer.authenticator(realm);
         } catch (IllegalArgumentException e) {
             credentials.close();
-            if (e instanceof ParameterException) {
-                throw ConfigException.fromPlugin("auth.token.builtin", e);
-            }
-            // The issuer's constructor names the argument it refuses first ("certificate: ..."), as the key is named.
-            Matcher m = Pattern.compile("(\\w+): (.*)", Pattern.DOTALL)
-                    .matcher(e.getMessage() == null ? "" : e.getMessage());
-            throw m.matches() ? new ConfigException("auth.token.builtin." + m.group(1), m.group(2))
-                    : new ConfigException("auth.token.builtin", Failures.describe(e));
+            throw ConfigException.fromPlugin("auth.token.builtin", e); // the issuer names the key it refuses
         }
         TokenServlet servlet = new TokenServlet(issuer, credentials);
         return new ServerSecurity(new AccessGuard(verifier, access), Optional.of(servlet), () -> {

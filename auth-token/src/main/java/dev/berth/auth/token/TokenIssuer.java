@@ -13,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.Parameters;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
@@ -112,16 +113,22 @@ public final class TokenIssuer {
         this.service = requireText(service, "service");
         this.expiration = Objects.requireNonNull(expiration, "expiration");
         if (expiration.isNegative() || expiration.isZero()) {
-            throw new IllegalArgumentException("expiration: must be positive");
+            throw invalid("expiration", "must be positive");
         }
         this.access = Objects.requireNonNull(access, "access");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.algorithm = Keys.signingAlgorithm(publicKey);
+        try {
+            this.algorithm = Keys.signingAlgorithm(publicKey);
+        } catch (ParameterException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw invalid("key", e.getMessage());
+        }
         if (!Keys.matches(privateKey, publicKey)) {
-            throw new IllegalArgumentException("key: the public key is not the private key's");
+            throw invalid("key", "the public key is not the private key's");
         }
         if (!this.chain.isEmpty() && !Keys.same(this.chain.get(0).getPublicKey(), publicKey)) {
-            throw new IllegalArgumentException("certificate: the (first) certificate is not for the private key");
+            throw invalid("certificate", "the (first) certificate is not for the private key");
         }
         this.keyId = Keys.libtrustKeyId(publicKey);
         signer(); // fails now, not on the first request, for keys nimbus refuses (RSA below 2048 bits)
@@ -176,9 +183,17 @@ public final class TokenIssuer {
         return new TokenIssuer(keys, chain, issuer, service, expiration, access);
     }
 
+    /**
+     * A refused argument, named as the server's configuration places it ({@code auth.token.builtin.key: ...}), so
+     * that the server reports the key without reading the message.
+     */
+    private static ParameterException invalid(String key, String problem) {
+        return new ParameterException(CONFIG_NAME, key, problem);
+    }
+
     private static String requireText(String value, String key) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(key + ": required");
+            throw invalid(key, "required");
         }
         return value;
     }
@@ -336,7 +351,9 @@ public final class TokenIssuer {
             }
             return new Keys.Ed25519Signer(privateKey);
         } catch (JOSEException | RuntimeException e) {
-            throw new IllegalArgumentException("key: cannot sign with it: " + Failures.describe(e), e);
+            ParameterException invalid = invalid("key", "cannot sign with it: " + Failures.describe(e));
+            invalid.initCause(e);
+            throw invalid;
         }
     }
 

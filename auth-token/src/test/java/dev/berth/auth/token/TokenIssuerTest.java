@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.berth.registry.auth.AccessRules;
+import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.AuthRequest;
 import dev.berth.registry.spi.auth.Authentication;
@@ -226,7 +227,8 @@ class TokenIssuerTest {
         Path key = pkcs8(dir.resolve("k.pem"), TestPki.ec("secp256r1").getPrivate());
         assertThatThrownBy(() -> TokenIssuer.fromConfig(Map.of("issuer", ISSUER, "service", SERVICE,
                 "key", key.toString(), "certificate", notAKey.toString()), all))
-                .hasMessageStartingWith("certificate");
+                .isInstanceOf(ParameterException.class)
+                .hasMessage("auth.token.builtin.certificate: the (first) certificate is not for the private key");
         // Without a key, one is generated.
         assertThat(TokenIssuer.fromConfig(Map.of("issuer", ISSUER, "service", SERVICE), all).algorithm())
                 .isEqualTo(JWSAlgorithm.ES256);
