@@ -110,7 +110,6 @@ public final class BerthServer implements AutoCloseable {
         context.setContextPath(http.prefix().isEmpty() ? "/" : http.prefix());
         // What Jetty refuses itself gets the registry's JSON error body, not an HTML page.
         ContainerErrorHandler errors = new ContainerErrorHandler(http.headers());
-        server.setErrorHandler(errors);
         context.setErrorHandler(errors);
         ServerConfig.Limits limits = http.limits();
         ServletOptions limited = options.withLimits(new ServletOptions.Limits(limits.minRequestRate(),
@@ -129,7 +128,10 @@ public final class BerthServer implements AutoCloseable {
         });
         Handler.Wrapper graceful = new GracefulHandler();
         Handler.Wrapper tracker = connector.requestTracker();
-        tracker.setHandler(new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { }, context));
+        ObservingHandler observing = new ObservingHandler(metrics, accessLog ? AccessLog.slf4j() : line -> { },
+                context);
+        tracker.setHandler(observing);
+        server.setErrorHandler(errors.observedBy(observing)); // what Jetty refuses before any handler counts too
         graceful.setHandler(tracker);
         server.setHandler(graceful);
         server.setStopTimeout(http.drainTimeout().toMillis());

@@ -2,6 +2,7 @@ package dev.berth.server;
 
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.servlet.RegistryErrorPages;
+import dev.berth.server.observe.ObservingHandler;
 import jakarta.servlet.RequestDispatcher;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -43,15 +44,31 @@ import org.eclipse.jetty.util.Callback;
  * status means, with Jetty's reason ("Ambiguous URI path segment") for a client's mistake, and nothing of a failure
  * of the server, whose exception stays in its log.
  *
- * <p>Installed on the {@code Server} (requests refused before any handler) and on the servlet context (errors raised
- * inside it). Thread-safe: holds only the configured headers.
+ * <p>Installed on the {@code Server} (requests refused before any handler, which it also reports to the
+ * {@link ObservingHandler}: they count in the metrics and the access log) and on the servlet context (errors raised
+ * inside it, which the observing handler sees itself). Thread-safe: holds only the configured headers and the
+ * observer.
  */
 final class ContainerErrorHandler extends ErrorHandler {
     private final Map<String, List<String>> headers;
+    private final ObservingHandler observer;
 
     /** @param headers {@code http.headers}, sent with every response of the registry */
     ContainerErrorHandler(Map<String, List<String>> headers) {
+        this(headers, null);
+    }
+
+    private ContainerErrorHandler(Map<String, List<String>> headers, ObservingHandler observer) {
         this.headers = Map.copyOf(headers);
+        this.observer = observer;
+    }
+
+    /**
+     * This handler for the {@code Server}, where it answers requests no handler saw: each is also reported to
+     * {@code observer}, which counts it and writes its access log line.
+     */
+    ContainerErrorHandler observedBy(ObservingHandler observer) {
+        return new ContainerErrorHandler(headers, observer);
     }
 
     /** The error code for a status the container answers with (see the class comment). */
@@ -89,13 +106,21 @@ final class ContainerErrorHandler extends ErrorHandler {
         });
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         if ("HEAD".equals(request.getMethod()) || HttpStatus.hasNoBody(status)) {
+            observe(request, status, 0);
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             return true;
         }
         byte[] body = RegistryErrorPages.body(status, reason);
+        observe(request, status, body.length);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
+    }
+
+    private void observe(Request request, int status, long bytes) {
+        if (observer != null) {
+            observer.refused(request, status, bytes);
+        }
     }
 
     /** Jetty's core attribute, or the servlet one when the error was raised inside the servlet context. */

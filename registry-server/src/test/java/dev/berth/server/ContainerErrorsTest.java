@@ -88,6 +88,27 @@ class ContainerErrorsTest {
         assertRegistryError(a, status, ErrorCode.UNSUPPORTED, detail);
     }
 
+    /**
+     * What Jetty refuses before any handler sees it is a request like any other in the metrics (and the access log,
+     * which the same observer writes): counted once, under its status, before the answer goes out.
+     */
+    @Test
+    void whatJettyRefusesBeforeAnyHandlerIsCountedInTheMetrics() throws Exception {
+        assertThat(send("BLAH\r\nHost: localhost\r\nConnection: close\r\n\r\n").status()).isEqualTo(400);
+        assertThat(send("GET /v2/ HTTP/1.1\r\nConnection: close\r\n\r\n").status()).isEqualTo(400);
+        assertThat(send("GET /v2/ HTTP/9.9\r\nHost: localhost\r\nConnection: close\r\n\r\n").status())
+                .isEqualTo(505);
+        assertThat(requests("400")).isEqualTo(2);
+        assertThat(requests("505")).isEqualTo(1);
+        assertThat(server.metrics().scrape()).contains("berth_http_requests_seconds_count{method=\"GET\","
+                + "route=\"other\",status=\"400\"} 1"); // the one without Host; Jetty's parser kept its method
+    }
+
+    private long requests(String status) {
+        return server.metrics().meterRegistry().find("berth.http.requests").tag("status", status).timers().stream()
+                .mapToLong(t -> t.count()).sum();
+    }
+
     @Test
     void aUriOverTheLimitIs414InJson() throws Exception {
         Answer a = send("GET /v2/" + "a".repeat(20_000) + "/tags/list HTTP/1.1\r\nHost: localhost\r\n"

@@ -40,6 +40,8 @@ public final class ObservingHandler extends Handler.Wrapper {
 
     private final RegistryMetrics metrics;
     private final Consumer<String> accessLog;
+    /** Set on every request this handler observes, so that {@link #refused} does not count it again. */
+    private static final String OBSERVED_ATTRIBUTE = ObservingHandler.class.getName() + ".observed";
 
     /**
      * Observes the requests {@code handler} serves: metrics into {@code metrics}, access log lines into {@code
@@ -59,8 +61,38 @@ public final class ObservingHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         // Registered before handling so that a handler that throws, or declines, is still observed.
+        request.setAttribute(OBSERVED_ATTRIBUTE, Boolean.TRUE);
         Request.addCompletionListener(request, failure -> completed(request, response));
         return super.handle(request, response, callback);
+    }
+
+    /**
+     * Observes a request that Jetty answered itself before any handler saw it (a request line or header block it
+     * could not parse, one over its limits, an unknown HTTP version), with the status it answers: counted in the
+     * metrics and written to the access log as the registry's own answers are, so that what a client was refused is
+     * seen. The server's error handler calls it; a request this handler saw already is not counted twice.
+     *
+     * @param status the status Jetty answers
+     * @param bytesSent the length of the error body about to be written
+     */
+    public void refused(Request request, int status, long bytesSent) {
+        if (request.getAttribute(OBSERVED_ATTRIBUTE) != null) {
+            return;
+        }
+        ObservedRequest observed;
+        try {
+            HttpURI uri = request.getHttpURI();
+            String path = uri == null || uri.getPath() == null ? "/" : uri.getPath();
+            String method = request.getMethod() == null ? "-" : request.getMethod();
+            long begin = request.getBeginNanoTime();
+            observed = new ObservedRequest(Request.getRemoteAddr(request), method, path,
+                    uri == null ? null : uri.getQuery(), RegistryRoute.OTHER, status, 0, bytesSent,
+                    begin == 0 ? 0 : System.nanoTime() - begin, null);
+        } catch (RuntimeException e) {
+            LOG.warn("could not observe a refused request: {}", e.toString());
+            return;
+        }
+        record(observed);
     }
 
     private void completed(Request request, Response response) {
@@ -71,6 +103,10 @@ public final class ObservingHandler extends Handler.Wrapper {
             LOG.warn("could not observe a request: {}", e.toString());
             return;
         }
+        record(observed);
+    }
+
+    private void record(ObservedRequest observed) {
         try {
             metrics.record(observed);
         } catch (RuntimeException e) {

@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  * <p>Meters, as named in the Prometheus output:
  * <ul>
  *   <li>{@code berth_http_requests_seconds} (timer: {@code _count}, {@code _sum}, {@code _max}) by {@code route},
- *       {@code method}, {@code status};
+ *       {@code method}, {@code status}; requests Jetty refuses before any handler (a request line or headers it
+ *       cannot parse, over its limits) count here too, under {@code route="other"};
  *   <li>{@code berth_http_received_bytes_total} and {@code berth_http_sent_bytes_total} (request and response content
  *       bytes) by {@code route};
  *   <li>{@code berth_blob_upload_seconds}: requests that complete a blob upload (a POST with {@code digest}, or a PUT on
