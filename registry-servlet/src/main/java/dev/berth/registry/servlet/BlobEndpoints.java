@@ -45,6 +45,12 @@ final class BlobEndpoints {
         long end = size - 1;
         boolean partial = false;
         String range = x.request.getHeader("Range");
+        String ifRange = x.request.getHeader("If-Range");
+        if (range != null && ifRange != null && !ifRange.trim().equals("\"" + digest + "\"")) {
+            // RFC 9110 13.1.5: a validator that is not this blob's ETag (another entity tag, a weak one, or a date,
+            // as a blob has no Last-Modified) asks for the whole blob when it changed, and it can only have changed
+            range = null;
+        }
         long[] satisfiable = range == null ? null : byteRange(range.trim(), size);
         if (satisfiable == UNSATISFIABLE) {
             x.response.setHeader("Content-Range", "bytes */" + size);

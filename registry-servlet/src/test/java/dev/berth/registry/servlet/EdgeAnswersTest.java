@@ -286,6 +286,30 @@ class EdgeAnswersTest {
         assertThat(first.headers().firstValue("Content-Range")).contains("bytes */0");
     }
 
+    /**
+     * RFC 9110 13.1.5: a Range comes with If-Range when the client resumes a download it began; the range is honoured
+     * when the validator is the blob's ETag, and the whole blob is sent for any other validator (another or a weak
+     * entity tag, a date: a blob has no Last-Modified to compare with).
+     */
+    @Test
+    void ifRangeHonoursTheRangeOnlyForTheBlobsOwnEntityTag() throws Exception {
+        byte[] bytes = randomBytes(5000);
+        Digest digest = pushBlob("lib/app", bytes);
+        String path = "/v2/lib/app/blobs/" + digest;
+        HttpResponse<byte[]> same = http.send(http.request(path).header("Range", "bytes=1000-")
+                .header("If-Range", "\"" + digest + "\"").GET().build());
+        assertThat(same.statusCode()).isEqualTo(206);
+        assertThat(same.body()).isEqualTo(Arrays.copyOfRange(bytes, 1000, 5000));
+        for (String other : List.of("\"sha256:" + "0".repeat(64) + "\"", "W/\"" + digest + "\"",
+                "Sat, 05 Dec 2026 10:00:00 GMT")) {
+            HttpResponse<byte[]> whole = http.send(http.request(path).header("Range", "bytes=1000-")
+                    .header("If-Range", other).GET().build());
+            assertThat(whole.statusCode()).as(other).isEqualTo(200);
+            assertThat(whole.headers().firstValue("Content-Range")).as(other).isEmpty();
+            assertThat(whole.body()).as(other).isEqualTo(bytes);
+        }
+    }
+
     // ------------------------------------------------------------------ malformed query strings
 
     @Test
