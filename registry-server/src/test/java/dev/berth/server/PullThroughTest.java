@@ -307,6 +307,19 @@ class PullThroughTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(mirrored.statusCode()).isEqualTo(405);
         assertThat(mirrored.body()).contains("UNSUPPORTED", "pull-through cache");
+        assertThat(mirrored.headers().firstValue("Allow")).as("a mirrored repository takes no new upload")
+                .contains("");
+        HttpResponse<String> manifest = http.send(HttpRequest.newBuilder(URI.create(mirrorBase
+                        + "/v2/hub/library/app/manifests/v1")).header("Content-Type", MediaTypes.OCI_MANIFEST)
+                .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(manifest.statusCode()).isEqualTo(405);
+        assertThat(manifest.headers().firstValue("Allow")).as("nor a manifest").hasValueSatisfying(allow ->
+                assertThat(allow).contains("GET", "HEAD").doesNotContain("PUT"));
+        HttpResponse<String> localUploads = http.send(HttpRequest.newBuilder(URI.create(mirrorBase
+                        + "/v2/local/app/blobs/uploads/")).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(localUploads.statusCode()).isEqualTo(405);
+        assertThat(localUploads.headers().firstValue("Allow")).as("a local repository takes uploads").contains("POST");
     }
 
     @Test

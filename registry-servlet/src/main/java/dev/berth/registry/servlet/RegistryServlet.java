@@ -100,7 +100,7 @@ public class RegistryServlet extends HttpServlet {
             x.query(); // a malformed query string is refused here, for every endpoint alike
             // containerd's mirror hint: ?ns=docker.io asks for docker.io's library/alpine
             route = route.namespaced(x.param("ns"), registry.upstreams());
-            x.allowOnError(allowedMethods(route.kind()));
+            x.allowOnError(allowedMethods(route));
             dispatch(x, route, request.getMethod(), caller);
         } catch (IOException | RuntimeException e) {
             if (AsyncDrain.needed(x)) {
@@ -209,17 +209,22 @@ public class RegistryServlet extends HttpServlet {
 
     /**
      * What a resource takes, for the {@code Allow} header of a 405: a read-only registry takes no writes, and one
-     * with deletes disabled no deletes (an upload's cancel is not a delete of content).
+     * with deletes disabled no deletes (an upload's cancel is not a delete of content); a repository that is a
+     * pull-through cache takes no pushes (no manifest PUT, no new upload).
      */
-    private String allowedMethods(Route.Kind kind) {
+    private String allowedMethods(Route route) {
+        Route.Kind kind = route.kind();
         boolean writable = !registry.readOnly();
         boolean deletes = writable && registry.deletesEnabled();
+        boolean pushes = writable && !((kind == Route.Kind.MANIFEST || kind == Route.Kind.UPLOADS)
+                && route.name() != null && registry.upstreams().stream()
+                        .anyMatch(u -> u.remoteName(route.name()).isPresent()));
         List<String> methods = new ArrayList<>();
         switch (kind) {
             case BASE, CATALOG, TAGS, REFERRERS -> methods.addAll(List.of("GET", "HEAD"));
             case MANIFEST -> {
                 methods.addAll(List.of("GET", "HEAD"));
-                if (writable) {
+                if (pushes) {
                     methods.add("PUT");
                 }
                 if (deletes) {
@@ -233,7 +238,7 @@ public class RegistryServlet extends HttpServlet {
                 }
             }
             case UPLOADS -> {
-                if (writable) {
+                if (pushes) {
                     methods.add("POST");
                 }
             }
