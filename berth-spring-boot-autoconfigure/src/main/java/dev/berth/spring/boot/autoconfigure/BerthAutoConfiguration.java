@@ -1,19 +1,25 @@
 package dev.berth.spring.boot.autoconfigure;
 
+import dev.berth.notifications.EndpointConfig;
+import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.auth.AuthProviders;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.events.EventListener;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.registry.spi.storage.StorageDriver;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,17 +31,23 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * A Berth registry in a Spring Boot application: a {@link Registry} built from the {@code berth.*} properties (the
@@ -93,7 +105,7 @@ public class BerthAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Registry berthRegistry(StorageDriver storageDriver, BerthProperties properties, Environment environment,
-            ObjectProvider<EventListener> events) {
+            ObjectProvider<EventListener> events, ConfigurableListableBeanFactory beanFactory) {
         BerthProperties.Storage storage = properties.getStorage();
         Registry.Builder builder = Registry.builder()
                 .storage(storageDriver)
@@ -108,8 +120,82 @@ public class BerthAutoConfiguration {
             Map<String, Object> parameters = parameters(caches, name, "berth.cache." + name);
             plugin("berth.cache." + name, () -> builder.cache(name, parameters));
         });
-        events.ifUnique(builder::events);
+        try {
+            Sections.upstreams(properties.getProxy()).forEach(builder::upstream);
+        } catch (IllegalArgumentException e) {
+            throw new BerthConfigurationException("berth.proxy", Failures.describe(e), e);
+        }
+        List<EventListener> listeners = events.orderedStream().toList();
+        for (String listener : beanFactory.getBeanNamesForType(EventListener.class)) {
+            // Destroyed after the registry, so that the events of its last actions are delivered.
+            beanFactory.registerDependentBean(listener, "berthRegistry");
+        }
+        if (listeners.size() == 1) {
+            builder.events(listeners.get(0));
+        } else if (listeners.size() > 1) {
+            builder.events(new AllListeners(listeners));
+        }
         return builder.build();
+    }
+
+    /**
+     * The {@code berth.notifications} endpoints, started; the registry reports its events to them (and to every other
+     * {@link EventListener} bean). Closed after the registry, so that the events of the last requests go out.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @Conditional(NotificationsConfigured.class)
+    public Notifier berthNotifier(BerthProperties properties, Environment environment) {
+        BerthProperties.Notifications notifications = properties.getNotifications();
+        List<EndpointConfig> endpoints = Sections.endpoints(notifications);
+        return Notifier.start(endpoints, notifications.getEvents().isIncludereferences(),
+                new RegistryEvent.Source(sourceAddress(environment), Notifier.INSTANCE_ID));
+    }
+
+    /**
+     * The {@code source.addr} of events: this host's name and the application's {@code server.port}, as distribution
+     * reports its host and port (just the host when the port is chosen at random).
+     */
+    static String sourceAddress(Environment environment) {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException | RuntimeException e) {
+                host = "localhost";
+            }
+        }
+        int port = environment.getProperty("server.port", Integer.class, 8080);
+        return port > 0 ? Urls.hostPort(host, port) : host;
+    }
+
+    /** Whether {@code berth.notifications.endpoints} has any entry. */
+    static final class NotificationsConfigured extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            boolean set = section(context.getEnvironment(), "berth.notifications").containsKey("endpoints");
+            return set ? ConditionOutcome.match("berth.notifications.endpoints is set")
+                    : ConditionOutcome.noMatch("no berth.notifications.endpoints");
+        }
+    }
+
+    /** Every listener bean, each told of every event. */
+    private record AllListeners(List<EventListener> listeners) implements EventListener {
+        @Override
+        public void onEvent(RegistryEvent event) {
+            for (EventListener l : listeners) {
+                try {
+                    l.onEvent(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("event listener {} failed: {}", l, e.toString());
+                }
+            }
+        }
+
+        @Override
+        public boolean includeReferences() {
+            return listeners.stream().anyMatch(EventListener::includeReferences);
+        }
     }
 
     /**

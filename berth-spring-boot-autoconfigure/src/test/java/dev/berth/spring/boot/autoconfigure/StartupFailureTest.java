@@ -47,7 +47,29 @@ class StartupFailureTest {
                 + " | berth.access.rules[0].allow",
         "berth.access.rules[0].repositories=**,berth.access.rules[0].who=everyone,berth.access.rules[0].allow=pull"
                 + " | berth.access",
-        "berth.catalog.maxentries=0                                     | berth.catalog.maxentries"})
+        "berth.catalog.maxentries=0                                     | berth.catalog.maxentries",
+        "berth.proxy.remoteurl=ftp://example.com                        | berth.proxy.remoteurl",
+        "berth.proxy.remoteurl=http://example.com,berth.proxy.username=u | berth.proxy.password",
+        "berth.proxy.username=u,berth.proxy.password=p                  | berth.proxy.remoteurl",
+        "berth.proxy.upstreams[0].remoteurl=http://example.com          | berth.proxy.upstreams[0].prefix",
+        "berth.proxy.upstreams[0].prefix=Not/Valid,berth.proxy.upstreams[0].remoteurl=http://example.com"
+                + " | berth.proxy.upstreams[0].prefix",
+        "berth.proxy.upstreams[0].prefix=a,berth.proxy.upstreams[0].remoteurl=http://example.com,"
+                + "berth.proxy.upstreams[1].prefix=a/,berth.proxy.upstreams[1].remoteurl=http://example.org"
+                + " | berth.proxy.upstreams",
+        "berth.notifications.endpoints[0].name=hook                     | berth.notifications.endpoints[0].url",
+        "berth.notifications.endpoints[0].url=mailto:x@example.com      | berth.notifications.endpoints[0].url",
+        "berth.notifications.endpoints[0].url=http://h,berth.notifications.endpoints[0].ignore.actions=fly"
+                + " | berth.notifications.endpoints[0].ignore.actions",
+        "berth.notifications.endpoints[0].url=http://h,berth.notifications.endpoints[0].threshold=-1"
+                + " | berth.notifications.endpoints[0].threshold",
+        "berth.notifications.endpoints[0].url=http://h,berth.notifications.endpoints[0].queuesize=0"
+                + " | berth.notifications.endpoints[0].queuesize",
+        "berth.notifications.endpoints[0].url=http://h,berth.notifications.endpoints[0].headers.Host=x"
+                + " | berth.notifications.endpoints[0].headers.Host",
+        "berth.notifications.endpoints[0].url=http://h,berth.notifications.endpoints[1].url=http://i,"
+                + "berth.notifications.endpoints[0].name=n,berth.notifications.endpoints[1].name=n"
+                + " | berth.notifications.endpoints[1].name"})
     void aWrongPropertyIsNamed(String properties, String named) {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BerthAutoConfiguration.class))
