@@ -253,15 +253,65 @@ public class BerthAutoConfiguration {
     /** How the servlet writes URLs: {@code berth.http.host}, {@code .relativeurls}, {@code berth.catalog}. */
     @Bean
     @ConditionalOnMissingBean
-    public ServletOptions berthServletOptions(BerthProperties properties) {
+    public ServletOptions berthServletOptions(BerthProperties properties,
+            ObjectProvider<ServletOptions.LimitListener> limitListener) {
         BerthProperties.Http http = properties.getHttp();
         int maxEntries = properties.getCatalog().getMaxentries();
         if (maxEntries < 1) {
             throw new BerthConfigurationException("berth.catalog.maxentries", "must be at least 1, found "
                     + maxEntries);
         }
-        return new ServletOptions(Optional.ofNullable(http.getHost()).filter(h -> !h.isBlank()),
-                http.isRelativeurls(), Map.of(), maxEntries, !properties.getStorage().getRedirect().isDisable());
+        Optional<String> host = Optional.ofNullable(http.getHost()).map(String::trim).filter(h -> !h.isEmpty());
+        if (host.isPresent() && !host.get().matches("(?i)https?://[^/\\s]+(/\\S*)?")) {
+            throw new BerthConfigurationException("berth.http.host", "must be an absolute http or https URL, not '"
+                    + host.get() + "'");
+        }
+        for (String name : http.getHeaders().keySet()) {
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new BerthConfigurationException("berth.http.headers." + name, "is not a valid HTTP header name");
+            }
+        }
+        return new ServletOptions(host, http.isRelativeurls(), http.getHeaders(), maxEntries,
+                !properties.getStorage().getRedirect().isDisable())
+                .withLimits(limits(http.getLimits(),
+                        limitListener.getIfAvailable(() -> ServletOptions.LimitListener.NONE)));
+    }
+
+    /**
+     * {@code berth.http.limits}: the rates and the body timeout, which the servlet enforces itself; the connection
+     * limits are the application's server's, and setting them here is refused rather than silently ignored.
+     */
+    static ServletOptions.Limits limits(BerthProperties.Limits l, ServletOptions.LimitListener listener) {
+        String prefix = "berth.http.limits.";
+        Map<String, Object> container = new LinkedHashMap<>();
+        container.put("idletimeout", l.getIdletimeout());
+        container.put("headertimeout", l.getHeadertimeout());
+        container.put("maxconnections", l.getMaxconnections());
+        container.put("maxconnectionsperclient", l.getMaxconnectionsperclient());
+        container.forEach((key, value) -> {
+            if (value != null) {
+                throw new BerthConfigurationException(prefix + key, "limits connections, which the application's"
+                        + " server owns: set its own properties (server.tomcat.*, server.jetty.*) instead");
+            }
+        });
+        if (l.getMinrequestrate() < 0) {
+            throw new BerthConfigurationException(prefix + "minrequestrate", "must be at least 0, not "
+                    + l.getMinrequestrate());
+        }
+        if (l.getMinresponserate() < 0) {
+            throw new BerthConfigurationException(prefix + "minresponserate", "must be at least 0, not "
+                    + l.getMinresponserate());
+        }
+        if (l.getRategrace() == null || l.getRategrace().isZero() || l.getRategrace().isNegative()) {
+            throw new BerthConfigurationException(prefix + "rategrace", "must be longer than 0, not "
+                    + l.getRategrace());
+        }
+        if (l.getBodytimeout() == null || l.getBodytimeout().isZero() || l.getBodytimeout().isNegative()) {
+            throw new BerthConfigurationException(prefix + "bodytimeout", "must be longer than 0, not "
+                    + l.getBodytimeout());
+        }
+        return new ServletOptions.Limits(l.getMinrequestrate(), l.getMinresponserate(), l.getRategrace(),
+                l.getBodytimeout(), listener);
     }
 
     /** The servlet, at {@value #MAPPING} of the application's server. */
@@ -290,7 +340,7 @@ public class BerthAutoConfiguration {
     }
 
     /** One plugin's parameters: its section, or none when it is set to an empty value ({@code berth.cache.inmemory=}). */
-    private static Map<String, Object> parameters(Map<String, Object> sections, String name, String property) {
+    static Map<String, Object> parameters(Map<String, Object> sections, String name, String property) {
         Object value = sections.get(name);
         if (value == null || (value instanceof CharSequence text && text.toString().isBlank())) {
             return Map.of();
@@ -305,7 +355,7 @@ public class BerthAutoConfiguration {
     }
 
     /** Runs a plugin's factory, turning what it says is wrong into the name of the property. */
-    private static <T> T plugin(String property, Supplier<T> create) {
+    static <T> T plugin(String property, Supplier<T> create) {
         try {
             return create.get();
         } catch (ParameterException e) {

@@ -135,6 +135,21 @@ public class BerthProperties {
         private String host;
         /** Location headers without scheme and host. */
         private boolean relativeurls;
+        /** Headers sent with every answer of the registry (e.g. X-Content-Type-Options: nosniff). */
+        private Map<String, List<String>> headers = new LinkedHashMap<>();
+        private final Limits limits = new Limits();
+
+        public Map<String, List<String>> getHeaders() {
+            return headers;
+        }
+
+        public void setHeaders(Map<String, List<String>> headers) {
+            this.headers = headers;
+        }
+
+        public Limits getLimits() {
+            return limits;
+        }
 
         public String getHost() {
             return host;
@@ -487,6 +502,94 @@ public class BerthProperties {
 
         public void setActions(List<String> actions) {
             this.actions = actions;
+        }
+    }
+
+    /**
+     * {@code berth.http.limits}: how slow a client may be, as the server's {@code http.limits} for what the registry's
+     * servlet enforces itself. The connection limits of the server's section belong to the application's server
+     * here ({@code server.tomcat.*}, {@code server.jetty.*}) and are refused.
+     */
+    public static class Limits {
+        /** Uploads slower than this many bytes per second over a rategrace window are cut off (0: no limit). */
+        private long minrequestrate = 1024;
+        /** Downloads slower than this many bytes per second over a rategrace window are cut off (0: no limit). */
+        private long minresponserate = 1024;
+        /** The window the minimum rates are averaged over. */
+        private Duration rategrace = Duration.ofSeconds(30);
+        /** How long a small body (a manifest, a token request's form) may take to arrive. */
+        private Duration bodytimeout = Duration.ofSeconds(30);
+        /** Not here: the application's server's (e.g. server.tomcat.connection-timeout / keep-alive-timeout). */
+        private Duration idletimeout;
+        /** Not here: the application's server's (e.g. server.tomcat.connection-timeout). */
+        private Duration headertimeout;
+        /** Not here: the application's server's (e.g. server.tomcat.max-connections). */
+        private Integer maxconnections;
+        /** Not here: a servlet sees requests, not connections; limit them in front of the application. */
+        private Integer maxconnectionsperclient;
+
+        public long getMinrequestrate() {
+            return minrequestrate;
+        }
+
+        public void setMinrequestrate(long minrequestrate) {
+            this.minrequestrate = minrequestrate;
+        }
+
+        public long getMinresponserate() {
+            return minresponserate;
+        }
+
+        public void setMinresponserate(long minresponserate) {
+            this.minresponserate = minresponserate;
+        }
+
+        public Duration getRategrace() {
+            return rategrace;
+        }
+
+        public void setRategrace(Duration rategrace) {
+            this.rategrace = rategrace;
+        }
+
+        public Duration getBodytimeout() {
+            return bodytimeout;
+        }
+
+        public void setBodytimeout(Duration bodytimeout) {
+            this.bodytimeout = bodytimeout;
+        }
+
+        public Duration getIdletimeout() {
+            return idletimeout;
+        }
+
+        public void setIdletimeout(Duration idletimeout) {
+            this.idletimeout = idletimeout;
+        }
+
+        public Duration getHeadertimeout() {
+            return headertimeout;
+        }
+
+        public void setHeadertimeout(Duration headertimeout) {
+            this.headertimeout = headertimeout;
+        }
+
+        public Integer getMaxconnections() {
+            return maxconnections;
+        }
+
+        public void setMaxconnections(Integer maxconnections) {
+            this.maxconnections = maxconnections;
+        }
+
+        public Integer getMaxconnectionsperclient() {
+            return maxconnectionsperclient;
+        }
+
+        public void setMaxconnectionsperclient(Integer maxconnectionsperclient) {
+            this.maxconnectionsperclient = maxconnectionsperclient;
         }
     }
 }

@@ -29,7 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The starter in a Spring Boot web application: the registry answers at /v2/ of the application's own server. */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.storage.delete.enabled=true", "berth.cache.inmemory.size=1000",
-                "management.endpoint.health.show-details=always"})
+                "management.endpoint.health.show-details=always", "berth.http.headers.X-Content-Type-Options=nosniff"})
 class RegistryStarterTest {
     @TempDir
     static Path root;
@@ -58,6 +58,8 @@ class RegistryStarterTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Docker-Distribution-API-Version")).hasValue("registry/2.0");
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).as("berth.http.headers")
+                .hasValue("nosniff");
     }
 
     @Test
