@@ -274,7 +274,7 @@ public class BerthAutoConfiguration {
         return new ServletOptions(host, http.isRelativeurls(), http.getHeaders(), maxEntries,
                 !properties.getStorage().getRedirect().isDisable())
                 .withLimits(limits(http.getLimits(),
-                        limitListener.getIfAvailable(() -> ServletOptions.LimitListener.NONE)));
+                        limitListener.getIfUnique(() -> ServletOptions.LimitListener.NONE)));
     }
 
     /**

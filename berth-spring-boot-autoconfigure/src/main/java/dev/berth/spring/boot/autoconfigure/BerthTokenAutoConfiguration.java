@@ -5,6 +5,7 @@ import dev.berth.auth.token.TokenIssuer;
 import dev.berth.auth.token.TokenServlet;
 import dev.berth.registry.auth.AuthProviders;
 import dev.berth.registry.model.RepositoryName;
+import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Action;
 import dev.berth.registry.spi.auth.Authenticator;
@@ -99,9 +100,10 @@ public class BerthTokenAutoConfiguration {
     @ConditionalOnMissingBean(name = TOKEN_SERVLET_BEAN)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     public ServletRegistrationBean<TokenServlet> berthTokenServlet(BuiltinTokenIssuer builtin,
-            BerthProperties properties) {
+            BerthProperties properties, ObjectProvider<ServletOptions.LimitListener> limits) {
+        ServletOptions.LimitListener listener = limits.getIfUnique(() -> ServletOptions.LimitListener.NONE);
         TokenServlet servlet = new TokenServlet(builtin.issuer(), builtin.credentials())
-                .withLimits(properties.getHttp().getLimits().getBodytimeout(), limit -> { });
+                .withLimits(properties.getHttp().getLimits().getBodytimeout(), listener::limitHit);
         ServletRegistrationBean<TokenServlet> registration = new ServletRegistrationBean<>(servlet, TOKEN_PATH);
         registration.setName("berthToken");
         registration.setAsyncSupported(true); // the form of a POST is read without holding a thread

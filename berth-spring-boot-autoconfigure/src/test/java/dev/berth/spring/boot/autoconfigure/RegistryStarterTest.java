@@ -1,6 +1,7 @@
 package dev.berth.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
@@ -11,10 +12,12 @@ import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import dev.berth.registry.Registry;
 import dev.berth.registry.model.Reference;
 import dev.berth.spring.boot.autoconfigure.app.TestApplication;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The starter in a Spring Boot web application: the registry answers at /v2/ of the application's own server. */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.storage.delete.enabled=true", "berth.cache.inmemory.size=1000",
-                "management.endpoint.health.show-details=always", "berth.http.headers.X-Content-Type-Options=nosniff"})
+                "management.endpoint.health.show-details=always", "berth.http.headers.X-Content-Type-Options=nosniff",
+                "management.endpoints.web.exposure.include=health,metrics"})
 class RegistryStarterTest {
     @TempDir
     static Path root;
@@ -40,6 +44,8 @@ class RegistryStarterTest {
     int port;
     @Autowired
     Registry registry;
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry properties) {
@@ -104,6 +110,35 @@ class RegistryStarterTest {
         assertThat(health.statusCode()).isEqualTo(200);
         String body = new String(health.body(), StandardCharsets.UTF_8);
         assertThat(body).contains("\"storage\":{\"status\":\"UP\"}").contains("\"cache\":{\"status\":\"UP\"}");
+    }
+
+    @Test
+    void berthsMetricsAreInTheApplicationsMeterRegistry() throws Exception {
+        byte[] blob = new byte[50_000];
+        new Random(5).nextBytes(blob);
+        String digest = Client.digest(blob);
+        long uploadsBefore = meters.get("berth.blob.upload").timer().count();
+        long pullsBefore = meters.get("berth.blob.pull").timer().count();
+
+        assertThat(Client.at(port).pushBlob("metrics/app", blob).statusCode()).isEqualTo(201);
+        assertThat(Client.at(port).get("/v2/metrics/app/blobs/" + digest).statusCode()).isEqualTo(200);
+
+        // A request is recorded once it completed, which may be just after its client has the answer: no event tells
+        // the test, so it polls, with a deadline.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(meters.get("berth.blob.upload").timer().count()).isEqualTo(uploadsBefore + 1);
+            assertThat(meters.get("berth.blob.pull").timer().count()).isEqualTo(pullsBefore + 1);
+            assertThat(meters.get("berth.http.requests").tags("route", "upload_start", "method", "POST",
+                    "status", "201").timer().count()).isGreaterThanOrEqualTo(1);
+            assertThat(meters.get("berth.http.received.bytes").tag("route", "upload_start").counter().count())
+                    .isGreaterThanOrEqualTo(50_000);
+            assertThat(meters.get("berth.http.sent.bytes").tag("route", "blob").counter().count())
+                    .isGreaterThanOrEqualTo(50_000);
+        });
+        HttpResponse<byte[]> actuator = Client.at(port).get("/actuator/metrics/berth.http.requests?tag=route:blob");
+        assertThat(actuator.statusCode()).isEqualTo(200);
+        assertThat(new String(actuator.body(), StandardCharsets.UTF_8)).contains("\"name\":\"berth.http.requests\"")
+                .contains("\"status\"").contains("\"200\"");
     }
 
     @Test
