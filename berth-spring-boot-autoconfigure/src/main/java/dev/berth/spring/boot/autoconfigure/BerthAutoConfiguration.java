@@ -17,6 +17,7 @@ import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.registry.spi.storage.StorageDriver;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -41,11 +42,13 @@ import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
@@ -67,6 +70,8 @@ public class BerthAutoConfiguration {
     public static final String SERVLET_BEAN = "berthRegistryServlet";
     /** Where the servlet is mapped: Docker clients only ever call {@code /v2/...} at the root. */
     public static final String MAPPING = "/v2/*";
+    /** The name of the registration of the filter that gives container errors under /v2/ the registry's body. */
+    public static final String ERROR_PAGES_BEAN = "berthErrorPages";
 
     private static final Logger LOG = LoggerFactory.getLogger(BerthAutoConfiguration.class);
     /** The keys of {@code berth.storage} that are not a driver's section (as in the server's config). */
@@ -329,6 +334,22 @@ public class BerthAutoConfiguration {
             registration.setName("berthRegistry");
             registration.setAsyncSupported(true); // blob bodies move without a thread per slow client
             registration.setLoadOnStartup(1);
+            return registration;
+        }
+
+        /**
+         * The registry's JSON error body, not the application's, for what the container answers under
+         * {@value #MAPPING} (see {@link BerthErrorPageFilter}).
+         */
+        @Bean(ERROR_PAGES_BEAN)
+        @ConditionalOnMissingBean(name = ERROR_PAGES_BEAN)
+        FilterRegistrationBean<BerthErrorPageFilter> berthErrorPages(ServletOptions options) {
+            FilterRegistrationBean<BerthErrorPageFilter> registration =
+                    new FilterRegistrationBean<>(new BerthErrorPageFilter(options));
+            registration.setName("berthErrorPages");
+            registration.addUrlPatterns("/*"); // the error page's path, whatever the application made it
+            registration.setDispatcherTypes(DispatcherType.ERROR);
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
             return registration;
         }
     }
