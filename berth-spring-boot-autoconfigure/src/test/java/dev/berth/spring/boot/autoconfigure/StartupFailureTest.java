@@ -39,6 +39,29 @@ class StartupFailureTest {
     }
 
     @Test
+    void theReportNamesAWrongUpstream(CapturedOutput output) {
+        SpringApplication app = new SpringApplication(TestApplication.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+
+        assertThatThrownBy(() -> app.run("--berth.storage.inmemory=", "--berth.proxy.remoteurl=ftp://mirror.example",
+                "--spring.main.banner-mode=off")).hasStackTraceContaining("berth.proxy.remoteurl");
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("the property 'berth.proxy.remoteurl' is wrong: must be an http or https URL");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsNamedBySpring(CapturedOutput output) {
+        SpringApplication app = new SpringApplication(TestApplication.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+
+        assertThatThrownBy(() -> app.run("--berth.storage.inmemory=", "--berth.notifications.endpoints[0].url=http://h",
+                "--berth.notifications.endpoints[0].timeout=soon", "--spring.main.banner-mode=off"))
+                .hasStackTraceContaining("berth.notifications.endpoints[0].timeout");
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("berth.notifications.endpoints[0].timeout");
+    }
+
+    @Test
     void theLimitsReachTheServlet() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BerthAutoConfiguration.class))
