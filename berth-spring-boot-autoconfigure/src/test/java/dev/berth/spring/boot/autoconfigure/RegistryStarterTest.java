@@ -13,6 +13,8 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.model.Reference;
 import dev.berth.spring.boot.autoconfigure.app.TestApplication;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.storage.delete.enabled=true", "berth.cache.inmemory.size=1000",
                 "management.endpoint.health.show-details=always", "berth.http.headers.X-Content-Type-Options=nosniff",
-                "management.endpoints.web.exposure.include=health,metrics"})
+                "management.endpoints.web.exposure.include=health,metrics", "berth.http.limits.bodytimeout=3s"})
 class RegistryStarterTest {
     @TempDir
     static Path root;
@@ -139,6 +141,26 @@ class RegistryStarterTest {
         assertThat(actuator.statusCode()).isEqualTo(200);
         assertThat(new String(actuator.body(), StandardCharsets.UTF_8)).contains("\"name\":\"berth.http.requests\"")
                 .contains("\"status\"").contains("\"200\"");
+    }
+
+    @Test
+    void aManifestThatStallsIsCutOffByTheBodyTimeoutAndCounted() throws Exception {
+        double before = meters.get("berth.http.limit.hits").tag("limit", "body_timeout").counter().count();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            // 1000 bytes announced, 18 sent: the rest never comes.
+            out.write(("PUT /v2/slow/app/manifests/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: 1000\r\n\r\n"
+                    + "{\"schemaVersion\":2").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // closes
+
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("MANIFEST_INVALID");
+        }
+        // Counted before the answer was written.
+        assertThat(meters.get("berth.http.limit.hits").tag("limit", "body_timeout").counter().count())
+                .isEqualTo(before + 1);
     }
 
     @Test
