@@ -360,7 +360,9 @@ public class BerthAutoConfiguration {
                 .map(m -> (Map<String, Object>) new LinkedHashMap<>(m)).orElseGet(LinkedHashMap::new);
     }
 
-    /** One plugin's parameters: its section, or none when it is set to an empty value ({@code berth.cache.inmemory=}). */
+    /**
+     * One plugin's parameters: its section, or none when it is set to an empty value ({@code berth.cache.inmemory=}).
+     */
     static Map<String, Object> parameters(Map<String, Object> sections, String name, String property) {
         Object value = sections.get(name);
         if (value == null || (value instanceof CharSequence text && text.toString().isBlank())) {
