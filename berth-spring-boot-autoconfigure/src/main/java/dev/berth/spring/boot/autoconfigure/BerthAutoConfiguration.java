@@ -1,19 +1,26 @@
 package dev.berth.spring.boot.autoconfigure;
 
+import dev.berth.notifications.EndpointConfig;
+import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
 import dev.berth.registry.StorageDrivers;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.auth.AuthProviders;
 import dev.berth.registry.diagnostics.Failures;
+import dev.berth.registry.diagnostics.Urls;
 import dev.berth.registry.events.EventListener;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
 import dev.berth.registry.spi.ParameterException;
 import dev.berth.registry.spi.auth.AccessController;
 import dev.berth.registry.spi.auth.Authenticator;
 import dev.berth.registry.spi.storage.StorageDriver;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,17 +32,25 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * A Berth registry in a Spring Boot application: a {@link Registry} built from the {@code berth.*} properties (the
@@ -55,6 +70,8 @@ public class BerthAutoConfiguration {
     public static final String SERVLET_BEAN = "berthRegistryServlet";
     /** Where the servlet is mapped: Docker clients only ever call {@code /v2/...} at the root. */
     public static final String MAPPING = "/v2/*";
+    /** The name of the registration of the filter that gives container errors under /v2/ the registry's body. */
+    public static final String ERROR_PAGES_BEAN = "berthErrorPages";
 
     private static final Logger LOG = LoggerFactory.getLogger(BerthAutoConfiguration.class);
     /** The keys of {@code berth.storage} that are not a driver's section (as in the server's config). */
@@ -93,7 +110,7 @@ public class BerthAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Registry berthRegistry(StorageDriver storageDriver, BerthProperties properties, Environment environment,
-            ObjectProvider<EventListener> events) {
+            ObjectProvider<EventListener> events, ConfigurableListableBeanFactory beanFactory) {
         BerthProperties.Storage storage = properties.getStorage();
         Registry.Builder builder = Registry.builder()
                 .storage(storageDriver)
@@ -108,8 +125,82 @@ public class BerthAutoConfiguration {
             Map<String, Object> parameters = parameters(caches, name, "berth.cache." + name);
             plugin("berth.cache." + name, () -> builder.cache(name, parameters));
         });
-        events.ifUnique(builder::events);
+        try {
+            Sections.upstreams(properties.getProxy()).forEach(builder::upstream);
+        } catch (IllegalArgumentException e) {
+            throw new BerthConfigurationException("berth.proxy", Failures.describe(e), e);
+        }
+        List<EventListener> listeners = events.orderedStream().toList();
+        for (String listener : beanFactory.getBeanNamesForType(EventListener.class)) {
+            // Destroyed after the registry, so that the events of its last actions are delivered.
+            beanFactory.registerDependentBean(listener, "berthRegistry");
+        }
+        if (listeners.size() == 1) {
+            builder.events(listeners.get(0));
+        } else if (listeners.size() > 1) {
+            builder.events(new AllListeners(listeners));
+        }
         return builder.build();
+    }
+
+    /**
+     * The {@code berth.notifications} endpoints, started; the registry reports its events to them (and to every other
+     * {@link EventListener} bean). Closed after the registry, so that the events of the last requests go out.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @Conditional(NotificationsConfigured.class)
+    public Notifier berthNotifier(BerthProperties properties, Environment environment) {
+        BerthProperties.Notifications notifications = properties.getNotifications();
+        List<EndpointConfig> endpoints = Sections.endpoints(notifications);
+        return Notifier.start(endpoints, notifications.getEvents().isIncludereferences(),
+                new RegistryEvent.Source(sourceAddress(environment), Notifier.INSTANCE_ID));
+    }
+
+    /**
+     * The {@code source.addr} of events: this host's name and the application's {@code server.port}, as distribution
+     * reports its host and port (just the host when the port is chosen at random).
+     */
+    static String sourceAddress(Environment environment) {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException | RuntimeException e) {
+                host = "localhost";
+            }
+        }
+        int port = environment.getProperty("server.port", Integer.class, 8080);
+        return port > 0 ? Urls.hostPort(host, port) : host;
+    }
+
+    /** Whether {@code berth.notifications.endpoints} has any entry. */
+    static final class NotificationsConfigured extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            boolean set = section(context.getEnvironment(), "berth.notifications").containsKey("endpoints");
+            return set ? ConditionOutcome.match("berth.notifications.endpoints is set")
+                    : ConditionOutcome.noMatch("no berth.notifications.endpoints");
+        }
+    }
+
+    /** Every listener bean, each told of every event. */
+    private record AllListeners(List<EventListener> listeners) implements EventListener {
+        @Override
+        public void onEvent(RegistryEvent event) {
+            for (EventListener l : listeners) {
+                try {
+                    l.onEvent(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("event listener {} failed: {}", l, e.toString());
+                }
+            }
+        }
+
+        @Override
+        public boolean includeReferences() {
+            return listeners.stream().anyMatch(EventListener::includeReferences);
+        }
     }
 
     /**
@@ -167,15 +258,65 @@ public class BerthAutoConfiguration {
     /** How the servlet writes URLs: {@code berth.http.host}, {@code .relativeurls}, {@code berth.catalog}. */
     @Bean
     @ConditionalOnMissingBean
-    public ServletOptions berthServletOptions(BerthProperties properties) {
+    public ServletOptions berthServletOptions(BerthProperties properties,
+            ObjectProvider<ServletOptions.LimitListener> limitListener) {
         BerthProperties.Http http = properties.getHttp();
         int maxEntries = properties.getCatalog().getMaxentries();
         if (maxEntries < 1) {
             throw new BerthConfigurationException("berth.catalog.maxentries", "must be at least 1, found "
                     + maxEntries);
         }
-        return new ServletOptions(Optional.ofNullable(http.getHost()).filter(h -> !h.isBlank()),
-                http.isRelativeurls(), Map.of(), maxEntries, !properties.getStorage().getRedirect().isDisable());
+        Optional<String> host = Optional.ofNullable(http.getHost()).map(String::trim).filter(h -> !h.isEmpty());
+        if (host.isPresent() && !host.get().matches("(?i)https?://[^/\\s]+(/\\S*)?")) {
+            throw new BerthConfigurationException("berth.http.host", "must be an absolute http or https URL, not '"
+                    + host.get() + "'");
+        }
+        for (String name : http.getHeaders().keySet()) {
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new BerthConfigurationException("berth.http.headers." + name, "is not a valid HTTP header name");
+            }
+        }
+        return new ServletOptions(host, http.isRelativeurls(), http.getHeaders(), maxEntries,
+                !properties.getStorage().getRedirect().isDisable())
+                .withLimits(limits(http.getLimits(),
+                        limitListener.getIfUnique(() -> ServletOptions.LimitListener.NONE)));
+    }
+
+    /**
+     * {@code berth.http.limits}: the rates and the body timeout, which the servlet enforces itself; the connection
+     * limits are the application's server's, and setting them here is refused rather than silently ignored.
+     */
+    static ServletOptions.Limits limits(BerthProperties.Limits l, ServletOptions.LimitListener listener) {
+        String prefix = "berth.http.limits.";
+        Map<String, Object> container = new LinkedHashMap<>();
+        container.put("idletimeout", l.getIdletimeout());
+        container.put("headertimeout", l.getHeadertimeout());
+        container.put("maxconnections", l.getMaxconnections());
+        container.put("maxconnectionsperclient", l.getMaxconnectionsperclient());
+        container.forEach((key, value) -> {
+            if (value != null) {
+                throw new BerthConfigurationException(prefix + key, "limits connections, which the application's"
+                        + " server owns: set its own properties (server.tomcat.*, server.jetty.*) instead");
+            }
+        });
+        if (l.getMinrequestrate() < 0) {
+            throw new BerthConfigurationException(prefix + "minrequestrate", "must be at least 0, not "
+                    + l.getMinrequestrate());
+        }
+        if (l.getMinresponserate() < 0) {
+            throw new BerthConfigurationException(prefix + "minresponserate", "must be at least 0, not "
+                    + l.getMinresponserate());
+        }
+        if (l.getRategrace() == null || l.getRategrace().isZero() || l.getRategrace().isNegative()) {
+            throw new BerthConfigurationException(prefix + "rategrace", "must be longer than 0, not "
+                    + l.getRategrace());
+        }
+        if (l.getBodytimeout() == null || l.getBodytimeout().isZero() || l.getBodytimeout().isNegative()) {
+            throw new BerthConfigurationException(prefix + "bodytimeout", "must be longer than 0, not "
+                    + l.getBodytimeout());
+        }
+        return new ServletOptions.Limits(l.getMinrequestrate(), l.getMinresponserate(), l.getRategrace(),
+                l.getBodytimeout(), listener);
     }
 
     /** The servlet, at {@value #MAPPING} of the application's server. */
@@ -195,6 +336,22 @@ public class BerthAutoConfiguration {
             registration.setLoadOnStartup(1);
             return registration;
         }
+
+        /**
+         * The registry's JSON error body, not the application's, for what the container answers under
+         * {@value #MAPPING} (see {@link BerthErrorPageFilter}).
+         */
+        @Bean(ERROR_PAGES_BEAN)
+        @ConditionalOnMissingBean(name = ERROR_PAGES_BEAN)
+        FilterRegistrationBean<BerthErrorPageFilter> berthErrorPages(ServletOptions options) {
+            FilterRegistrationBean<BerthErrorPageFilter> registration =
+                    new FilterRegistrationBean<>(new BerthErrorPageFilter(options));
+            registration.setName("berthErrorPages");
+            registration.addUrlPatterns("/*"); // the error page's path, whatever the application made it
+            registration.setDispatcherTypes(DispatcherType.ERROR);
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            return registration;
+        }
     }
 
     /** The subtree below {@code prefix} as nested maps of texts, as a plugin takes its parameters. */
@@ -203,8 +360,10 @@ public class BerthAutoConfiguration {
                 .map(m -> (Map<String, Object>) new LinkedHashMap<>(m)).orElseGet(LinkedHashMap::new);
     }
 
-    /** One plugin's parameters: its section, or none when it is set to an empty value ({@code berth.cache.inmemory=}). */
-    private static Map<String, Object> parameters(Map<String, Object> sections, String name, String property) {
+    /**
+     * One plugin's parameters: its section, or none when it is set to an empty value ({@code berth.cache.inmemory=}).
+     */
+    static Map<String, Object> parameters(Map<String, Object> sections, String name, String property) {
         Object value = sections.get(name);
         if (value == null || (value instanceof CharSequence text && text.toString().isBlank())) {
             return Map.of();
@@ -219,7 +378,7 @@ public class BerthAutoConfiguration {
     }
 
     /** Runs a plugin's factory, turning what it says is wrong into the name of the property. */
-    private static <T> T plugin(String property, Supplier<T> create) {
+    static <T> T plugin(String property, Supplier<T> create) {
         try {
             return create.get();
         } catch (ParameterException e) {

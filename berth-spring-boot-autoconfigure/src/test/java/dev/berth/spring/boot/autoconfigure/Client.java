@@ -31,6 +31,10 @@ final class Client {
                 (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
+    Client bearer(String token) {
+        return new Client(base, "Bearer " + token);
+    }
+
     HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
         return send(request(path).GET());
     }

@@ -1,6 +1,7 @@
 package dev.berth.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
@@ -11,10 +12,14 @@ import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import dev.berth.registry.Registry;
 import dev.berth.registry.model.Reference;
 import dev.berth.spring.boot.autoconfigure.app.TestApplication;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +34,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The starter in a Spring Boot web application: the registry answers at /v2/ of the application's own server. */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.storage.delete.enabled=true", "berth.cache.inmemory.size=1000",
-                "management.endpoint.health.show-details=always"})
+                "management.endpoint.health.show-details=always", "berth.http.headers.X-Content-Type-Options=nosniff",
+                "management.endpoints.web.exposure.include=health,metrics", "berth.http.limits.bodytimeout=3s"})
 class RegistryStarterTest {
     @TempDir
     static Path root;
@@ -40,6 +46,8 @@ class RegistryStarterTest {
     int port;
     @Autowired
     Registry registry;
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry properties) {
@@ -58,6 +66,8 @@ class RegistryStarterTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Docker-Distribution-API-Version")).hasValue("registry/2.0");
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).as("berth.http.headers")
+                .hasValue("nosniff");
     }
 
     @Test
@@ -102,6 +112,55 @@ class RegistryStarterTest {
         assertThat(health.statusCode()).isEqualTo(200);
         String body = new String(health.body(), StandardCharsets.UTF_8);
         assertThat(body).contains("\"storage\":{\"status\":\"UP\"}").contains("\"cache\":{\"status\":\"UP\"}");
+    }
+
+    @Test
+    void berthsMetricsAreInTheApplicationsMeterRegistry() throws Exception {
+        byte[] blob = new byte[50_000];
+        new Random(5).nextBytes(blob);
+        String digest = Client.digest(blob);
+        long uploadsBefore = meters.get("berth.blob.upload").timer().count();
+        long pullsBefore = meters.get("berth.blob.pull").timer().count();
+
+        assertThat(Client.at(port).pushBlob("metrics/app", blob).statusCode()).isEqualTo(201);
+        assertThat(Client.at(port).get("/v2/metrics/app/blobs/" + digest).statusCode()).isEqualTo(200);
+
+        // A request is recorded once it completed, which may be just after its client has the answer: no event tells
+        // the test, so it polls, with a deadline.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(meters.get("berth.blob.upload").timer().count()).isEqualTo(uploadsBefore + 1);
+            assertThat(meters.get("berth.blob.pull").timer().count()).isEqualTo(pullsBefore + 1);
+            assertThat(meters.get("berth.http.requests").tags("route", "upload_start", "method", "POST",
+                    "status", "201").timer().count()).isGreaterThanOrEqualTo(1);
+            assertThat(meters.get("berth.http.received.bytes").tag("route", "upload_start").counter().count())
+                    .isGreaterThanOrEqualTo(50_000);
+            assertThat(meters.get("berth.http.sent.bytes").tag("route", "blob").counter().count())
+                    .isGreaterThanOrEqualTo(50_000);
+        });
+        HttpResponse<byte[]> actuator = Client.at(port).get("/actuator/metrics/berth.http.requests?tag=route:blob");
+        assertThat(actuator.statusCode()).isEqualTo(200);
+        assertThat(new String(actuator.body(), StandardCharsets.UTF_8)).contains("\"name\":\"berth.http.requests\"")
+                .contains("\"status\"").contains("\"200\"");
+    }
+
+    @Test
+    void aManifestThatStallsIsCutOffByTheBodyTimeoutAndCounted() throws Exception {
+        double before = meters.get("berth.http.limit.hits").tag("limit", "body_timeout").counter().count();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            // 1000 bytes announced, 18 sent: the rest never comes.
+            out.write(("PUT /v2/slow/app/manifests/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: 1000\r\n\r\n"
+                    + "{\"schemaVersion\":2").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // closes
+
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("MANIFEST_INVALID");
+        }
+        // Counted before the answer was written.
+        assertThat(meters.get("berth.http.limit.hits").tag("limit", "body_timeout").counter().count())
+                .isEqualTo(before + 1);
     }
 
     @Test
