@@ -260,12 +260,22 @@ class ConsoleHttpTest {
     @Test
     void storageCountsEachBlobOncePerRepositoryAndOnceInTheTotal() throws Exception {
         start(false);
-        var a = server.content.image("one", "1", Map.of(), "amd64", 5000);
-        server.content.image("one", "2", Map.of(), "amd64", 5000);
+        var pushed = server.content.image("one", "1", Map.of(), "amd64", 5000);
+        server.content.image("one", "1-again", Map.of(), "amd64", 1);
+        server.registry.repository("one").tags().delete(new Tag("1-again"));
+        server.content.copy("one", "1", "two");
+        var stored = server.registry.repository("one").manifests().getOrThrow(
+                dev.berth.registry.model.Reference.of(pushed.digest()));
+        var manifest = (dev.berth.registry.model.ImageManifest) dev.berth.registry.model.Manifest.parse(
+                stored.bytes(), stored.mediaType());
+        long image = stored.size() + manifest.config().size()
+                + manifest.layers().stream().mapToLong(dev.berth.registry.model.Descriptor::size).sum();
         String page = http.get(server.ui() + "/storage").body();
-        assertThat(page).contains(">one<");
-        assertThat(a.size()).isPositive();
-        assertThat(page).contains("id=\"total\"");
+        assertThat(page).contains("id=\"total\" title=\"" + image + " bytes\"")
+                .contains("id=\"saved\">" + Format.bytes(image) + "<");
+        // Both repositories weigh the whole image (4 blobs); the untagged manifest in "one" is not reached.
+        assertThat(page.split("<td class=\"num\">4</td><td class=\"num\" title=\"" + image + " bytes\">", -1))
+                .hasSize(3);
     }
 
     @Test

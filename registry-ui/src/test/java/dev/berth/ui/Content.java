@@ -113,6 +113,18 @@ final class Content {
         return new Pushed(d, bytes.length);
     }
 
+    /** Puts the manifest {@code tag} of {@code from} under {@code tag} in {@code to}, mounting its blobs. */
+    void copy(String from, String tag, String to) {
+        Repository source = registry.repository(from);
+        Repository target = registry.repository(to);
+        var stored = source.manifests().getOrThrow(Reference.of(new Tag(tag)));
+        var manifest = (dev.berth.registry.model.ImageManifest) dev.berth.registry.model.Manifest.parse(
+                stored.bytes(), stored.mediaType());
+        target.blobs().mount(manifest.config().digest(), source.name()).orElseThrow();
+        manifest.layers().forEach(l -> target.blobs().mount(l.digest(), source.name()).orElseThrow());
+        target.manifests().put(Reference.of(new Tag(tag)), stored.mediaType(), stored.bytes());
+    }
+
     private static ObjectNode descriptor(ObjectNode n, String mediaType, Digest d, long size) {
         n.put("mediaType", mediaType);
         n.put("digest", d.toString());
