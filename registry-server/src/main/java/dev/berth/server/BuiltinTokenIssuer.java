@@ -91,13 +91,14 @@ final class BuiltinTokenIssuer {
                     : new ConfigException("auth.token.builtin", Failures.describe(e));
         }
         TokenServlet servlet = new TokenServlet(issuer, credentials);
+        // The web console signs users in with the issuer's user list: the verifier takes only tokens.
         return new ServerSecurity(new AccessGuard(verifier, access), Optional.of(servlet), () -> {
             try {
                 verifier.close();
             } finally {
                 credentials.close();
             }
-        });
+        }, credentials);
     }
 
     private static String required(Map<String, Object> token, String key) {
