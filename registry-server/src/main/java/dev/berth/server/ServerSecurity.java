@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import dev.berth.auth.token.TokenAuthenticator;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.auth.AuthProviders;
@@ -65,7 +66,11 @@ public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint,
         } catch (IllegalArgumentException e) {
             throw ConfigException.fromPlugin("auth." + auth.provider(), e);
         }
-        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator::close);
+        // The web console checks passwords with the provider; a token verifier has none to check (tokens come from
+        // a server of their own), so the console then offers no sign-in and shows what anonymous callers may pull.
+        Authenticator passwords = authenticator instanceof TokenAuthenticator ? Authenticator.ANONYMOUS : authenticator;
+        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator::close,
+                passwords);
     }
 
     @Override

@@ -27,6 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The server serves the web console at {@code ui.path} below its prefix, unless {@code ui.enabled} is false. */
 class ServerConsoleTest {
@@ -110,8 +112,10 @@ class ServerConsoleTest {
                 .hasMessageContaining("ui.colour");
     }
 
-    @Test
-    void usersSignInToTheConsoleWithTheConfiguredHtpasswd() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"htpasswd: {realm: test, path: HTPASSWD}",
+        "token: {realm: 'http://127.0.0.1/auth/token', service: s, issuer: i, builtin: {htpasswd: {path: HTPASSWD}}}"})
+    void usersSignInToTheConsoleWithTheConfiguredUsers(String auth) throws Exception {
         String sha1 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
                 .digest("pw".getBytes(StandardCharsets.UTF_8)));
         Path htpasswd = Files.writeString(dir.resolve("htpasswd"), "alice:{SHA}" + sha1 + "\n");
@@ -120,8 +124,8 @@ class ServerConsoleTest {
                 storage: {inmemory: {}}
                 http: {addr: '127.0.0.1:0'}
                 auth:
-                  htpasswd: {realm: test, path: %s}
-                """.formatted(htpasswd));
+                  %s
+                """.formatted(auth.replace("HTPASSWD", htpasswd.toString())));
         try (BerthServer server = Main.serve(ConfigLoader.load(file, Map.of()))) {
             push(server, "private/app", "1");
             assertThat(get(base(server) + "/ui/", null).body()).doesNotContain("private/app");
