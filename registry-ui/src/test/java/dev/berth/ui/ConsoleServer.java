@@ -34,7 +34,7 @@ final class ConsoleServer {
     private final Server jetty;
     private final AccessGuard guard;
 
-    private ConsoleServer(boolean auth, Path dir) throws Exception {
+    private ConsoleServer(boolean auth, Path dir, int pageSize) throws Exception {
         registry = Registry.builder()
                 .immutableTags(ImmutableTags.of(new ImmutableTags.Rule(List.of("**"), List.of("release-*"))))
                 .events(activity)
@@ -65,13 +65,18 @@ final class ConsoleServer {
         registryServlet.setAsyncSupported(true);
         context.addServlet(registryServlet, "/*");
         context.addServlet(new ServletHolder(ConsoleServlet.builder(registry).guard(guard).activity(activity)
-                .pageSize(5).build()), "/ui/*");
+                .pageSize(pageSize).build()), "/ui/*");
         jetty.setHandler(context);
         jetty.start();
     }
 
+    /** A server whose console lists five repositories or tags a page, so that paging shows with little content. */
     static ConsoleServer start(boolean auth, Path dir) throws Exception {
-        return new ConsoleServer(auth, dir);
+        return new ConsoleServer(auth, dir, 5);
+    }
+
+    static ConsoleServer start(boolean auth, Path dir, int pageSize) throws Exception {
+        return new ConsoleServer(auth, dir, pageSize);
     }
 
     /** {@code http://127.0.0.1:PORT/reg/ui}, without a trailing slash. */
