@@ -1,5 +1,7 @@
 package dev.berth.ui;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.Registry;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.error.ErrorCode;
@@ -46,6 +48,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +57,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -87,6 +92,7 @@ public final class ConsoleServlet extends HttpServlet {
     public static final String COOKIE = "berth_console";
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> STATIC = Map.of(
             "app.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
@@ -159,6 +165,8 @@ public final class ConsoleServlet extends HttpServlet {
                 case "/raw" -> get(method, () -> raw(req, resp, viewer));
                 case "/storage" -> get(method, () -> storage(resp, viewer));
                 case "/activity" -> get(method, () -> activity(resp, viewer));
+                case "/api/storage" -> get(method, () -> json(resp, storageJson(usage(viewer))));
+                case "/api/activity" -> get(method, () -> json(resp, activityJson(viewer)));
                 case "/login" -> {
                     if (method.equals("POST")) {
                         login(req, resp, viewer);
@@ -325,7 +333,7 @@ public final class ConsoleServlet extends HttpServlet {
                 layers.add(new ImageView.LayerRow(l.mediaType(), l.digest().toString(), Format.bytes(l.size()),
                         l.size()));
             }
-            Optional<com.fasterxml.jackson.databind.JsonNode> c = Inspector.config(repo, image);
+            Optional<JsonNode> c = Inspector.config(repo, image);
             if (c.isPresent()) {
                 config = Inspector.configFields(c.get());
                 labels = Inspector.labels(c.get());
@@ -334,7 +342,7 @@ public final class ConsoleServlet extends HttpServlet {
             }
         }
         List<ImageView.Field> annotations = new ArrayList<>();
-        parsed.ifPresent(m -> new java.util.TreeMap<>(m.annotations()).forEach((k, val) ->
+        parsed.ifPresent(m -> new TreeMap<>(m.annotations()).forEach((k, val) ->
                 annotations.add(new ImageView.Field(k, val))));
         Inspector.Summary summary = Inspector.summary(repo, stored.digest());
         String pull = "docker pull " + pullHost(req) + "/" + name
@@ -363,10 +371,14 @@ public final class ConsoleServlet extends HttpServlet {
         resp.getOutputStream().write(bytes);
     }
 
-    private void storage(HttpServletResponse resp, Viewer v) throws IOException {
+    /** What the repositories a viewer can see weigh: each one's blobs, and every blob once in the total. */
+    private record Usage(List<StorageView.Row> rows, long total, long sum) {
+    }
+
+    private Usage usage(Viewer v) {
         Predicate<RepositoryName> visible = name -> guard.permits(v.caller(), name, Action.PULL);
         RequestContext context = readContext(null, v);
-        Map<Digest, Long> everything = new java.util.HashMap<>();
+        Map<Digest, Long> everything = new HashMap<>();
         List<StorageView.Row> rows = new ArrayList<>();
         long sum = 0;
         for (RepositoryName name : registry.catalog(Integer.MAX_VALUE, (String) null, visible).items()) {
@@ -383,29 +395,80 @@ public final class ConsoleServlet extends HttpServlet {
         }
         rows.sort(Comparator.comparingLong(StorageView.Row::bytes).reversed()
                 .thenComparing(StorageView.Row::repository));
-        long total = everything.values().stream().mapToLong(Long::longValue).sum();
-        render(resp, 200, "storage.jte", new StorageView(chrome(v, "Storage", "storage"), Format.bytes(total), total,
-                Format.bytes(sum), Format.bytes(sum - total), registry.readOnly(), registry.deletesEnabled(), rows));
+        return new Usage(rows, everything.values().stream().mapToLong(Long::longValue).sum(), sum);
+    }
+
+    private void storage(HttpServletResponse resp, Viewer v) throws IOException {
+        Usage u = usage(v);
+        render(resp, 200, "storage.jte", new StorageView(chrome(v, "Storage", "storage"), Format.bytes(u.total()),
+                u.total(), Format.bytes(u.sum()), Format.bytes(u.sum() - u.total()), registry.readOnly(),
+                registry.deletesEnabled(), u.rows()));
+    }
+
+    private Map<String, Object> storageJson(Usage u) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("totalBytes", u.total());
+        out.put("withoutDeduplicationBytes", u.sum());
+        out.put("savedBytes", u.sum() - u.total());
+        out.put("readOnly", registry.readOnly());
+        out.put("deletesEnabled", registry.deletesEnabled());
+        out.put("repositories", u.rows().stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.repository());
+            m.put("bytes", r.bytes());
+            m.put("blobs", r.blobs());
+            return m;
+        }).toList());
+        return out;
+    }
+
+    /** The recent events of the repositories the viewer may pull, newest first. */
+    private List<RegistryEvent> visibleEvents(Viewer v) {
+        if (activity == null) {
+            return List.of();
+        }
+        return activity.recent().stream().filter(e -> RepositoryName.isValid(e.target().repository())
+                && guard.permits(v.caller(), RepositoryName.parse(e.target().repository()), Action.PULL)).toList();
+    }
+
+    private Map<String, Object> activityJson(Viewer v) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("recording", activity != null);
+        out.put("events", visibleEvents(v).stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", e.timestamp().toString());
+            m.put("action", e.action().wireName());
+            m.put("repository", e.target().repository());
+            m.put("tag", e.target().tag());
+            m.put("digest", e.target().digest() == null ? null : e.target().digest().toString());
+            m.put("mediaType", e.target().mediaType());
+            m.put("size", e.target().size() < 0 ? null : e.target().size());
+            m.put("actor", e.actor().name().isEmpty() ? null : e.actor().name());
+            return m;
+        }).toList());
+        return out;
+    }
+
+    private static void json(HttpServletResponse resp, Object value) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(value);
+        resp.setStatus(200);
+        resp.setContentType("application/json");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
     }
 
     private void activity(HttpServletResponse resp, Viewer v) throws IOException {
         List<ActivityView.Row> rows = new ArrayList<>();
-        if (activity != null) {
-            for (RegistryEvent e : activity.recent()) {
-                RegistryEvent.Target t = e.target();
-                if (!RepositoryName.isValid(t.repository())
-                        || !guard.permits(v.caller(), RepositoryName.parse(t.repository()), Action.PULL)) {
-                    continue;
-                }
-                String what = t.tag() != null ? t.tag() : t.digest() != null ? Format.shortDigest(t.digest())
-                        : "the repository";
-                if (t.fromRepository() != null) {
-                    what += " from " + t.fromRepository();
-                }
-                rows.add(new ActivityView.Row(Format.time(e.timestamp()), e.action().wireName(), t.repository(),
-                        tagsHref(v, RepositoryName.parse(t.repository())), what,
-                        e.actor().name().isEmpty() ? "anonymous" : e.actor().name()));
+        for (RegistryEvent e : visibleEvents(v)) {
+            RegistryEvent.Target t = e.target();
+            String what = t.tag() != null ? t.tag() : t.digest() != null ? Format.shortDigest(t.digest())
+                    : "the repository";
+            if (t.fromRepository() != null) {
+                what += " from " + t.fromRepository();
             }
+            rows.add(new ActivityView.Row(Format.time(e.timestamp()), e.action().wireName(), t.repository(),
+                    tagsHref(v, RepositoryName.parse(t.repository())), what,
+                    e.actor().name().isEmpty() ? "anonymous" : e.actor().name()));
         }
         render(resp, 200, "activity.jte", new ActivityView(chrome(v, "Activity", "activity"), activity != null,
                 activity == null ? 0 : activity.capacity(), rows));

@@ -2,6 +2,8 @@ package dev.berth.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.model.Tag;
 import java.net.http.HttpResponse;
@@ -276,6 +278,33 @@ class ConsoleHttpTest {
         // Both repositories weigh the whole image (4 blobs); the untagged manifest in "one" is not reached.
         assertThat(page.split("<td class=\"num\">4</td><td class=\"num\" title=\"" + image + " bytes\">", -1))
                 .hasSize(3);
+    }
+
+    @Test
+    void theJsonApiAnswersWhatTheViewerMaySee() throws Exception {
+        start(true);
+        server.content.image("public/base", "1", Map.of(), "amd64", 1000);
+        server.content.image("private/secret", "1", Map.of(), "amd64", 1000);
+        ObjectMapper json = new ObjectMapper();
+        HttpResponse<String> storage = http.get(server.ui() + "/api/storage");
+        assertThat(storage.statusCode()).isEqualTo(200);
+        assertThat(storage.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("application/json"));
+        JsonNode usage = json.readTree(storage.body());
+        assertThat(usage.path("repositories")).hasSize(1);
+        assertThat(usage.path("repositories").get(0).path("name").asText()).isEqualTo("public/base");
+        assertThat(usage.path("repositories").get(0).path("blobs").asInt()).isEqualTo(4);
+        assertThat(usage.path("totalBytes").asLong()).isEqualTo(usage.path("repositories").get(0).path("bytes")
+                .asLong()).isGreaterThan(1000);
+        assertThat(usage.path("savedBytes").asLong()).isZero();
+        JsonNode events = json.readTree(http.get(server.ui() + "/api/activity").body()).path("events");
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.path("repository").asText())
+                .isEqualTo("public/base"));
+
+        signIn(ConsoleServer.VIEWER, ConsoleServer.VIEWER_PASSWORD);
+        assertThat(json.readTree(http.get(server.ui() + "/api/storage").body()).path("repositories")).hasSize(2);
+        assertThat(json.readTree(http.get(server.ui() + "/api/activity").body()).path("events"))
+                .anySatisfy(e -> assertThat(e.path("repository").asText()).isEqualTo("private/secret"));
     }
 
     @Test
