@@ -508,8 +508,9 @@ public final class ConsoleServlet extends HttpServlet {
             }
         }
         if (principal.isEmpty()) {
-            LOG.info("console: sign-in as '{}' from {} refused", user.length() > 64 ? user.substring(0, 64) : user,
-                    req.getRemoteAddr());
+            // The name as typed, cut short and without control characters (no forged log lines); never the password.
+            String shown = (user.length() > 64 ? user.substring(0, 64) : user).replaceAll("\\p{Cntrl}", "?");
+            LOG.info("console: sign-in as '{}' from {} refused", shown, req.getRemoteAddr());
             loginForm(req, resp, v, user, "Wrong user name or password.", 401);
             return;
         }
