@@ -369,6 +369,11 @@ public final class Registry implements AutoCloseable {
         return store.deletesEnabled();
     }
 
+    /** The tags that may not move or be deleted once pushed ({@link Builder#immutableTags}). */
+    public ImmutableTags immutableTags() {
+        return store.immutableTags();
+    }
+
     /**
      * Deletes the blob uploads of every repository that started more than {@code olderThan} ago, and what storage
      * keeps of writers that never finished (incomplete S3 multipart uploads) from before then; distribution's

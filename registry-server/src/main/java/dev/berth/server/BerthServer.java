@@ -14,6 +14,8 @@ import dev.berth.server.observe.HealthChecks;
 import dev.berth.server.observe.ObservingHandler;
 import dev.berth.server.observe.RegistryMetrics;
 import dev.berth.server.tls.TlsConnectors;
+import dev.berth.ui.Activity;
+import dev.berth.ui.ConsoleServlet;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -66,7 +68,7 @@ public final class BerthServer implements AutoCloseable {
     private String debugHost;
 
     private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
-            ServerSecurity security, Notifier notifier) {
+            ServerSecurity security, Notifier notifier, ServerConfig.Ui ui, Activity activity) {
         // First, as it may refuse the configuration: nothing needs closing yet.
         QueuedThreadPool threads = threadPool(http.threads());
         this.security = security;
@@ -120,6 +122,15 @@ public final class BerthServer implements AutoCloseable {
         // asynchronous I/O brings against threads alone: see benchmarks/compare.sh.)
         registryHolder.setAsyncSupported(!Boolean.getBoolean("berth.blocking"));
         context.addServlet(registryHolder, "/*");
+        if (ui.enabled()) {
+            // Below the registry's "/*": the longest mapping wins, so the console's path goes to the console.
+            ConsoleServlet.Builder console = ConsoleServlet.builder(registry).guard(security.guard())
+                    .passwords(security.passwords());
+            if (activity != null) {
+                console.activity(activity);
+            }
+            context.addServlet(new ServletHolder("console", console.build()), ui.path() + "/*");
+        }
         security.tokenEndpoint().ifPresent(servlet -> {
             ServletHolder token = new ServletHolder("token", servlet instanceof TokenServlet t
                     ? t.withLimits(limits.bodyTimeout(), metrics::limitHit) : servlet);
@@ -194,7 +205,19 @@ public final class BerthServer implements AutoCloseable {
      */
     public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
             boolean accessLog, ServerSecurity security, Notifier notifier) throws Exception {
-        BerthServer s = new BerthServer(registry, http, options, accessLog, security, notifier);
+        return start(registry, http, options, accessLog, security, notifier,
+                new ServerConfig.Ui(false, ServerConfig.Ui.DEFAULT.path(), 1), null);
+    }
+
+    /**
+     * As {@link #start(Registry, ServerConfig.Http, ServletOptions, boolean, ServerSecurity, Notifier)}, serving the
+     * web console as {@code ui} says, with the recent events of {@code activity} (null: none; give the same buffer
+     * to the registry's events).
+     */
+    public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
+            boolean accessLog, ServerSecurity security, Notifier notifier, ServerConfig.Ui ui, Activity activity)
+            throws Exception {
+        BerthServer s = new BerthServer(registry, http, options, accessLog, security, notifier, ui, activity);
         try {
             s.server.start();
             if (http.debug().isPresent()) {

@@ -80,13 +80,14 @@ final class BuiltinTokenIssuer {
             throw ConfigException.fromPlugin("auth.token.builtin", e); // the issuer names the key it refuses
         }
         TokenServlet servlet = new TokenServlet(issuer, credentials);
+        // The web console signs users in with the issuer's user list: the verifier takes only tokens.
         return new ServerSecurity(new AccessGuard(verifier, access), Optional.of(servlet), () -> {
             try {
                 verifier.close();
             } finally {
                 credentials.close();
             }
-        });
+        }, credentials);
     }
 
     private static String required(Map<String, Object> token, String key) {

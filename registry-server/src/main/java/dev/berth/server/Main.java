@@ -18,6 +18,7 @@ import dev.berth.server.config.ConfigException;
 import dev.berth.server.config.ConfigLoader;
 import dev.berth.server.config.ServerConfig;
 import dev.berth.server.internal.LogConfigurator;
+import dev.berth.ui.Activity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -215,9 +216,15 @@ public final class Main {
     public static BerthServer serve(ServerConfig config) throws Exception {
         ServerConfig.Storage storage = config.storage();
         Notifier notifier = startNotifier(config);
+        ServerConfig.Ui ui = config.ui();
+        Activity activity = ui.enabled() ? new Activity(ui.activity()) : null;
+        EventListener events = notifier;
+        if (activity != null) {
+            events = notifier == null ? activity : activity.and(notifier);
+        }
         Registry registry;
         try {
-            registry = openRegistry(config, storage.maintenance().readOnly(), notifier);
+            registry = openRegistry(config, storage.maintenance().readOnly(), events);
         } catch (Exception e) {
             closeNow(notifier);
             throw e;
@@ -235,7 +242,7 @@ public final class Main {
         BerthServer server;
         try {
             server = BerthServer.start(registry, config.http(), options, config.log().accessLog(), security,
-                    notifier);
+                    notifier, ui, activity);
         } catch (Exception e) {
             closeNow(notifier);
             security.close();

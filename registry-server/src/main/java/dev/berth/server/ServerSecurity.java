@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import dev.berth.auth.token.TokenAuthenticator;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
 import dev.berth.registry.auth.AuthProviders;
@@ -19,16 +20,22 @@ import java.util.Optional;
  * registry servlet asks on every request, and the built-in token endpoint ({@value #TOKEN_PATH}) when
  * {@code auth.token.builtin} asks for one.
  */
-public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint, Closeable resources)
-        implements Closeable {
+public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint, Closeable resources,
+        Authenticator passwords) implements Closeable {
     /** Where the built-in token issuer answers, below the server's prefix. */
     public static final String TOKEN_PATH = "/auth/token";
 
     /** No authentication: what a config without {@code auth} serves. */
     public static final ServerSecurity OPEN = new ServerSecurity(AccessGuard.OPEN, Optional.empty(), () -> { });
 
+    /** Security whose users sign in to the web console with the guard's own authenticator. */
+    public ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint, Closeable resources) {
+        this(guard, tokenEndpoint, resources, guard.authenticator());
+    }
+
     public ServerSecurity {
         Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(passwords, "passwords");
         Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
         Objects.requireNonNull(resources, "resources");
     }
@@ -59,7 +66,11 @@ public record ServerSecurity(AccessGuard guard, Optional<Servlet> tokenEndpoint,
         } catch (IllegalArgumentException e) {
             throw ConfigException.fromPlugin("auth." + auth.provider(), e);
         }
-        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator::close);
+        // The web console checks passwords with the provider; a token verifier has none to check (tokens come from
+        // a server of their own), so the console then offers no sign-in and shows what anonymous callers may pull.
+        Authenticator passwords = authenticator instanceof TokenAuthenticator ? Authenticator.ANONYMOUS : authenticator;
+        return new ServerSecurity(new AccessGuard(authenticator, access), Optional.empty(), authenticator::close,
+                passwords);
     }
 
     @Override

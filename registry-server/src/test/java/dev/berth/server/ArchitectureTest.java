@@ -41,12 +41,13 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /**
      * Foreign types a module's public signatures may use because serving that API is the module's job: the servlets
-     * are Jakarta servlets, the server hands Jetty handlers to embedders who compose their own server and binds its
-     * metrics to Micrometer, and the test kit is a set of JUnit tests with AssertJ helpers.
+     * (the registry's, the token endpoint and the web console) are Jakarta servlets, the server hands Jetty handlers
+     * to embedders who compose their own server and binds its metrics to Micrometer, and the test kit is a set of JUnit tests with AssertJ helpers.
      */
     private static final Map<String, List<String>> FOREIGN_API = Map.of(
             "registry-servlet", List.of("jakarta.servlet."),
             "auth-token", List.of("jakarta.servlet."),
+            "registry-ui", List.of("jakarta.servlet."),
             "registry-server", List.of("jakarta.servlet.", "org.eclipse.jetty.", "io.micrometer."),
             "registry-testkit", List.of("org.junit.", "org.assertj."));
 
@@ -64,7 +65,7 @@ class ArchitectureTest {
         berth.forEach(c -> module(c).ifPresent(modules::add));
         assertThat(modules).contains("registry-core", "registry-servlet",
                 "registry-server", "registry-testkit", "storage-fs", "storage-s3", "auth-htpasswd", "auth-token",
-                "cache-redis", "registry-notifications");
+                "cache-redis", "registry-notifications", "registry-ui");
     }
 
     @Test

@@ -26,7 +26,7 @@ import java.util.Set;
  * when the file asks for a closed registry.
  *
  * <p>This class reads the YAML, applies the overrides and hands each section to its binder ({@code LogBinder},
- * {@code StorageBinder}, {@code HttpBinder}, {@code AuthBinder}, {@code TagsBinder}, {@code ProxyBinder},
+ * {@code StorageBinder}, {@code HttpBinder}, {@code AuthBinder}, {@code TagsBinder}, {@code ProxyBinder}, {@code UiBinder},
  * {@code RetentionBinder}, {@code NotificationsBinder}); what is left unread is reported as unknown.
  */
 public final class ConfigLoader {
@@ -108,11 +108,12 @@ public final class ConfigLoader {
         int maxEntries = root.section("catalog").integer("maxentries", 1000, 1, 100_000);
         ServerConfig.Retention retention = RetentionBinder.bind(root.section("retention"), storage);
         ServerConfig.Notifications notifications = NotificationsBinder.bind(root.section("notifications"));
+        ServerConfig.Ui ui = UiBinder.bind(root.section("ui"));
         for (String unknown : Section.unread(tree, read, readWhole)) {
             warnings.add(unknown + ": unknown key, ignored");
         }
         return new ServerConfig(log, storage, http, auth, maxEntries, warnings, immutableTags, retention, upstreams,
-                notifications);
+                notifications, ui);
     }
 
     private static void unsupportedButHarmless(Section root, String name, String why) {

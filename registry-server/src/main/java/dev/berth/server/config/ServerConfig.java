@@ -20,14 +20,35 @@ import java.util.Optional;
  */
 public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries,
         List<String> warnings, ImmutableTags immutableTags, Retention retention,
-        List<Upstream> upstreams, Notifications notifications) {
+        List<Upstream> upstreams, Notifications notifications, Ui ui) {
 
     public ServerConfig {
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(ui, "ui");
         Objects.requireNonNull(immutableTags, "immutableTags");
         Objects.requireNonNull(retention, "retention");
         upstreams = List.copyOf(upstreams);
         Objects.requireNonNull(notifications, "notifications");
+    }
+
+    /** A configuration with the default web console. */
+    public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings,
+            ImmutableTags immutableTags, Retention retention, List<Upstream> upstreams, Notifications notifications) {
+        this(log, storage, http, auth, catalogMaxEntries, warnings, immutableTags, retention, upstreams,
+                notifications, Ui.DEFAULT);
+    }
+
+    /**
+     * Berth's {@code ui} section: whether the web console is served ({@code enabled}), at which path below the
+     * server's prefix ({@code path}), and how many recent events its activity page keeps ({@code activity}).
+     */
+    public record Ui(boolean enabled, String path, int activity) {
+        /** No {@code ui} section: the console at {@code /ui/}, keeping the last 500 events. */
+        public static final Ui DEFAULT = new Ui(true, "/ui", 500);
+
+        public Ui {
+            Objects.requireNonNull(path, "path");
+        }
     }
 
     /** A configuration without notifications. */

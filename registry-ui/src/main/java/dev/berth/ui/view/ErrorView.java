@@ -1,0 +1,4 @@
+package dev.berth.ui.view;
+
+public record ErrorView(Chrome chrome, int status, String message) {
+}

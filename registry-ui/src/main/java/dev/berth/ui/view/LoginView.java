@@ -1,0 +1,4 @@
+package dev.berth.ui.view;
+
+public record LoginView(Chrome chrome, String action, String user, String error) {
+}

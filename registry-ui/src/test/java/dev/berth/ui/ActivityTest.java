@@ -1,0 +1,47 @@
+package dev.berth.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.registry.events.EventListener;
+import dev.berth.registry.events.RegistryEvent;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ActivityTest {
+    private static RegistryEvent event(RegistryEvent.Action action, String tag, String agent) {
+        return RegistryEvent.of(action, new RegistryEvent.Target(null, -1, null, "app", null, null, tag, null),
+                new RegistryEvent.Request("r", "", "", "GET", agent), RegistryEvent.Actor.ANONYMOUS);
+    }
+
+    @Test
+    void keepsTheLastEventsNewestFirst() {
+        Activity activity = new Activity(3);
+        for (int i = 1; i <= 5; i++) {
+            activity.onEvent(event(RegistryEvent.Action.PUSH, "t" + i, "docker"));
+        }
+        assertThat(activity.recent()).extracting(e -> e.target().tag()).containsExactly("t5", "t4", "t3");
+        assertThatThrownBy(() -> new Activity(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theConsolesOwnReadsAreNotKept() {
+        Activity activity = new Activity(10);
+        activity.onEvent(event(RegistryEvent.Action.PULL, "mine", Activity.CONSOLE_AGENT));
+        activity.onEvent(event(RegistryEvent.Action.PULL, "theirs", "docker"));
+        activity.onEvent(event(RegistryEvent.Action.DELETE, "deleted", Activity.CONSOLE_AGENT));
+        assertThat(activity.recent()).extracting(e -> e.target().tag()).containsExactly("deleted", "theirs");
+    }
+
+    @Test
+    void composesWithAnotherListener() {
+        Activity activity = new Activity(10);
+        List<RegistryEvent> other = new ArrayList<>();
+        EventListener both = activity.and(other::add);
+        both.onEvent(event(RegistryEvent.Action.PUSH, "x", "docker"));
+        assertThat(other).hasSize(1);
+        assertThat(activity.recent()).hasSize(1);
+        assertThat(activity.and(EventListener.NONE)).isSameAs(activity);
+    }
+}

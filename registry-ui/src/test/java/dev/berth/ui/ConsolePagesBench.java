@@ -1,0 +1,60 @@
+package dev.berth.ui;
+
+import dev.berth.registry.model.MediaTypes;
+import dev.berth.registry.model.Reference;
+import dev.berth.registry.model.Tag;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * How long the console's pages take with 1,000 repositories of 10 tags each (10,000 tags) in an in-memory registry:
+ * each page asked 20 times after 20 to warm up, median and worst printed. A benchmark, not a test:
+ * {@code mvn -pl registry-ui test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java
+ * -Dexec.mainClass=dev.berth.ui.ConsolePagesBench
+ * -Dexec.classpathScope=test}.
+ */
+public final class ConsolePagesBench {
+    private ConsolePagesBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("console-bench");
+        ConsoleServer server = ConsoleServer.start(false, dir, 50);
+        try {
+            var first = server.content.image("r0000", "t0", Map.of(), "amd64", 100);
+            byte[] manifest = server.registry.repository("r0000").manifests().getOrThrow(Reference.of(first.digest()))
+                    .bytes();
+            for (int r = 0; r < 1000; r++) {
+                String name = String.format("r%04d", r);
+                if (r > 0) {
+                    server.content.copy("r0000", "t0", name);
+                }
+                for (int t = 1; t < 10; t++) {
+                    server.registry.repository(name).manifests().put(Reference.of(new Tag("1." + t)),
+                            MediaTypes.OCI_MANIFEST, manifest);
+                }
+            }
+            Http http = new Http();
+            for (String path : new String[] {"/", "/?page=10", "/?q=r05", "/tags?repo=r0500",
+                "/image?repo=r0500&ref=1.5", "/activity", "/storage"}) {
+                long[] ms = new long[20];
+                for (int i = -20; i < ms.length; i++) {
+                    long start = System.nanoTime();
+                    int status = http.get(server.ui() + path).statusCode();
+                    if (status != 200) {
+                        throw new IllegalStateException(path + " answered " + status);
+                    }
+                    if (i >= 0) {
+                        ms[i] = (System.nanoTime() - start) / 1_000_000;
+                    }
+                }
+                Arrays.sort(ms);
+                System.out.printf("%-28s median %4d ms, worst %4d ms%n", path, ms[ms.length / 2], ms[ms.length - 1]);
+            }
+        } finally {
+            server.close();
+        }
+    }
+}
