@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -76,6 +77,14 @@ public final class Main {
         if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
             System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
         }
+        // Jetty's MimeTypes, which the server's construction initialises, starts with Locale.getAvailableLocales():
+        // the JDK then parses the tag of every locale it has (some 800), which took 40% of the main thread's time to
+        // the first answer with a class archive. The JDK keeps that list once made, so the other core makes it
+        // meanwhile; whichever thread needs it first makes it, the other waits. JDK only: no class of Berth's or its
+        // libraries is touched here.
+        Thread locales = new Thread(Locale::getAvailableLocales, "berth-locales");
+        locales.setDaemon(true);
+        locales.start();
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != 0) {
             System.exit(code);
