@@ -229,6 +229,11 @@ public final class BerthServer implements AutoCloseable {
                 }
                 s.debug = b.start();
                 s.debugHost = d.host();
+                if (d.prometheus()) {
+                    // Not before: the first requests need none of them. Without Prometheus, whoever reads the
+                    // metrics (an embedder, a test) binds them on its first read.
+                    s.metrics.bindJvmMetricsInBackground();
+                }
             }
         } catch (Exception e) {
             s.maintenance.close();

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -63,10 +64,28 @@ public final class Main {
               --dry-run      only print what would be deleted
             """;
 
+    /** The Jetty system property that spares it its MBean server query (see {@link #main}). */
+    static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        // Jetty's thread pool queue pads its fields to a cache line of references; without this property Jetty asks
+        // the platform MBean server whether oops are compressed, and creating that server (some 200 JMX classes) was a
+        // tenth of the start. 16 is what it finds with compressed oops (the default below 32 GB of heap); with 8-byte
+        // references it only pads more than needed.
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
+        }
+        // Jetty's MimeTypes, which the server's construction initialises, starts with Locale.getAvailableLocales():
+        // the JDK then parses the tag of every locale it has (some 800), which took 40% of the main thread's time to
+        // the first answer with a class archive. The JDK keeps that list once made, so the other core makes it
+        // meanwhile; whichever thread needs it first makes it, the other waits. JDK only: no class of Berth's or its
+        // libraries is touched here.
+        Thread locales = new Thread(Locale::getAvailableLocales, "berth-locales");
+        locales.setDaemon(true);
+        locales.start();
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != 0) {
             System.exit(code);

@@ -69,7 +69,7 @@ public final class ConfigLoader {
 
     private static ObjectNode readTree(String yaml, String what) {
         try {
-            JsonNode node = Yaml.MAPPER.readTree(yaml);
+            JsonNode node = Yaml.readTree(yaml);
             if (node == null || node.isMissingNode() || node.isNull()) {
                 return JsonNodeFactory.instance.objectNode();
             }

@@ -2,6 +2,7 @@ package dev.berth.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.registry.spi.Parameters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,9 +245,7 @@ final class Section {
         if (!v.isObject()) {
             throw new ConfigException(key(name), "must be a mapping of parameters, not " + describe(v));
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> map = Yaml.MAPPER.convertValue(v, LinkedHashMap.class);
-        return map;
+        return Yaml.plain((ObjectNode) v);
     }
 
     /** Marks every key under this one as read (a section that is known but handled elsewhere). */

@@ -262,6 +262,19 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
             positive("bodytimeout", bodyTimeout);
         }
 
+        /**
+         * The text a record's own {@code toString} gives ({@code Limits[minRequestRate=1024, ...]}), which the startup
+         * log shows, written out: the record's is made by an invokedynamic bootstrap (some 50 classes) at its first
+         * call, which is that line.
+         */
+        @Override
+        public String toString() {
+            return "Limits[minRequestRate=" + minRequestRate + ", minResponseRate=" + minResponseRate + ", rateGrace="
+                    + rateGrace + ", idleTimeout=" + idleTimeout + ", headerTimeout=" + headerTimeout
+                    + ", maxConnections=" + maxConnections + ", maxConnectionsPerClient=" + maxConnectionsPerClient
+                    + ", bodyTimeout=" + bodyTimeout + "]";
+        }
+
         /** Whether one client's connections are capped ({@code maxConnectionsPerClient} is not 0). */
         public boolean perClientCap() {
             return maxConnectionsPerClient > 0;

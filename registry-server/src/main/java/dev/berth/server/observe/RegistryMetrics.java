@@ -14,17 +14,21 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -89,53 +93,107 @@ public final class RegistryMetrics implements AutoCloseable {
     public static final List<String> LIMITS = List.of("connections", "per_client_connections", "header_timeout",
             "idle_timeout", "min_request_rate", "min_response_rate", "body_timeout", "body_size");
 
-    private final PrometheusMeterRegistry registry;
     /**
-     * Binds the JVM binders, once: started on a thread of its own by the constructor, as the binders (MXBeans, GC
-     * notifications) take a good part of the server's startup and no request waits for them; whatever reads the
-     * meters ({@link #scrape()}, {@link #meterRegistry()}) and {@link #close()} waits for it first, so nothing can
-     * see the registry without them.
+     * Makes the meter registry and the meters that exist from the start: on the first use of these metrics (a
+     * request's completion, a limit that fires, a scrape), not in the constructor, as Micrometer and the Prometheus
+     * client (some 300 classes) took a tenth of the server's start, and no request waits for them.
+     */
+    private final FutureTask<PrometheusMeterRegistry> setup;
+    /** The registry once {@link #setup} made it, else null: the fast way to it. */
+    private volatile PrometheusMeterRegistry registry;
+    /** What {@code bind...} asked for before {@link #setup} ran; it applies them. Guarded by itself. */
+    private final List<Consumer<PrometheusMeterRegistry>> pendingBindings = new ArrayList<>();
+    /** The counters of {@link #LIMITS}, made by {@link #setup}. */
+    private volatile Map<String, Counter> limitHits;
+    /**
+     * Binds the JVM binders, once: not with the meters, as the binders (MXBeans, GC notifications) took a good part of
+     * the server's start and no request needs them. {@link #bindJvmMetricsInBackground()} runs them on a thread of
+     * their own (the server calls it once it listens, when Prometheus is scraped); whatever reads the meters
+     * ({@link #scrape()}, {@link #meterRegistry()}) runs them first or waits for them, so nothing can see the registry
+     * without them.
      */
     private final FutureTask<JvmGcMetrics> jvmBinders;
-    private final Map<String, Counter> limitHits;
+    /** Whether {@link #jvmBinders} was started (or, by {@link #close()}, ruled out). */
+    private final AtomicBoolean jvmBindersStarted = new AtomicBoolean();
 
-    /** Metrics in a new Prometheus registry, with the JVM binders bound. */
+    /**
+     * Metrics in a new Prometheus registry, made when they are first used; the JVM binders are bound when the meters
+     * are first read, or by {@link #bindJvmMetricsInBackground()}.
+     */
     public RegistryMetrics() {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        this(() -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     /**
-     * Metrics in {@code registry} (an embedder's own, say), with the JVM binders bound to it. Closing these metrics
-     * closes the registry.
+     * Metrics in {@code registry} (an embedder's own, say), with the JVM binders bound to it (on a thread of their
+     * own, started here). Closing these metrics closes the registry.
      */
     public RegistryMetrics(PrometheusMeterRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+        this(supplierOf(Objects.requireNonNull(registry, "registry")));
+        registry();
+        bindJvmMetricsInBackground();
+    }
+
+    private RegistryMetrics(Supplier<PrometheusMeterRegistry> newRegistry) {
+        this.setup = new FutureTask<>(() -> setUp(newRegistry.get()));
         this.jvmBinders = new FutureTask<>(() -> {
-            new JvmMemoryMetrics().bindTo(registry);
+            PrometheusMeterRegistry r = registry();
+            new JvmMemoryMetrics().bindTo(r);
             JvmGcMetrics gc = new JvmGcMetrics();
-            gc.bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
-            new ProcessorMetrics().bindTo(registry);
+            gc.bindTo(r);
+            new JvmThreadMetrics().bindTo(r);
+            new ProcessorMetrics().bindTo(r);
             return gc;
         });
-        Thread binder = new Thread(jvmBinders, "berth-metrics-jvm");
-        binder.setDaemon(true);
-        binder.start();
+    }
+
+    private static Supplier<PrometheusMeterRegistry> supplierOf(PrometheusMeterRegistry registry) {
+        return () -> registry;
+    }
+
+    private PrometheusMeterRegistry setUp(PrometheusMeterRegistry r) {
         // Series that alerts and dashboards rate() exist from the start at zero, rather than appearing with the first
         // event: an absent series and a quiet one look different in PromQL.
-        uploadTimer();
-        pullTimer();
+        uploadTimer(r);
+        pullTimer(r);
         for (RegistryRoute route : RegistryRoute.values()) {
-            storageErrors(route);
-            serverErrors(route);
+            storageErrors(r, route);
+            serverErrors(r, route);
         }
         Map<String, Counter> hits = new HashMap<>();
         for (String limit : LIMITS) {
             hits.put(limit, Counter.builder("berth.http.limit.hits")
                     .description("limits of http.limits that fired: connections refused or closed, requests cut off")
-                    .tag("limit", limit).register(registry));
+                    .tag("limit", limit).register(r));
         }
         this.limitHits = Map.copyOf(hits);
+        synchronized (pendingBindings) {
+            pendingBindings.forEach(b -> b.accept(r));
+            pendingBindings.clear();
+            this.registry = r;
+        }
+        return r;
+    }
+
+    /** The meter registry, made now if it was not yet (or waited for, while another thread makes it). */
+    private PrometheusMeterRegistry registry() {
+        PrometheusMeterRegistry r = registry;
+        if (r != null) {
+            return r;
+        }
+        setup.run(); // does nothing when the task has started or finished already
+        return await(setup, "setting up the metrics");
+    }
+
+    /** Applies {@code binding} to the registry now, if there is one, else when it is made. */
+    private void bind(Consumer<PrometheusMeterRegistry> binding) {
+        synchronized (pendingBindings) {
+            if (registry == null) {
+                pendingBindings.add(binding);
+                return;
+            }
+        }
+        binding.accept(registry);
     }
 
     /**
@@ -143,32 +201,40 @@ public final class RegistryMetrics implements AutoCloseable {
      * stays bounded: any other name is an {@link IllegalArgumentException}, a programming error.
      */
     public void limitHit(String limit) {
-        Counter counter = limitHits.get(limit);
-        if (counter == null) {
+        if (!LIMITS.contains(limit)) {
             throw new IllegalArgumentException("'" + limit + "' is not a limit; the limits are " + LIMITS);
         }
-        counter.increment();
+        registry();
+        limitHits.get(limit).increment();
     }
 
     /** Exposes the number of open connections ({@code berth_http_connections_open}), read at each scrape. */
     public void bindOpenConnections(IntSupplier open) {
         Objects.requireNonNull(open, "open");
-        Gauge.builder("berth.http.connections.open", open, IntSupplier::getAsInt)
-                .description("connections open to the registry's port").strongReference(true).register(registry);
+        bind(r -> Gauge.builder("berth.http.connections.open", open, IntSupplier::getAsInt)
+                .description("connections open to the registry's port").strongReference(true).register(r));
     }
 
     /** Exposes a registry's cache counters ({@link dev.berth.registry.Registry#cacheStats()}). */
     public void bindCache(Supplier<CacheStats> stats) {
-        FunctionCounter.builder("berth.cache.hits", stats, s -> s.get().hits())
-                .description("cache lookups answered by the cache").register(registry);
-        FunctionCounter.builder("berth.cache.misses", stats, s -> s.get().misses())
-                .description("cache lookups that went to storage").register(registry);
-        FunctionCounter.builder("berth.cache.errors", stats, s -> s.get().errors())
-                .description("cache failures, each served from storage instead").register(registry);
+        Objects.requireNonNull(stats, "stats");
+        bind(r -> {
+            FunctionCounter.builder("berth.cache.hits", stats, s -> s.get().hits())
+                    .description("cache lookups answered by the cache").register(r);
+            FunctionCounter.builder("berth.cache.misses", stats, s -> s.get().misses())
+                    .description("cache lookups that went to storage").register(r);
+            FunctionCounter.builder("berth.cache.errors", stats, s -> s.get().errors())
+                    .description("cache failures, each served from storage instead").register(r);
+        });
     }
 
     /** Exposes the delivery statistics of notification endpoints, tagged with each endpoint's name. */
     public void bindNotifications(List<Endpoint> endpoints) {
+        List<Endpoint> copy = List.copyOf(endpoints);
+        bind(r -> bindNotifications(r, copy));
+    }
+
+    private static void bindNotifications(PrometheusMeterRegistry registry, List<Endpoint> endpoints) {
         for (Endpoint e : endpoints) {
             Tags tag = Tags.of("endpoint", e.name());
             FunctionCounter.builder("berth.notifications.delivered", e,
@@ -191,6 +257,7 @@ public final class RegistryMetrics implements AutoCloseable {
      * {@code berth_gc_deleted_manifests_total}.
      */
     public void recordGc(GcReport report) {
+        PrometheusMeterRegistry registry = registry();
         Counter.builder("berth.gc.runs").description("garbage collections finished")
                 .tag("dryrun", String.valueOf(report.dryRun())).register(registry).increment();
         Timer.builder("berth.gc.duration").description("how long garbage collections took").register(registry)
@@ -207,36 +274,56 @@ public final class RegistryMetrics implements AutoCloseable {
 
     /** A garbage collection that failed (storage unavailable): {@code berth_gc_failures_total}. */
     public void recordGcFailure() {
-        Counter.builder("berth.gc.failures").description("garbage collections that failed").register(registry)
+        Counter.builder("berth.gc.failures").description("garbage collections that failed").register(registry())
                 .increment();
     }
 
     /** The Micrometer registry, for adding meters of one's own. */
     public PrometheusMeterRegistry meterRegistry() {
         jvmBinders();
-        return registry;
+        return registry();
     }
 
     /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */
     public String scrape() {
         jvmBinders();
-        return registry.scrape();
+        return registry().scrape();
     }
 
-    /** Waits for {@link #jvmBinders}, running them here if their thread has not started them yet. */
+    /**
+     * Binds the JVM metrics on a thread of their own, unless that has started already: after this, a scrape finds
+     * them ready, and GC pauses are counted from now on.
+     */
+    public void bindJvmMetricsInBackground() {
+        if (jvmBindersStarted.compareAndSet(false, true)) {
+            Thread binder = new Thread(jvmBinders, "berth-metrics-jvm");
+            binder.setDaemon(true);
+            binder.start();
+        }
+    }
+
+    /** Waits for {@link #jvmBinders}, running them here if no thread has started them yet. */
     private JvmGcMetrics jvmBinders() {
+        jvmBindersStarted.set(true);
         jvmBinders.run(); // does nothing when the task has started or finished already
+        return await(jvmBinders, "binding the JVM metrics");
+    }
+
+    /** The result of {@code task}, waited for without giving up on an interrupt (which is kept for the caller). */
+    private static <T> T await(FutureTask<T> task, String what) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    return jvmBinders.get();
+                    return task.get();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("binding the JVM metrics failed: " + e.getCause(), e.getCause());
+            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (CancellationException e) {
+            throw new IllegalStateException("the metrics are closed", e);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -257,6 +344,7 @@ public final class RegistryMetrics implements AutoCloseable {
             new ConcurrentHashMap<>();
 
     public void record(ObservedRequest request) {
+        PrometheusMeterRegistry registry = registry();
         RegistryRoute route = request.route();
         String method = method(request.method());
         int status = request.status();
@@ -271,44 +359,45 @@ public final class RegistryMetrics implements AutoCloseable {
                 .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
         if (request.bytesReceived() > 0) {
-            received.computeIfAbsent(route, r -> bytes("berth.http.received.bytes", "request content bytes read",
-                    routeTag)).increment(request.bytesReceived());
+            received.computeIfAbsent(route, r -> bytes(registry, "berth.http.received.bytes",
+                    "request content bytes read", routeTag)).increment(request.bytesReceived());
         }
         if (request.bytesSent() > 0) {
-            sent.computeIfAbsent(route, r -> bytes("berth.http.sent.bytes", "response content bytes written",
-                    routeTag)).increment(request.bytesSent());
+            sent.computeIfAbsent(route, r -> bytes(registry, "berth.http.sent.bytes",
+                    "response content bytes written", routeTag)).increment(request.bytesSent());
         }
         if (completesUpload(request, route, method)) {
-            uploadTimer().record(nanos, TimeUnit.NANOSECONDS);
+            uploadTimer(registry).record(nanos, TimeUnit.NANOSECONDS);
         }
         if (route == RegistryRoute.BLOB && method.equals("GET") && (status == 200 || status == 206)) {
-            pullTimer().record(nanos, TimeUnit.NANOSECONDS);
+            pullTimer(registry).record(nanos, TimeUnit.NANOSECONDS);
         }
         if (status == 503) {
-            storageErrors(route).increment();
+            storageErrors(registry, route).increment();
         }
         if (status >= 500 && status <= 599) {
-            serverErrors(route).increment();
+            serverErrors(registry, route).increment();
         }
     }
 
-    private Timer uploadTimer() {
+    private static Timer uploadTimer(PrometheusMeterRegistry registry) {
         return Timer.builder("berth.blob.upload")
                 .description("requests that complete a blob upload (monolithic POST or final PUT), answered 201")
                 .register(registry);
     }
 
-    private Timer pullTimer() {
+    private static Timer pullTimer(PrometheusMeterRegistry registry) {
         return Timer.builder("berth.blob.pull").description("blob downloads answered 200 or 206").register(registry);
     }
 
-    private Counter storageErrors(RegistryRoute route) {
+    private static Counter storageErrors(PrometheusMeterRegistry registry,
+            RegistryRoute route) {
         return Counter.builder("berth.storage.errors")
                 .description("responses 503: the registry's answer to a failing storage")
                 .tag("route", route.tag()).register(registry);
     }
 
-    private Counter serverErrors(RegistryRoute route) {
+    private static Counter serverErrors(PrometheusMeterRegistry registry, RegistryRoute route) {
         return Counter.builder("berth.http.server.errors").description("responses with a 5xx status")
                 .tag("route", route.tag()).register(registry);
     }
@@ -322,7 +411,8 @@ public final class RegistryMetrics implements AutoCloseable {
                 || (route == RegistryRoute.UPLOAD && method.equals("PUT"));
     }
 
-    private Counter bytes(String name, String description, Tags tags) {
+    private static Counter bytes(PrometheusMeterRegistry registry, String name, String description,
+            Tags tags) {
         return Counter.builder(name).baseUnit("bytes").description(description).tags(tags).register(registry);
     }
 
@@ -334,7 +424,16 @@ public final class RegistryMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        jvmBinders().close();
-        registry.close();
+        if (jvmBindersStarted.compareAndSet(false, true)) {
+            jvmBinders.cancel(false); // never started, and now never will: nothing to release
+        } else if (!jvmBinders.isCancelled()) { // cancelled: by an earlier close
+            jvmBinders().close();
+        }
+        if (!setup.cancel(false)) { // made (or failed): close it; never made: now it never will be
+            PrometheusMeterRegistry r = registry;
+            if (r != null) {
+                r.close();
+            }
+        }
     }
 }

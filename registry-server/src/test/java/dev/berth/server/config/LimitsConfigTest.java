@@ -3,7 +3,10 @@ package dev.berth.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +18,18 @@ class LimitsConfigTest {
 
     static ServerConfig parse(String http, Map<String, String> env) {
         return ConfigLoader.parse(BASE + http, env);
+    }
+
+    @Test
+    void limitsReadAsARecordsOwnTextDoes() throws Exception {
+        ServerConfig.Limits limits = new ServerConfig.Limits(1, 2, Duration.ofSeconds(3), Duration.ofMinutes(4),
+                Duration.ofMillis(5), 6, 7, Duration.ofHours(8));
+        List<String> parts = new ArrayList<>();
+        for (RecordComponent c : ServerConfig.Limits.class.getRecordComponents()) {
+            parts.add(c.getName() + "=" + c.getAccessor().invoke(limits));
+        }
+        assertThat(limits).hasToString("Limits[" + String.join(", ", parts) + "]");
+        assertThat(limits.toString()).contains("maxConnectionsPerClient=7", "bodyTimeout=PT8H");
     }
 
     @Test

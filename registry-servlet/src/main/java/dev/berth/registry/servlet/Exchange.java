@@ -19,7 +19,19 @@ import org.slf4j.LoggerFactory;
 
 /** One request and its response, with the few things every endpoint needs: parameters, URLs, JSON and errors. */
 final class Exchange {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** The body of an empty JSON object, which {@code GET /v2/} answers: written without {@link Json#MAPPER}. */
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+    /**
+     * The JSON mapper, made when the first body needs it: a server's first answer ({@code GET /v2/}, usually) does
+     * not wait for it.
+     */
+    static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+
+        private Json() {
+        }
+    }
     private static final Logger LOG = LoggerFactory.getLogger(RegistryServlet.class);
 
     final HttpServletRequest request;
@@ -151,7 +163,8 @@ final class Exchange {
     }
 
     void json(int status, String contentType, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+        byte[] bytes = body instanceof Map<?, ?> m && m.isEmpty() ? EMPTY_OBJECT
+                : Json.MAPPER.writeValueAsBytes(body);
         response.setStatus(status);
         response.setContentType(contentType);
         response.setContentLength(bytes.length);

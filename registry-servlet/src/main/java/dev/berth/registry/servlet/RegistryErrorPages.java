@@ -152,7 +152,7 @@ public class RegistryErrorPages extends HttpServlet {
     /** The one place the error body is spelled. */
     static byte[] body(ErrorCode code, String detail) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = Exchange.JSON.getFactory().createGenerator(out)) {
+        try (JsonGenerator g = Exchange.Json.MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeArrayFieldStart("errors");
             g.writeStartObject();
