@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -84,8 +85,11 @@ public final class ConfigLoader {
 
     static String maskValues(String text, Map<String, String> secrets) {
         String out = text;
-        for (Map.Entry<String, String> s : secrets.entrySet()) {
-            out = out.replace(s.getKey(), "(the content of " + s.getValue() + ")");
+        // the longest first, so that a secret that contains another is replaced whole
+        List<String> values = secrets.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
+        for (String value : values) {
+            out = out.replace(value, "(the content of " + secrets.get(value) + ")");
         }
         return out;
     }

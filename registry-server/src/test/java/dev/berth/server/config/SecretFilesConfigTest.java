@@ -82,5 +82,8 @@ class SecretFilesConfigTest {
         assertThat(ConfigLoader.mask("storage.s3: rejected 'wJalrXUtnFEMI'", env)).isEqualTo("storage.s3: rejected "
                 + "'(the content of REGISTRY_STORAGE_S3_SECRETKEY_FILE)'");
         assertThat(ConfigLoader.mask("nothing secret here", Map.of())).isEqualTo("nothing secret here");
+        // a secret that contains another is masked whole
+        assertThat(ConfigLoader.maskValues("key abc-long-secret", Map.of("abc", "REGISTRY_A_FILE",
+                "abc-long-secret", "REGISTRY_B_FILE"))).isEqualTo("key (the content of REGISTRY_B_FILE)");
     }
 }
