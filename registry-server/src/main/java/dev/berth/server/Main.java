@@ -191,10 +191,16 @@ public final class Main {
             server.join();
             return 0;
         } catch (IllegalArgumentException | ConfigException e) {
-            log.error("cannot start: {}", Failures.describe(e));
+            log.error("cannot start: {}", ConfigLoader.mask(Failures.describe(e), overrides));
             return 2;
         } catch (Exception e) {
-            log.error("cannot start: {}", Failures.describe(e), e);
+            String why = Failures.describe(e);
+            String masked = ConfigLoader.mask(why, overrides);
+            if (masked.equals(why)) {
+                log.error("cannot start: {}", why, e);
+            } else {
+                log.error("cannot start: {}", masked); // the stack trace's messages would show the secret
+            }
             return 1;
         }
     }

@@ -2,16 +2,30 @@ package dev.berth.server.config;
 
 import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.spi.ParameterException;
+import java.util.Map;
 
 /** A configuration that cannot be served: the message names the key (as a dotted path) and what is wrong with it. */
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final String key;
+    private final String problem;
 
     public ConfigException(String key, String problem) {
         super(key + ": " + problem);
         this.key = key;
+        this.problem = problem;
+    }
+
+    /** This error with each secret value (a key of {@code secrets}) replaced by the variable it came from. */
+    ConfigException masking(Map<String, String> secrets) {
+        String masked = ConfigLoader.maskValues(problem, secrets);
+        if (masked.equals(problem)) {
+            return this;
+        }
+        ConfigException e = new ConfigException(key, masked);
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     /**

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,9 @@ import java.util.Set;
  * <p>This class reads the YAML, applies the overrides and hands each section to its binder ({@code LogBinder},
  * {@code StorageBinder}, {@code HttpBinder}, {@code AuthBinder}, {@code TagsBinder}, {@code ProxyBinder}, {@code UiBinder},
  * {@code RetentionBinder}, {@code NotificationsBinder}); what is left unread is reported as unknown.
+ *
+ * <p>Values read from files ({@code REGISTRY_<KEY>_FILE}, see {@code EnvOverrides}) are secrets: an error or warning
+ * that would quote one names the variable instead.
  */
 public final class ConfigLoader {
     private final Set<String> read = new HashSet<>();
@@ -46,15 +51,47 @@ public final class ConfigLoader {
         } else {
             root = readFile(file);
         }
-        EnvOverrides.apply(root, env);
-        return new ConfigLoader().bind(root, file == null);
+        return apply(root, env, file == null);
     }
 
     /** The configuration of a YAML text, for tests and embedders. */
     public static ServerConfig parse(String yaml, Map<String, String> env) {
-        ObjectNode root = readTree(yaml, "the configuration");
-        EnvOverrides.apply(root, env);
-        return new ConfigLoader().bind(root, false);
+        return apply(readTree(yaml, "the configuration"), env, false);
+    }
+
+    private static ServerConfig apply(ObjectNode root, Map<String, String> env, boolean embeddedDefault) {
+        Map<String, String> secrets = new HashMap<>();
+        EnvOverrides.apply(root, env, secrets);
+        ServerConfig config;
+        try {
+            config = new ConfigLoader().bind(root, embeddedDefault);
+        } catch (ConfigException e) {
+            throw e.masking(secrets);
+        }
+        if (secrets.isEmpty()) {
+            return config;
+        }
+        return config.withWarnings(config.warnings().stream().map(w -> maskValues(w, secrets)).toList());
+    }
+
+    /**
+     * {@code text} with each value read from a file ({@code REGISTRY_<KEY>_FILE}) in {@code env} replaced by the name
+     * of its variable: for messages about the configuration that are printed after it was loaded (a storage driver
+     * refusing its parameters). A file that cannot be read is left out (loading the configuration said so).
+     */
+    public static String mask(String text, Map<String, String> env) {
+        return maskValues(text, EnvOverrides.readableSecrets(env));
+    }
+
+    static String maskValues(String text, Map<String, String> secrets) {
+        String out = text;
+        // the longest first, so that a secret that contains another is replaced whole
+        List<String> values = secrets.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
+        for (String value : values) {
+            out = out.replace(value, "(the content of " + secrets.get(value) + ")");
+        }
+        return out;
     }
 
     private static ObjectNode readFile(Path file) {

@@ -51,6 +51,12 @@ public record ServerConfig(Log log, Storage storage, Http http, Auth auth, int c
         }
     }
 
+    /** This configuration with other warnings. */
+    public ServerConfig withWarnings(List<String> newWarnings) {
+        return new ServerConfig(log, storage, http, auth, catalogMaxEntries, newWarnings, immutableTags, retention,
+                upstreams, notifications, ui);
+    }
+
     /** A configuration without notifications. */
     public ServerConfig(Log log, Storage storage, Http http, Auth auth, int catalogMaxEntries, List<String> warnings,
             ImmutableTags immutableTags, Retention retention, List<Upstream> upstreams) {
