@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers adapt to the client ({@link Buffers}): a reader that keeps up writes from a large pooled buffer while
  * one is free (few system calls), one that does not ({@link ServletOutputStream#isReady()} false right after a
  * write) from a small one, so ten thousand trickling pulls hold little memory.
+ *
+ * <p>A pull from a local file whose blob other pulls read at the same time (a herd) writes slices of a mapping that
+ * they all share ({@link MappedBlobs}) instead: no read into a buffer, no buffer per client, so every client that
+ * keeps up is sent large slices. A client that does not keep up gets slices of about a quarter of a second of its
+ * own rate (at least {@value Buffers#SMALL} bytes, at most {@value #MAPPED_LARGE}), so that the minimum-rate watch,
+ * which counts a slice as sent once the container has it, is not fooled for long by one large slice.
  */
 final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncDownload.class);
@@ -32,6 +39,9 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private final MethodHandle writeBuffer;
     private long position;
     private final ServletOptions.LimitListener listener;
+    private final MappedBlobs.Blob blob;
+    private final long length;
+    private final long startNanos = System.nanoTime();
     private long left;
     private final Buffers pool;
     private ByteBuffer buffer;
@@ -39,7 +49,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private boolean done;
 
     private AsyncDownload(AsyncContext async, ServletOutputStream out, InputStream in, FileChannel file,
-            MethodHandle writeBuffer, long offset, long length, ServletOptions.Limits limits) {
+            MethodHandle writeBuffer, long offset, long length, MappedBlobs.Blob blob, ServletOptions.Limits limits) {
         super(limits.minResponseRate(), limits.rateWindow().toNanos(), 0, "min_response_rate");
         this.async = async;
         this.out = out;
@@ -48,6 +58,8 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         this.writeBuffer = writeBuffer;
         this.position = offset;
         this.left = length;
+        this.length = length;
+        this.blob = blob;
         this.pool = file != null ? Buffers.DIRECT : Buffers.HEAP;
         this.listener = limits.listener();
     }
@@ -60,7 +72,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0); // the watch enforces the minimum rate; a plain timeout would cut large pulls
         ServletOutputStream out = x.response.getOutputStream();
-        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, x.options.limits());
+        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, null, x.options.limits());
         Transfers.WATCH.add(d);
         out.setWriteListener(d);
     }
@@ -75,9 +87,11 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
 
     /**
      * As {@link #start(Exchange, InputStream, long)}, from a local file, when the container {@link #sendsFiles sends
-     * files}: the bytes go from the file to the socket through direct buffers, never through the Java heap.
+     * files}: the bytes go from the file to the socket through direct buffers or shared mappings, never through the
+     * Java heap. {@code digest} and {@code size} name the whole blob, so that pulls of it share mappings.
      */
-    static void startFromFile(Exchange x, FileChannel file, long offset, long length) throws IOException {
+    static void startFromFile(Exchange x, FileChannel file, long offset, long length, String digest, long size)
+            throws IOException {
         ServletOutputStream out = x.response.getOutputStream();
         MethodHandle write = BUFFER_WRITE.get(out.getClass());
         if (write == null) {
@@ -85,8 +99,10 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         }
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0);
-        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, x.options.limits());
+        MappedBlobs.Blob blob = new MappedBlobs.Blob(digest, size);
+        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, blob, x.options.limits());
         Transfers.WATCH.add(d);
+        MappedBlobs.SHARED.started(blob);
         out.setWriteListener(d);
     }
 
@@ -121,7 +137,6 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
                 async.complete();
                 return;
             }
-            chooseBuffer();
             int n = file != null ? writeFromFile() : writeFromStream();
             left -= n;
             moved(n);
@@ -154,6 +169,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     }
 
     private int writeFromStream() throws IOException {
+        chooseBuffer();
         int n = in.read(buffer.array(), 0, buffer.limit());
         if (n < 0) {
             throw new IOException("the blob ended " + left + " bytes early in storage");
@@ -163,15 +179,26 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     }
 
     private int writeFromFile() throws IOException {
+        ByteBuffer slice = MappedBlobs.SHARED.slice(blob, file, position, (int) Math.min(mappedWriteSize(), left));
+        if (slice != null) {
+            pool.release(buffer); // the container is done with it (isReady() was true)
+            buffer = null;
+            return write(slice);
+        }
+        chooseBuffer();
         while (buffer.hasRemaining()) {
             if (file.read(buffer, position + buffer.position()) < 0) {
                 throw new IOException("the blob ended " + left + " bytes early in storage");
             }
         }
         buffer.flip();
-        int n = buffer.remaining();
+        return write(buffer);
+    }
+
+    private int write(ByteBuffer b) throws IOException {
+        int n = b.remaining();
         try {
-            writeBuffer.invoke(out, buffer);
+            writeBuffer.invoke(out, b);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -179,6 +206,22 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         }
         position += n;
         return n;
+    }
+
+    /** The largest slice of a shared mapping written at once. */
+    static final int MAPPED_LARGE = 1 << 20;
+
+    /**
+     * How much of a shared mapping to write next: {@value #MAPPED_LARGE} bytes to a client that keeps up, a quarter
+     * of a second of its average rate so far (counted over one second at least) to one that does not.
+     */
+    private int mappedWriteSize() {
+        if (!slow) {
+            return MAPPED_LARGE;
+        }
+        long nanos = Math.max(TimeUnit.SECONDS.toNanos(1), System.nanoTime() - startNanos);
+        long quarterSecond = (long) ((length - left) * (0.25e9 / nanos));
+        return (int) Math.max(Buffers.SMALL, Math.min(MAPPED_LARGE, quarterSecond));
     }
 
     @Override
@@ -208,6 +251,9 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         pool.discard(buffer); // not pooled: after a failure or a cut, the container may still be writing from it
         buffer = null;
         Transfers.WATCH.remove(this);
+        if (blob != null) {
+            MappedBlobs.SHARED.ended(blob);
+        }
         try {
             (in != null ? in : file).close();
         } catch (IOException e) {
