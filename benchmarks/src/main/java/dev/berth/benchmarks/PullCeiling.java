@@ -22,15 +22,19 @@ import java.util.Locale;
  * the pair of server technique and client that limits it.
  *
  * <pre>
- * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling ceiling FILE [ROUNDS]
+ * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling ceiling FILE [ROUNDS [MODE,...]]
  * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling fetch URL [ROUNDS]
  * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling serve FILE
  * </pre>
  *
  * <p>{@code ceiling} serves {@code FILE} itself and pulls it {@code ROUNDS} times (default 5) per pair of server
  * technique ({@code sendfile}: {@link FileChannel#transferTo}; {@code direct}: pread into a 1 MiB direct buffer, then
- * write; {@code mapped}: 16 MiB {@link MappedByteBuffer} slices written to the socket) and client ({@code curl -o
- * /dev/null}; {@code java}: this class's {@code fetch} in a JVM of its own), printing MiB/s per round and the median.
+ * write; {@code mapped}: a new 16 MiB {@link MappedByteBuffer} per slice, mapped for the request, as a server that
+ * maps per pull would; {@code mapped256}: the same with 256 MiB slices; {@code mapload}: 16 MiB slices
+ * {@link MappedByteBuffer#load() loaded} first; {@code mapcache}: one mapping of the file made by the first request
+ * and shared by all that follow) and client ({@code curl -o /dev/null}; {@code java}: this class's {@code fetch} in a
+ * JVM of its own), printing MiB/s per round and the median; {@code MODE,...} picks techniques (default: sendfile,
+ * direct, mapped, mapcache).
  * {@code fetch} GETs {@code URL} {@code ROUNDS} times on new connections, reads each body into a 4 MiB direct buffer
  * (one kernel copy per byte, no user-space copy, few system calls), checks its length against Content-Length and prints
  * one line per round: {@code <status> <bytes> <seconds>}. {@code serve} only serves, until stopped.
@@ -52,7 +56,8 @@ public final class PullCeiling {
                 server.thread.join();
             }
         } else if (args.length >= 2 && args[0].equals("ceiling")) {
-            ceiling(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5);
+            ceiling(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                    args.length > 3 ? args[3].split(",") : MODES);
         } else {
             System.err.println("usage: PullCeiling ceiling FILE [ROUNDS] | fetch URL [ROUNDS] | serve FILE");
             System.exit(2);
@@ -235,18 +240,18 @@ public final class PullCeiling {
         }
     }
 
-    private static void ceiling(Path file, int rounds) throws Exception {
+    private static void ceiling(Path file, int rounds, String[] modes) throws Exception {
         long size = java.nio.file.Files.size(file);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         try (Server server = new Server(file)) {
             String base = "http://127.0.0.1:" + server.port() + "/";
             // A warm-up of each way, so that the page cache and the server's JIT are not what is measured.
-            for (String mode : MODES) {
+            for (String mode : modes) {
                 run(List.of("curl", "-s", "-o", "/dev/null", base + mode));
             }
             System.out.printf(Locale.ROOT, "%s, %d MiB, %d rounds each, MiB/s:%n", file, size >> 20, rounds);
-            for (String mode : MODES) {
+            for (String mode : modes) {
                 for (String client : new String[] {"curl", "java"}) {
                     List<Double> rates = new ArrayList<>();
                     if (client.equals("curl")) {
