@@ -45,7 +45,13 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private long left;
     private final Buffers pool;
     private ByteBuffer buffer;
-    private boolean slow;
+    /**
+     * Whether the client did not keep up with the last write. A client starts as slow: its first write is small, and
+     * one that takes it at once gets large ones from the next on. A large first write to a client that then reads at,
+     * say, 4 KiB/s would be counted as sent at once and leave nothing to count for minutes, so the rate watch would
+     * cut a client that is well above the minimum rate.
+     */
+    private boolean slow = true;
     private boolean done;
 
     private AsyncDownload(AsyncContext async, ServletOutputStream out, InputStream in, FileChannel file,
