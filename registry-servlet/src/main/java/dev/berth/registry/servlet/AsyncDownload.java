@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>A pull from a local file whose blob other pulls read at the same time (a herd) writes slices of a mapping that
  * they all share ({@link MappedBlobs}) instead: no read into a buffer, no buffer per client, so every client that
  * keeps up is sent large slices. A client that does not keep up gets slices of about a quarter of a second of its
- * own rate (at least {@value Buffers#SMALL} bytes, at most {@value #MAPPED_LARGE}), so that the minimum-rate watch,
- * which counts a slice as sent once the container has it, is not fooled for long by one large slice.
+ * own rate (at least {@value Buffers#SMALL} bytes), and no larger than a client at the minimum response rate takes in
+ * half a rate window (with the default 1 KiB/s over 30 s, that is the {@value Buffers#SMALL} bytes), because the
+ * minimum-rate watch counts a slice as sent once the container has it.
  */
 final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncDownload.class);
@@ -42,6 +43,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private final MappedBlobs.Blob blob;
     private final long length;
     private final long startNanos = System.nanoTime();
+    private final int slowSliceCap;
     private long left;
     private final Buffers pool;
     private ByteBuffer buffer;
@@ -66,6 +68,12 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         this.left = length;
         this.length = length;
         this.blob = blob;
+        // A slice still in the container's hands counts as sent: one that a client at the minimum rate would not
+        // finish within half a window could get a client that is well above that rate cut (a 1 MiB slice at
+        // 20 KiB/s takes 50 s, with nothing counted meanwhile).
+        long window = limits.rateWindow().toSeconds();
+        this.slowSliceCap = limits.minResponseRate() == 0 ? MAPPED_LARGE
+                : (int) Math.max(Buffers.SMALL, Math.min(MAPPED_LARGE, limits.minResponseRate() * window / 2));
         this.pool = file != null ? Buffers.DIRECT : Buffers.HEAP;
         this.listener = limits.listener();
     }
@@ -218,8 +226,9 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     static final int MAPPED_LARGE = 1 << 20;
 
     /**
-     * How much of a shared mapping to write next: {@value #MAPPED_LARGE} bytes to a client that keeps up, a quarter
-     * of a second of its average rate so far (counted over one second at least) to one that does not.
+     * How much of a shared mapping to write next: {@value #MAPPED_LARGE} bytes to a client that keeps up (the last
+     * write went straight into its socket), a quarter of a second of its average rate so far (counted over one second
+     * at least) to one that does not, but no more than a client at the minimum rate takes in half a rate window.
      */
     private int mappedWriteSize() {
         if (!slow) {
@@ -227,7 +236,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         }
         long nanos = Math.max(TimeUnit.SECONDS.toNanos(1), System.nanoTime() - startNanos);
         long quarterSecond = (long) ((length - left) * (0.25e9 / nanos));
-        return (int) Math.max(Buffers.SMALL, Math.min(MAPPED_LARGE, quarterSecond));
+        return (int) Math.max(Buffers.SMALL, Math.min(slowSliceCap, quarterSecond));
     }
 
     @Override
