@@ -6,10 +6,14 @@
 #   bash benchmarks/compare.sh [raw] [transfer] [manifest] [herd] [slow]      (default: all of them, in this order)
 #
 # raw       the machine's limits: dd of the blob with conv=fsync, openssl speed -evp sha256 at 16 KiB blocks
-# transfer  push of the blob in one request (POST, then a PUT with the bytes) and pull with curl: cold (the first
+# transfer  push of the blob in one request (POST, then a PUT with the bytes) and pull: cold (the first
 #           request after a start) and warm (after warm-ups), medians of BENCH_ROUNDS, every round printed. Each
 #           timed push round is preceded by a dd round of the same bytes (the disk's rate swings 2x within minutes,
-#           so each push is set against the dd that ran just before it: "push / dd, per round")
+#           so each push is set against the dd that ran just before it: "push / dd, per round"). Pulls are measured
+#           with two clients, each against both servers: curl -o /dev/null, and a Java reader with a 4 MiB buffer
+#           (PullCeiling fetch), because curl on loopback is slower than either server; first, the loopback ceiling
+#           of each client: a plain Java server that preads the cached blob into a 1 MiB direct buffer and writes
+#           it, or sendfiles it (what Go's server, so distribution, does), read by each client (PullCeiling ceiling)
 # manifest  GET manifest by tag (wrk) and HEAD blob (ab -i -k: wrk cannot do HEAD) at 16 connections, after a warm-up
 # herd      BENCH_HERD parallel pulls of a BENCH_HERD_MIB blob (the load generator): aggregate MiB/s, all complete,
 #           the server's peak and final RSS and CPU; a single client first (median of 3 after 10 warm-up pulls),
@@ -198,6 +202,12 @@ push() { # file digest
     -H 'Content-Type: application/octet-stream' "$loc${sep}digest=$2") || true
   case $out in 201\ *) echo "${out#* }";; *) echo "push of $1 answered '$out'" >&2; echo -;; esac
 }
+pull_java() { # digest expected-bytes n: n pulls on new connections by one Java reader; prints seconds each, or -
+  local out
+  out=$(timeout 900 "$loadgen_java" -cp "$classes" dev.berth.benchmarks.PullCeiling fetch "$base/v2/bench/blobs/$1" "$3" \
+    2>&1) || true
+  awk -v b="$2" -v n="$3" '$1 == 200 && $2 == b {print $3; k++} END {for (; k < n; k++) print "-"}' <<< "$out"
+}
 pull() { # digest expected-bytes: prints seconds, or -
   local out
   out=$(curl -s --max-time 600 -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
@@ -251,6 +261,13 @@ fi
 
 # --------------------------------------------------------------------------------------------------------- transfer
 if want transfer; then
+  echo "== transfer: the loopback ceiling of each client (a plain Java server, no registry), median of $rounds"
+  out=$(timeout 900 "$loadgen_java" -cp "$classes" dev.berth.benchmarks.PullCeiling ceiling "$work/blob" "$rounds" \
+    direct,sendfile 2>&1 || true)
+  sed 's/^/  /' <<< "$out"
+  for m in direct sendfile; do for c in curl java; do
+    R[ceil.$m.$c]=$(awk -v m="$m" -v c="$c" '$1 == "server" && $2 == m && $4 == c {print $6}' <<< "$out")
+  done; done
   for s in "${servers[@]}"; do
     echo "== transfer: ${NAME[$s]}, ${size_mib} MiB"
     start_server "$s"
@@ -272,7 +289,15 @@ if want transfer; then
     all=()
     for _ in $(seq "$rounds"); do t=$(pull "$digest" "$bytes"); all+=("$(mibps "$bytes" "$t")"); done
     R[$s.pull_warm]=$(median "${all[@]}"); R[$s.pull_all]="${all[*]}"
-    echo "  pull: cold ${R[$s.pull_cold]} MiB/s, warm ${all[*]} MiB/s"
+    echo "  pull with curl: cold ${R[$s.pull_cold]} MiB/s, warm ${all[*]} MiB/s"
+    # The Java reader: one JVM for the cold pull, the warm-ups and the rounds (its own first pull is its slowest).
+    stop_server; start_server "$s"
+    mapfile -t ts < <(pull_java "$digest" "$bytes" $((1 + warmups + rounds)))
+    R[$s.jpull_cold]=$(mibps "$bytes" "${ts[0]}")
+    all=()
+    for t in "${ts[@]:$((1 + warmups))}"; do all+=("$(mibps "$bytes" "$t")"); done
+    R[$s.jpull_warm]=$(median "${all[@]}"); R[$s.jpull_all]="${all[*]}"
+    echo "  pull with the Java reader: cold ${R[$s.jpull_cold]} MiB/s, warm ${all[*]} MiB/s"
     delete_blob "$digest"
     stop_server
   done
@@ -370,9 +395,20 @@ if want transfer; then
   row "  dd conv=fsync just before each round" "${R[berth.push_dd_all]}" "${R[dist.push_dd_all]}"
   row "  push / dd, per round" "${R[berth.push_per_dd]}" "${R[dist.push_per_dd]}"
   row "  push / dd, median of the rounds" "${R[berth.push_per_dd_median]}" "${R[dist.push_per_dd_median]}"
-  row "pull, cold" "${R[berth.pull_cold]}" "${R[dist.pull_cold]}" MiB/s up
-  row "pull, warm (median of $rounds)" "${R[berth.pull_warm]}" "${R[dist.pull_warm]}" MiB/s up
+  printf '%-44s %16s   Java server -> curl, median (to sendfile: %s MiB/s)\n' "pull ceiling: direct buffer -> curl" \
+    "${R[ceil.direct.curl]:--} MiB/s" "${R[ceil.sendfile.curl]:--}"
+  printf '%-44s %16s   Java server -> Java reader (to sendfile: %s MiB/s)\n' "pull ceiling: direct buffer -> Java reader" \
+    "${R[ceil.direct.java]:--} MiB/s" "${R[ceil.sendfile.java]:--}"
+  row "pull with curl, cold" "${R[berth.pull_cold]}" "${R[dist.pull_cold]}" MiB/s up
+  row "pull with curl, warm (median of $rounds)" "${R[berth.pull_warm]}" "${R[dist.pull_warm]}" MiB/s up
   row "  rounds" "${R[berth.pull_all]}" "${R[dist.pull_all]}"
+  row "  warm / the curl ceiling (direct buffer)" "$(div "${R[berth.pull_warm]}" "${R[ceil.direct.curl]:-}")" \
+    "$(div "${R[dist.pull_warm]}" "${R[ceil.direct.curl]:-}")"
+  row "pull with the Java reader, cold" "${R[berth.jpull_cold]}" "${R[dist.jpull_cold]}" MiB/s up
+  row "pull with the Java reader, warm (median)" "${R[berth.jpull_warm]}" "${R[dist.jpull_warm]}" MiB/s up
+  row "  rounds" "${R[berth.jpull_all]}" "${R[dist.jpull_all]}"
+  row "  warm / the reader's ceiling (direct)" "$(div "${R[berth.jpull_warm]}" "${R[ceil.direct.java]:-}")" \
+    "$(div "${R[dist.jpull_warm]}" "${R[ceil.direct.java]:-}")"
 fi
 if want manifest; then
   row "GET manifest by tag, c=16 (wrk)" "${R[berth.get]}" "${R[dist.get]}" req/s up

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers adapt to the client ({@link Buffers}): a reader that keeps up writes from a large pooled buffer while
  * one is free (few system calls), one that does not ({@link ServletOutputStream#isReady()} false right after a
  * write) from a small one, so ten thousand trickling pulls hold little memory.
+ *
+ * <p>A pull from a local file whose blob other pulls read at the same time (a herd) writes slices of a mapping that
+ * they all share ({@link MappedBlobs}) instead: no read into a buffer, no buffer per client, so every client that
+ * keeps up is sent large slices. A client that does not keep up gets slices of about a quarter of a second of its
+ * own rate (at least {@value Buffers#SMALL} bytes), and no larger than a client at the minimum response rate takes in
+ * half a rate window (with the default 1 KiB/s over 30 s, that is the {@value Buffers#SMALL} bytes), because the
+ * minimum-rate watch counts a slice as sent once the container has it.
  */
 final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncDownload.class);
@@ -32,14 +40,24 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private final MethodHandle writeBuffer;
     private long position;
     private final ServletOptions.LimitListener listener;
+    private final MappedBlobs.Blob blob;
+    private final long length;
+    private final long startNanos = System.nanoTime();
+    private final int slowSliceCap;
     private long left;
     private final Buffers pool;
     private ByteBuffer buffer;
-    private boolean slow;
+    /**
+     * Whether the client did not keep up with the last write. A client starts as slow: its first write is small, and
+     * one that takes it at once gets large ones from the next on. A large first write to a client that then reads at,
+     * say, 4 KiB/s would be counted as sent at once and leave nothing to count for minutes, so the rate watch would
+     * cut a client that is well above the minimum rate.
+     */
+    private boolean slow = true;
     private boolean done;
 
     private AsyncDownload(AsyncContext async, ServletOutputStream out, InputStream in, FileChannel file,
-            MethodHandle writeBuffer, long offset, long length, ServletOptions.Limits limits) {
+            MethodHandle writeBuffer, long offset, long length, MappedBlobs.Blob blob, ServletOptions.Limits limits) {
         super(limits.minResponseRate(), limits.rateWindow().toNanos(), 0, "min_response_rate");
         this.async = async;
         this.out = out;
@@ -48,6 +66,14 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         this.writeBuffer = writeBuffer;
         this.position = offset;
         this.left = length;
+        this.length = length;
+        this.blob = blob;
+        // A slice still in the container's hands counts as sent: one that a client at the minimum rate would not
+        // finish within half a window could get a client that is well above that rate cut (a 1 MiB slice at
+        // 20 KiB/s takes 50 s, with nothing counted meanwhile).
+        long window = limits.rateWindow().toSeconds();
+        this.slowSliceCap = limits.minResponseRate() == 0 ? MAPPED_LARGE
+                : (int) Math.max(Buffers.SMALL, Math.min(MAPPED_LARGE, limits.minResponseRate() * window / 2));
         this.pool = file != null ? Buffers.DIRECT : Buffers.HEAP;
         this.listener = limits.listener();
     }
@@ -60,7 +86,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0); // the watch enforces the minimum rate; a plain timeout would cut large pulls
         ServletOutputStream out = x.response.getOutputStream();
-        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, x.options.limits());
+        AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, null, x.options.limits());
         Transfers.WATCH.add(d);
         out.setWriteListener(d);
     }
@@ -75,9 +101,11 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
 
     /**
      * As {@link #start(Exchange, InputStream, long)}, from a local file, when the container {@link #sendsFiles sends
-     * files}: the bytes go from the file to the socket through direct buffers, never through the Java heap.
+     * files}: the bytes go from the file to the socket through direct buffers or shared mappings, never through the
+     * Java heap. {@code digest} and {@code size} name the whole blob, so that pulls of it share mappings.
      */
-    static void startFromFile(Exchange x, FileChannel file, long offset, long length) throws IOException {
+    static void startFromFile(Exchange x, FileChannel file, long offset, long length, String digest, long size)
+            throws IOException {
         ServletOutputStream out = x.response.getOutputStream();
         MethodHandle write = BUFFER_WRITE.get(out.getClass());
         if (write == null) {
@@ -85,8 +113,10 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         }
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0);
-        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, x.options.limits());
+        MappedBlobs.Blob blob = new MappedBlobs.Blob(digest, size);
+        AsyncDownload d = new AsyncDownload(async, out, null, file, write, offset, length, blob, x.options.limits());
         Transfers.WATCH.add(d);
+        MappedBlobs.SHARED.started(blob);
         out.setWriteListener(d);
     }
 
@@ -121,7 +151,6 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
                 async.complete();
                 return;
             }
-            chooseBuffer();
             int n = file != null ? writeFromFile() : writeFromStream();
             left -= n;
             moved(n);
@@ -154,6 +183,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     }
 
     private int writeFromStream() throws IOException {
+        chooseBuffer();
         int n = in.read(buffer.array(), 0, buffer.limit());
         if (n < 0) {
             throw new IOException("the blob ended " + left + " bytes early in storage");
@@ -163,15 +193,26 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     }
 
     private int writeFromFile() throws IOException {
+        ByteBuffer slice = MappedBlobs.SHARED.slice(blob, file, position, (int) Math.min(mappedWriteSize(), left));
+        if (slice != null) {
+            pool.release(buffer); // the container is done with it (isReady() was true)
+            buffer = null;
+            return write(slice);
+        }
+        chooseBuffer();
         while (buffer.hasRemaining()) {
             if (file.read(buffer, position + buffer.position()) < 0) {
                 throw new IOException("the blob ended " + left + " bytes early in storage");
             }
         }
         buffer.flip();
-        int n = buffer.remaining();
+        return write(buffer);
+    }
+
+    private int write(ByteBuffer b) throws IOException {
+        int n = b.remaining();
         try {
-            writeBuffer.invoke(out, buffer);
+            writeBuffer.invoke(out, b);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -179,6 +220,23 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         }
         position += n;
         return n;
+    }
+
+    /** The largest slice of a shared mapping written at once. */
+    static final int MAPPED_LARGE = 1 << 20;
+
+    /**
+     * How much of a shared mapping to write next: {@value #MAPPED_LARGE} bytes to a client that keeps up (the last
+     * write went straight into its socket), a quarter of a second of its average rate so far (counted over one second
+     * at least) to one that does not, but no more than a client at the minimum rate takes in half a rate window.
+     */
+    private int mappedWriteSize() {
+        if (!slow) {
+            return MAPPED_LARGE;
+        }
+        long nanos = Math.max(TimeUnit.SECONDS.toNanos(1), System.nanoTime() - startNanos);
+        long quarterSecond = (long) ((length - left) * (0.25e9 / nanos));
+        return (int) Math.max(Buffers.SMALL, Math.min(slowSliceCap, quarterSecond));
     }
 
     @Override
@@ -208,6 +266,9 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
         pool.discard(buffer); // not pooled: after a failure or a cut, the container may still be writing from it
         buffer = null;
         Transfers.WATCH.remove(this);
+        if (blob != null) {
+            MappedBlobs.SHARED.ended(blob);
+        }
         try {
             (in != null ? in : file).close();
         } catch (IOException e) {

@@ -88,7 +88,7 @@ final class BlobEndpoints {
             Optional<FileChannel> file = repo.blobs().openFile(digest);
             if (file.isPresent()) {
                 try {
-                    AsyncDownload.startFromFile(x, file.get(), start, length);
+                    AsyncDownload.startFromFile(x, file.get(), start, length, digest.toString(), size);
                 } catch (IOException | RuntimeException e) {
                     file.get().close();
                     throw e;

@@ -45,6 +45,7 @@ final class Transfers {
 
     private void tick() {
         long now = System.nanoTime();
+        MappedBlobs.SHARED.expire(now);
         for (Transfer t : open) {
             try {
                 String limit = t.check(now);
