@@ -47,6 +47,8 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
     private long left;
     private final Buffers pool;
     private ByteBuffer buffer;
+    /** Bytes read before the first write (see {@link #start}), written first; null once written. */
+    private ByteBuffer pending;
     /**
      * Whether the client did not keep up with the last write. A client starts as slow: its first write is small, and
      * one that takes it at once gets large ones from the next on. A large first write to a client that then reads at,
@@ -83,10 +85,18 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
      * {@code in}.
      */
     static void start(Exchange x, InputStream in, long length) throws IOException {
+        // The first bytes are read before the answer turns asynchronous: a storage that fails at once (a reader that
+        // cannot read) throws here, and the client gets an error status with the spec's body, not a 200 cut short.
+        byte[] first = new byte[(int) Math.min(Buffers.SMALL, length)];
+        int n = in.read(first);
+        if (n < 0) {
+            throw new IOException("the blob ended " + length + " bytes early in storage");
+        }
         AsyncContext async = x.request.startAsync();
         async.setTimeout(0); // the watch enforces the minimum rate; a plain timeout would cut large pulls
         ServletOutputStream out = x.response.getOutputStream();
         AsyncDownload d = new AsyncDownload(async, out, in, null, null, 0, length, null, x.options.limits());
+        d.pending = ByteBuffer.wrap(first, 0, n);
         Transfers.WATCH.add(d);
         out.setWriteListener(d);
     }
@@ -151,7 +161,7 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
                 async.complete();
                 return;
             }
-            int n = file != null ? writeFromFile() : writeFromStream();
+            int n = pending != null ? writePending() : file != null ? writeFromFile() : writeFromStream();
             left -= n;
             moved(n);
         }
@@ -180,6 +190,13 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
             }
         }
         buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+    }
+
+    private int writePending() throws IOException {
+        int n = pending.remaining();
+        out.write(pending.array(), pending.arrayOffset() + pending.position(), n);
+        pending = null;
+        return n;
     }
 
     private int writeFromStream() throws IOException {

@@ -22,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -482,6 +484,77 @@ class EdgeAnswersTest {
                 if (Files.exists(uploads)) {
                     assertThat(uploads).as("nothing left of the upload").isEmptyDirectory();
                 }
+            } finally {
+                http = main;
+            }
+        }
+    }
+
+    /**
+     * The filesystem driver with a disk that fails, once {@link #failing} is set, every read of a blob's bytes (the
+     * stream opens; its first read fails), and that offers no file channels, so downloads read streams.
+     */
+    static final class FailingReads extends ForwardingStorageDriver {
+        volatile boolean failing;
+
+        FailingReads(StorageDriver fs) {
+            super(fs);
+        }
+
+        @Override public String name() { return "failing-reads"; }
+
+        @Override
+        public Optional<FileChannel> fileChannel(String path) {
+            return Optional.empty();
+        }
+
+        @Override
+        public InputStream reader(String path, long offset) throws IOException {
+            InputStream in = super.reader(path, offset);
+            if (!failing || !path.contains("/blobs/")) {
+                return in;
+            }
+            in.close();
+            return new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw new IOException("Input/output error");
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    throw new IOException("Input/output error");
+                }
+            };
+        }
+    }
+
+    /**
+     * Storage that fails under a request without a body, before any byte of the answer went out, is the server's
+     * failure, not the client's: a 5xx with the spec's body, never the 400 of an unreadable request body, which would
+     * send a client hunting for a mistake it did not make.
+     */
+    @Test
+    void aStorageFailureBeforeTheAnswerIsA5xxNotAClientError() throws Exception {
+        FailingReads driver = new FailingReads(StorageDrivers.create("filesystem",
+                Map.of("rootdirectory", root.resolve("failing").toString())));
+        try (Registry failing = Registry.builder().storage(driver).build();
+                JettyRegistry other = new JettyRegistry(failing, "", ServletOptions.DEFAULTS, AccessGuard.OPEN,
+                        async())) {
+            JettyRegistry main = http;
+            http = other;
+            try {
+                byte[] bytes = randomBytes(3000);
+                Digest blob = pushBlob("disk/app", bytes);
+                driver.failing = true;
+                HttpResponse<byte[]> get = http.send(http.request("/v2/disk/app/blobs/" + blob).GET().build());
+                assertThat(get.statusCode()).isBetween(500, 599);
+                assertThat(errorCode(get)).isIn("UNKNOWN", "UNAVAILABLE");
+                assertThat(new String(get.body(), StandardCharsets.UTF_8)).doesNotContain("Input/output error");
+                driver.failing = false;
+                HttpResponse<byte[]> again = http.send(http.request("/v2/disk/app/blobs/" + blob).GET().build());
+                assertThat(again.statusCode()).isEqualTo(200);
+                assertThat(again.body()).isEqualTo(bytes);
             } finally {
                 http = main;
             }
