@@ -65,7 +65,8 @@ public final class AdminCommands {
     }
 
     /** Runs {@code args} (the command first); returns the exit code. */
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream unmasked) {
+        PrintStream err = ConfigLoader.masking(unmasked, env); // a value read from a _FILE variable never shows
         String command = args[0];
         List<String> positional = new ArrayList<>();
         boolean dryRun = false;

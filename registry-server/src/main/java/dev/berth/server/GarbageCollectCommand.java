@@ -53,6 +53,10 @@ final class GarbageCollectCommand {
             Main.closeNow(notifier);
             err.println("registry-server: configuration error: " + Failures.describe(e));
             return 2;
+        } catch (RuntimeException e) { // the storage cannot be opened (a root directory that is a file, ...)
+            Main.closeNow(notifier);
+            err.println("registry-server: garbage-collect: cannot open the storage: " + Failures.describe(e));
+            return 1;
         }
         try (registry) {
             GcReport report = registry.collectGarbage(options);

@@ -169,7 +169,7 @@ public final class Main {
         Logger log = LoggerFactory.getLogger(Main.class);
         config.warnings().forEach(w -> log.warn("config: {}", w));
         if (command.equals("garbage-collect")) {
-            return GarbageCollectCommand.run(config, gcFlags, out, err);
+            return GarbageCollectCommand.run(config, gcFlags, out, ConfigLoader.masking(err, overrides));
         }
         try {
             BerthServer server = serve(config);

@@ -95,6 +95,27 @@ class AdminCommandsTest {
         return registry.repository(repository).tags().list().stream().map(Tag::value).toList();
     }
 
+    /**
+     * A value read from a {@code REGISTRY_*_FILE} variable never reaches the output, also in errors that come after
+     * the configuration was loaded: here the storage driver cannot use a root directory (a path under a plain file)
+     * that came from a secret file, and says so, for every command that opens the storage.
+     */
+    @Test
+    void aValueFromASecretFileIsMaskedInTheCommandsErrors() throws Exception {
+        Path config = config("retention:\n  policies: [{repositories: ['**'], keeplast: 1}]\n");
+        Path plainFile = Files.writeString(dir.resolve("not-a-folder"), "x");
+        String secret = plainFile.resolve("s3cr3t-location").toString();
+        Path secretFile = Files.writeString(dir.resolve("rootdirectory.secret"), secret + "\n");
+        Map<String, String> env = Map.of("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY_FILE", secretFile.toString());
+        for (String[] command : List.of(new String[] {"delete-repository", config.toString(), "team/app"},
+                new String[] {"retention", config.toString()}, new String[] {"garbage-collect", config.toString()})) {
+            assertThat(run(env, command)).as(command[0] + ": " + err()).isNotZero();
+            assertThat(err()).as(command[0]).isNotEmpty().doesNotContain("s3cr3t")
+                    .contains("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY_FILE");
+            assertThat(out()).as(command[0]).doesNotContain("s3cr3t");
+        }
+    }
+
     @Test
     void deleteRepositoryDeletesItAndPrintsWhatItRemoved() throws Exception {
         Path config = config("");

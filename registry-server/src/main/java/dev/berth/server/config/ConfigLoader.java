@@ -8,6 +8,8 @@ import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.proxy.Upstream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -81,6 +83,28 @@ public final class ConfigLoader {
      */
     public static String mask(String text, Map<String, String> env) {
         return maskValues(text, EnvOverrides.readableSecrets(env));
+    }
+
+    /**
+     * {@code err} with every line printed through {@link #mask}: for the commands that report, after loading, errors
+     * whose text may hold a value read from a {@code _FILE} variable (a storage driver refusing its parameters).
+     */
+    public static PrintStream masking(PrintStream err, Map<String, String> env) {
+        Map<String, String> secrets = EnvOverrides.readableSecrets(env);
+        if (secrets.isEmpty()) {
+            return err;
+        }
+        return new PrintStream(err, true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String line) {
+                err.println(maskValues(String.valueOf(line), secrets));
+            }
+
+            @Override
+            public void print(String text) {
+                err.print(maskValues(String.valueOf(text), secrets));
+            }
+        };
     }
 
     static String maskValues(String text, Map<String, String> secrets) {
