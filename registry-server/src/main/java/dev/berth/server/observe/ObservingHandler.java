@@ -1,5 +1,6 @@
 package dev.berth.server.observe;
 
+import dev.berth.registry.servlet.RegistryRoute;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpURI;

@@ -3,6 +3,7 @@ package dev.berth.server.observe;
 import dev.berth.notifications.Endpoint;
 import dev.berth.registry.CacheStats;
 import dev.berth.registry.gc.GcReport;
+import dev.berth.registry.servlet.RegistryRoute;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -2,6 +2,7 @@ package dev.berth.server.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.registry.servlet.RegistryRoute;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 

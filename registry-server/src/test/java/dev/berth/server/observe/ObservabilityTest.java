@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.Registry;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.servlet.RegistryRoute;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.server.BerthServer;
 import jakarta.servlet.Filter;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.registry.gc.GcReport;
 import dev.berth.registry.model.Digest;
+import dev.berth.registry.servlet.RegistryRoute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.berth.spring.boot.autoconfigure;
 import dev.berth.notifications.Endpoint;
 import dev.berth.notifications.Notifier;
 import dev.berth.registry.Registry;
+import dev.berth.registry.servlet.RegistryRoute;
 import dev.berth.registry.servlet.ServletOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -52,7 +53,7 @@ public class BerthMetrics implements MeterBinder, ServletOptions.LimitListener {
         // Series that alerts rate() exist from the start, at zero.
         uploadTimer(m);
         pullTimer(m);
-        for (Route route : Route.values()) {
+        for (RegistryRoute route : RegistryRoute.values()) {
             storageErrors(m, route);
             serverErrors(m, route);
         }
@@ -96,7 +97,7 @@ public class BerthMetrics implements MeterBinder, ServletOptions.LimitListener {
         if (m == null) {
             return;
         }
-        Route route = Route.classify(path);
+        RegistryRoute route = RegistryRoute.classify(path);
         String verb = method(method);
         Timer.builder("berth.http.requests").description("HTTP requests to the registry, by route, method and status")
                 .tag("route", route.tag()).tag("method", verb).tag("status", Integer.toString(status)).register(m)
@@ -109,13 +110,13 @@ public class BerthMetrics implements MeterBinder, ServletOptions.LimitListener {
             Counter.builder("berth.http.sent.bytes").baseUnit("bytes").description("response content bytes written")
                     .tag("route", route.tag()).register(m).increment(sent);
         }
-        boolean upload = status == 201 && ((route == Route.UPLOAD_START && verb.equals("POST") && query != null
-                && (query.startsWith("digest=") || query.contains("&digest=")))
-                || (route == Route.UPLOAD && verb.equals("PUT")));
+        boolean upload = status == 201 && ((route == RegistryRoute.UPLOAD_START && verb.equals("POST")
+                && query != null && (query.startsWith("digest=") || query.contains("&digest=")))
+                || (route == RegistryRoute.UPLOAD && verb.equals("PUT")));
         if (upload) {
             uploadTimer(m).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
         }
-        if (route == Route.BLOB && verb.equals("GET") && (status == 200 || status == 206)) {
+        if (route == RegistryRoute.BLOB && verb.equals("GET") && (status == 200 || status == 206)) {
             pullTimer(m).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
         }
         if (status == 503) {
@@ -136,13 +137,13 @@ public class BerthMetrics implements MeterBinder, ServletOptions.LimitListener {
         return Timer.builder("berth.blob.pull").description("blob downloads answered 200 or 206").register(m);
     }
 
-    private static Counter storageErrors(MeterRegistry m, Route route) {
+    private static Counter storageErrors(MeterRegistry m, RegistryRoute route) {
         return Counter.builder("berth.storage.errors")
                 .description("responses 503: the registry's answer to a failing storage")
                 .tag("route", route.tag()).register(m);
     }
 
-    private static Counter serverErrors(MeterRegistry m, Route route) {
+    private static Counter serverErrors(MeterRegistry m, RegistryRoute route) {
         return Counter.builder("berth.http.server.errors").description("responses with a 5xx status")
                 .tag("route", route.tag()).register(m);
     }
@@ -156,65 +157,5 @@ public class BerthMetrics implements MeterBinder, ServletOptions.LimitListener {
     private static String method(String method) {
         String upper = method.toUpperCase(Locale.ROOT);
         return METHODS.contains(upper) ? upper : "OTHER";
-    }
-
-    /**
-     * The registry endpoint a path (below the context path, {@code /v2/...}) addresses, as the server's
-     * {@code RegistryRoute} classifies it: matched from the end, as repository names hold slashes.
-     */
-    enum Route {
-        BASE, CATALOG, TAGS, MANIFEST, BLOB, UPLOAD_START, UPLOAD, REFERRERS, ADMIN, OTHER;
-
-        String tag() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        static Route classify(String path) {
-            if (path == null) {
-                return OTHER;
-            }
-            if (path.equals("/v2") || path.equals("/v2/")) {
-                return BASE;
-            }
-            if (!path.startsWith("/v2/")) {
-                return OTHER;
-            }
-            String rest = path.substring("/v2/".length());
-            if (rest.equals("_catalog")) {
-                return CATALOG;
-            }
-            if (rest.startsWith("_berth/")) {
-                return ADMIN;
-            }
-            if (rest.endsWith("/tags/list")) {
-                return rest.length() > "/tags/list".length() ? TAGS : OTHER;
-            }
-            if (endsWithEndpoint(rest, "/manifests/")) {
-                return MANIFEST;
-            }
-            if (endsWithEndpoint(rest, "/referrers/")) {
-                return REFERRERS;
-            }
-            if (rest.lastIndexOf("/blobs/uploads") > 0
-                    && (rest.endsWith("/blobs/uploads") || rest.endsWith("/blobs/uploads/"))) {
-                return UPLOAD_START;
-            }
-            if (endsWithEndpoint(rest, "/blobs/uploads/")) {
-                return UPLOAD;
-            }
-            if (endsWithEndpoint(rest, "/blobs/")) {
-                return BLOB;
-            }
-            return OTHER;
-        }
-
-        private static boolean endsWithEndpoint(String rest, String endpoint) {
-            int lastSlash = rest.lastIndexOf('/');
-            if (lastSlash < 0 || lastSlash == rest.length() - 1) {
-                return false;
-            }
-            String head = rest.substring(0, lastSlash + 1);
-            return head.endsWith(endpoint) && head.length() > endpoint.length();
-        }
     }
 }

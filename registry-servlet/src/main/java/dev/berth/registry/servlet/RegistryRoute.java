@@ -1,9 +1,9 @@
-package dev.berth.server.observe;
+package dev.berth.registry.servlet;
 
 import java.util.Locale;
 
 /**
- * The registry API endpoint a request addressed, as a bounded label for metrics: never the repository name, tag or
+ * The registry API endpoint a request addressed, as a bounded label for metrics (the server's and the Spring Boot starter's): never the repository name, tag or
  * digest, so the number of time series stays fixed whatever the traffic.
  *
  * <p>Classification follows {@code RegistryServlet}'s router: repository names contain slashes, so the endpoint is

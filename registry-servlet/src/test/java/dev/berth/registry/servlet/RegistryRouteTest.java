@@ -1,4 +1,4 @@
-package dev.berth.server.observe;
+package dev.berth.registry.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,18 +44,6 @@ class RegistryRouteTest {
     })
     void classifiesFromTheEndOfThePath(String path, RegistryRoute expected) {
         assertThat(RegistryRoute.classify(path)).isEqualTo(expected);
-    }
-
-    @ParameterizedTest(name = "{0} {1} -> {2}")
-    @CsvSource({
-        "/registry, /registry/v2/, BASE",
-        "/registry, /registry/v2/a/blobs/sha256:abc, BLOB",
-        "/registry, /v2/, OTHER",
-        "/registry, /registryx/v2/, OTHER",
-        "/, /v2/_catalog, CATALOG",
-    })
-    void classifiesRelativeToTheContext(String context, String path, RegistryRoute expected) {
-        assertThat(ObservingHandler.route(context, path)).isEqualTo(expected);
     }
 
     @ParameterizedTest
