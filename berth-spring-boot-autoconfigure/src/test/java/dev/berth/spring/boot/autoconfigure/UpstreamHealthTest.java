@@ -19,10 +19,12 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The health contributor {@code berthUpstreams}: one indicator per pull-through upstream, each a real registry (an
- * application with the starter, in this JVM); the one that is stopped turns DOWN, the other stays UP.
+ * application with the starter, in this JVM); the one that is stopped turns DOWN, the other stays UP, and a health
+ * group that includes {@code berth} but not {@code berthUpstreams} stays UP.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"berth.storage.inmemory=", "management.endpoint.health.show-details=always"})
+        properties = {"berth.storage.inmemory=", "management.endpoint.health.show-details=always",
+                "management.endpoint.health.group.probe.include=berth"})
 class UpstreamHealthTest {
     static ConfigurableApplicationContext kept;
     static ConfigurableApplicationContext stopped;
@@ -74,6 +76,8 @@ class UpstreamHealthTest {
         assertThat(health("/actuator/health/berth")).as("the registry itself is well").contains("\"status\":\"UP\"")
                 .doesNotContain("DOWN");
         assertThat(health("/actuator/health/berthUpstreams/mirror:team")).doesNotContain("upstream-secret");
+        assertThat(health("/actuator/health")).as("Actuator's aggregate counts every component").startsWith("503 ");
+        assertThat(health("/actuator/health/probe")).as("a group without the upstreams").startsWith("200 ");
     }
 
     private String health(String path) throws Exception {
