@@ -264,21 +264,19 @@ public final class BerthRegistryExtension
 
         /**
          * Pulls through from another extension's registry (every repository, no prefix), whose address is known
-         * only once it runs: register that one first ({@code @Order} on the fields). A TLS upstream is refused,
-         * since this registry's client would not trust its CA.
+         * only once it runs: register that one first ({@code @Order} on the fields). Its first user's credentials
+         * are used when it has users; a TLS registry is trusted through its generated CA
+         * ({@link RegistryEndpoint#sslContext()}), so that it is reached over https as a real upstream would be.
          */
         public Builder pullThrough(BerthRegistryExtension upstream) {
             Objects.requireNonNull(upstream, "upstream");
             upstreams.add(() -> {
                 RegistryEndpoint endpoint = upstream.endpoint();
-                if (endpoint.tls()) {
-                    throw new IllegalStateException("cannot pull through from a TLS registry of the extension: its"
-                            + " CA is not trusted by this registry's client");
+                Upstream u = Upstream.of(endpoint.uri().toString());
+                if (endpoint.username().isPresent()) {
+                    u = u.withCredentials(endpoint.username().get(), endpoint.password().orElseThrow());
                 }
-                return endpoint.username().isPresent()
-                        ? Upstream.of(endpoint.uri().toString()).withCredentials(endpoint.username().get(),
-                                endpoint.password().orElseThrow())
-                        : Upstream.of(endpoint.uri().toString());
+                return endpoint.sslContext().map(u::withSslContext).orElse(u);
             });
             return this;
         }

@@ -39,6 +39,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -49,6 +50,7 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.convert.converter.GenericConverter;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
@@ -76,6 +78,17 @@ public class BerthAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(BerthAutoConfiguration.class);
     /** The keys of {@code berth.storage} that are not a driver's section (as in the server's config). */
     private static final Set<String> NOT_DRIVERS = Set.of("delete", "redirect", "cache", "maintenance", "tag");
+
+    /**
+     * Binds the {@code berth.*} durations as the server's {@code config.yml} reads them (Go's {@code 1h30m}) as well
+     * as Spring's forms; the application's other durations are left to Spring. Static: it is needed to bind
+     * {@link BerthProperties}, before this configuration exists.
+     */
+    @Bean
+    @ConfigurationPropertiesBinding
+    public static GenericConverter berthDurationConverter() {
+        return new ConfigDurationConverter();
+    }
 
     /**
      * The driver named in {@code berth.storage.<driver>}, found by ServiceLoader; with none named, the server's

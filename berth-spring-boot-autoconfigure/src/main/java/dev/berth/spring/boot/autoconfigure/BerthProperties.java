@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * <p>The sections that name a plugin ({@code berth.storage.<driver>.*}, {@code berth.cache.<name>.*},
  * {@code berth.auth.<provider>.*}) are not fields here: their keys belong to the plugin, so
  * {@link BerthAutoConfiguration} reads them as maps and hands them to the plugin, which checks them.
+ *
+ * <p>Durations are written as in {@code config.yml} (Go's {@code 1h30m}, {@code 500ms}; a bare number is seconds) or
+ * as Spring writes them ({@code 7d}, {@code PT1H30M}); see {@link ConfigDurationConverter}.
  */
 @ConfigurationProperties(prefix = "berth")
 public class BerthProperties {
@@ -300,6 +303,7 @@ public class BerthProperties {
         /** The password or token that goes with username. */
         private String password;
         /** How long a tag fetched from the upstream is served before it is asked again (168h, as distribution). */
+        @ConfigDuration
         private Duration ttl = Duration.ofHours(168);
 
         public String getRemoteurl() {
@@ -393,10 +397,12 @@ public class BerthProperties {
         /** Headers sent with every POST (e.g. Authorization); their values are never logged. */
         private Map<String, List<String>> headers = new LinkedHashMap<>();
         /** For connecting and for the response to arrive (1s; 0 takes the default). */
+        @ConfigDuration
         private Duration timeout = Duration.ofSeconds(1);
         /** Consecutive failures after which every further attempt waits backoff (10; 0 takes the default). */
         private int threshold = 10;
         /** The wait between attempts once threshold is reached (1s; 0 takes the default). */
+        @ConfigDuration
         private Duration backoff = Duration.ofSeconds(1);
         /** Events whose target has one of these media types are not sent. */
         private List<String> ignoredmediatypes = new ArrayList<>();
@@ -516,12 +522,16 @@ public class BerthProperties {
         /** Downloads slower than this many bytes per second over a rategrace window are cut off (0: no limit). */
         private long minresponserate = 1024;
         /** The window the minimum rates are averaged over. */
+        @ConfigDuration
         private Duration rategrace = Duration.ofSeconds(30);
         /** How long a small body (a manifest, a token request's form) may take to arrive. */
+        @ConfigDuration
         private Duration bodytimeout = Duration.ofSeconds(30);
         /** Not here: the application's server's (e.g. server.tomcat.connection-timeout / keep-alive-timeout). */
+        @ConfigDuration
         private Duration idletimeout;
         /** Not here: the application's server's (e.g. server.tomcat.connection-timeout). */
+        @ConfigDuration
         private Duration headertimeout;
         /** Not here: the application's server's (e.g. server.tomcat.max-connections). */
         private Integer maxconnections;

@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.storage.delete.enabled=true", "berth.cache.inmemory.size=1000",
                 "management.endpoint.health.show-details=always", "berth.http.headers.X-Content-Type-Options=nosniff",
-                "management.endpoints.web.exposure.include=health,metrics", "berth.http.limits.bodytimeout=3s"})
+                "management.endpoints.web.exposure.include=health,metrics,prometheus",
+                "berth.http.limits.bodytimeout=3s"})
 class RegistryStarterTest {
     @TempDir
     static Path root;
@@ -141,6 +142,44 @@ class RegistryStarterTest {
         assertThat(actuator.statusCode()).isEqualTo(200);
         assertThat(new String(actuator.body(), StandardCharsets.UTF_8)).contains("\"name\":\"berth.http.requests\"")
                 .contains("\"status\"").contains("\"200\"");
+    }
+
+    @Test
+    void actuatorPrometheusShowsBerthsMetricsUnderTheServersNames() throws Exception {
+        byte[] blob = new byte[40_000];
+        new Random(11).nextBytes(blob);
+        String digest = Client.digest(blob);
+        assertThat(Client.at(port).pushBlob("scraped/app", blob).statusCode()).isEqualTo(201);
+        assertThat(Client.at(port).get("/v2/scraped/app/blobs/" + digest).statusCode()).isEqualTo(200);
+
+        // Recorded once each request completed (see above): scrape until both show, with a deadline.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<byte[]> scrape = Client.at(port).get("/actuator/prometheus");
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            String text = new String(scrape.body(), StandardCharsets.UTF_8);
+            assertThat(text)
+                    .containsPattern("(?m)^berth_http_requests_seconds_count\\{[^}]*route=\"upload_start\"[^}]*\\} ")
+                    .containsPattern("(?m)^berth_http_requests_seconds_count\\{method=\"GET\",route=\"blob\","
+                            + "status=\"200\"\\} [1-9]")
+                    .containsPattern("(?m)^berth_blob_upload_seconds_count [1-9]")
+                    .containsPattern("(?m)^berth_blob_pull_seconds_count [1-9]")
+                    .containsPattern("(?m)^berth_http_received_bytes_total\\{route=\"upload_start\"\\} ")
+                    .containsPattern("(?m)^berth_http_sent_bytes_total\\{route=\"blob\"\\} ")
+                    .contains("berth_http_limit_hits_total{limit=\"body_timeout\"}")
+                    .contains("berth_storage_errors_total{route=\"manifest\"}")
+                    .contains("berth_cache_hits_total");
+        });
+    }
+
+    @Test
+    void actuatorHealthListsTheRegistrysComponents() throws Exception {
+        HttpResponse<byte[]> health = Client.at(port).get("/actuator/health");
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"status\":\"UP\"")
+                .contains("\"berth\":{\"components\":{\"cache\":{\"status\":\"UP\"},"
+                        + "\"storage\":{\"status\":\"UP\"}},\"status\":\"UP\"}")
+                .as("no upstreams, no contributor for them").doesNotContain("berthUpstreams");
     }
 
     @Test

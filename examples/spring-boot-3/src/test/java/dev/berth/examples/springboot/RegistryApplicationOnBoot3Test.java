@@ -9,6 +9,7 @@ import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import dev.berth.registry.servlet.ServletOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.SpringVersion;
@@ -32,12 +34,15 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * examples/spring-boot's application on Spring Boot 3.5, with the starter built for Boot 4: jib pushes to it and pulls
- * back, the registry's errors, headers and metrics are there; only Actuator's health has no Berth indicator (Boot 4
+ * back, the registry's errors, headers and metrics (in /actuator/prometheus too) are there, and berth.* durations take
+ * config.yml's form; only Actuator's health has no Berth indicator (Boot 4
  * moved the health API to other packages, and one module cannot implement both).
  */
+// Boot 3's tests turn metrics export off unless asked: this asks, for /actuator/prometheus (Boot 4's do not).
+@AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = RegistryApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"berth.http.headers.X-Content-Type-Options=nosniff",
-                "management.endpoints.web.exposure.include=health,metrics"})
+                "management.endpoints.web.exposure.include=health,metrics,prometheus"})
 class RegistryApplicationOnBoot3Test {
     @TempDir
     static Path data;
@@ -48,6 +53,8 @@ class RegistryApplicationOnBoot3Test {
     int port;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    ServletOptions options;
 
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -90,6 +97,15 @@ class RegistryApplicationOnBoot3Test {
         // Recorded when each request completed, which may be just after jib had its answer: polled, with a deadline.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meters.get("berth.http.requests")
                 .tags("route", "manifest", "method", "PUT", "status", "201").timer().count()).isEqualTo(1));
+        HttpResponse<String> scrape = get("/actuator/prometheus");
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).containsPattern("(?m)^berth_http_requests_seconds_count\\{method=\"PUT\","
+                + "route=\"manifest\",status=\"201\"\\} 1");
+    }
+
+    @Test
+    void durationsTakeConfigYmlsForm() {
+        assertThat(options.limits().bodyTimeout()).as("application.yml's 1m30s").isEqualTo(Duration.ofSeconds(90));
     }
 
     @Test

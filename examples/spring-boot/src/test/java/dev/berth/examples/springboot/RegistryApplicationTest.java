@@ -1,6 +1,7 @@
 package dev.berth.examples.springboot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** Starts the application on a free port, pushes an image to it with jib, and finds it in the application. */
+/**
+ * Starts the application on a free port, pushes an image to it with jib, and finds it in the application, in
+ * Actuator's health and in {@code /actuator/prometheus}.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RegistryApplicationTest {
     @TempDir
@@ -63,6 +68,15 @@ class RegistryApplicationTest {
                 .hasValue(pushed.getDigest().toString());
         assertThat(get("/repositories").body()).isEqualTo("[\"demo/app\"]");
         assertThat(Files.isDirectory(data.resolve("docker/registry/v2/repositories/demo/app"))).isTrue();
+        // Recorded when each request completed, which may be just after jib had its answer: polled, with a deadline.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.body()).containsPattern("(?m)^berth_http_requests_seconds_count\\{method=\"PUT\","
+                    + "route=\"manifest\",status=\"201\"\\} 1").contains("berth_blob_upload_seconds_count");
+        });
     }
 
     @Test

@@ -62,8 +62,10 @@ public final class UpstreamClient {
     public UpstreamClient(Upstream upstream, Duration timeout) {
         this.upstream = upstream;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        upstream.sslContext().ifPresent(client::sslContext);
+        this.http = client.build();
     }
 
     public Upstream upstream() {
