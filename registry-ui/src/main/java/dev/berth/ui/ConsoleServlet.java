@@ -113,6 +113,7 @@ public final class ConsoleServlet extends HttpServlet {
     private final transient UsageCache usage;
     private final transient SignInLimiter signIns;
     private final transient Clock clock;
+    private final transient Runnable onSignInLimited;
 
     private ConsoleServlet(Builder b) {
         this.registry = b.registry;
@@ -123,6 +124,7 @@ public final class ConsoleServlet extends HttpServlet {
         this.pageSize = b.pageSize;
         this.sessions = new Sessions(b.sessionIdle, b.maxSessions, b.clock);
         this.clock = b.clock;
+        this.onSignInLimited = b.onSignInLimited;
         this.usage = new UsageCache(this::measure, b.usageMaxAge, b.clock);
         if (activity != null) {
             activity.onChange(e -> {
@@ -645,6 +647,11 @@ public final class ConsoleServlet extends HttpServlet {
     private void tooMany(HttpServletRequest req, HttpServletResponse resp, Viewer v, String user, Duration wait)
             throws IOException {
         long s = seconds(wait);
+        try {
+            onSignInLimited.run();
+        } catch (RuntimeException e) {
+            LOG.warn("console: the sign-in limit's listener failed: {}", e.toString());
+        }
         resp.setHeader("Retry-After", Long.toString(s));
         loginForm(req, resp, v, user, "Too many failed sign-ins from your address or for this user name: try again in "
                 + s + (s == 1 ? " second." : " seconds."), 429);
@@ -903,6 +910,7 @@ public final class ConsoleServlet extends HttpServlet {
         private Duration usageMaxAge = Duration.ofMinutes(5);
         private int signInBurst = 5;
         private Duration signInRefill = Duration.ofSeconds(30);
+        private Runnable onSignInLimited = () -> { };
 
         private Builder(Registry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -983,6 +991,16 @@ public final class ConsoleServlet extends HttpServlet {
             }
             this.signInBurst = burst;
             this.signInRefill = refill;
+            return this;
+        }
+
+        /**
+         * Called each time a sign-in is refused by the {@link #signInLimit limit} (with a 429), on the request's
+         * thread: for a metric (the server counts {@code berth_http_limit_hits_total{limit="console_sign_in"}}). Must
+         * return at once. A line is logged too, once each time an address or a user name runs out of tries.
+         */
+        public Builder onSignInLimited(Runnable listener) {
+            this.onSignInLimited = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
