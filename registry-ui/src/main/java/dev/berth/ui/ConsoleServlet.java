@@ -184,9 +184,9 @@ public final class ConsoleServlet extends HttpServlet {
                 case "/tags" -> get(method, () -> tags(req, resp, viewer));
                 case "/image" -> get(method, () -> image(req, resp, viewer));
                 case "/raw" -> get(method, () -> raw(req, resp, viewer));
-                case "/storage" -> get(method, () -> storage(req, resp, viewer));
+                case "/storage" -> get(method, () -> storage(resp, viewer));
                 case "/activity" -> get(method, () -> activity(resp, viewer));
-                case "/api/storage" -> get(method, () -> json(resp, storageJson(req, viewer)));
+                case "/api/storage" -> get(method, () -> json(resp, storageJson(viewer)));
                 case "/api/activity" -> get(method, () -> json(resp, activityJson(viewer)));
                 case "/login" -> {
                     if (method.equals("POST")) {
@@ -446,14 +446,23 @@ public final class ConsoleServlet extends HttpServlet {
                 visible.size() == all.size());
     }
 
-    /** The last garbage collection, when the viewer may see it (it counts every repository); else why not. */
-    private Optional<GcSummary> lastGc(Usage u) {
-        return u.seesAll() ? registry.lastGarbageCollection() : Optional.empty();
+    /** The last garbage collection, or why it is not shown. */
+    private record LastGc(Optional<GcSummary> summary, String note) {
     }
 
-    private static String gcNote(Usage u) {
-        return u.seesAll() ? "No garbage collection has run on this storage yet."
-                : "The last garbage collection is shown to those who may see every repository.";
+    /** The last garbage collection, when the viewer may see it (it counts every repository); else why not. */
+    private LastGc lastGc(Usage u) {
+        if (!u.seesAll()) {
+            return new LastGc(Optional.empty(), "The last garbage collection is shown to those who may see every"
+                    + " repository.");
+        }
+        try {
+            return new LastGc(registry.lastGarbageCollection(), "No garbage collection has run on this storage yet.");
+        } catch (RegistryException e) {
+            LOG.warn("console: could not read the last garbage collection's summary: {}", e.getMessage());
+            return new LastGc(Optional.empty(), "The last garbage collection's summary could not be read from"
+                    + " storage; the server's log says why.");
+        }
     }
 
     private String freshness(Usage u) {
@@ -467,24 +476,25 @@ public final class ConsoleServlet extends HttpServlet {
                 + "within " + Format.duration(maxAge) + ".";
     }
 
-    private void storage(HttpServletRequest req, HttpServletResponse resp, Viewer v) throws IOException {
+    private void storage(HttpServletResponse resp, Viewer v) throws IOException {
         Usage u = usage(v);
         List<StorageView.Upload> uploads = new ArrayList<>();
         for (UploadInProgress up : u.uploads().subList(0, Math.min(pageSize, u.uploads().size()))) {
             uploads.add(new StorageView.Upload(up.repository().value(), tagsHref(v, up.repository()), up.id(),
                     up.started().map(Format::time).orElse(""), Format.bytes(up.bytes()), up.bytes()));
         }
-        StorageView.Gc gc = lastGc(u).map(g -> new StorageView.Gc(Format.time(g.finishedAt()), g.dryRun(),
+        LastGc last = lastGc(u);
+        StorageView.Gc gc = last.summary().map(g -> new StorageView.Gc(Format.time(g.finishedAt()), g.dryRun(),
                 g.manifestsDeleted(), g.blobsDeleted(), Format.bytes(g.bytesFreed()), g.bytesFreed(),
                 g.manifestsKept(), g.blobsKept(), g.repositories(), g.linksDeleted(), Format.duration(g.duration()),
                 Format.time(g.cutoff()))).orElse(null);
         render(resp, 200, "storage.jte", new StorageView(chrome(v, "Storage", "storage"), Format.bytes(u.total()),
                 u.total(), Format.bytes(u.sum()), Format.bytes(u.sum() - u.total()), registry.readOnly(),
                 registry.deletesEnabled(), u.rows(), freshness(u), uploads, u.uploads().size() - uploads.size(), gc,
-                gcNote(u)));
+                last.note()));
     }
 
-    private Map<String, Object> storageJson(HttpServletRequest req, Viewer v) {
+    private Map<String, Object> storageJson(Viewer v) {
         Usage u = usage(v);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("totalBytes", u.total());
@@ -509,7 +519,7 @@ public final class ConsoleServlet extends HttpServlet {
             m.put("bytes", up.bytes());
             return m;
         }).toList());
-        out.put("lastGarbageCollection", lastGc(u).map(g -> {
+        out.put("lastGarbageCollection", lastGc(u).summary().map(g -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("finishedAt", g.finishedAt().toString());
             m.put("dryRun", g.dryRun());

@@ -11,11 +11,10 @@ import java.util.Map;
 /**
  * How long the console's pages take with 1,000 repositories of 10 tags each (10,000 tags) in an in-memory registry:
  * each page asked 20 times after 20 to warm up, median and worst printed, and the time of the first ask (before the
- * console has kept anything: the storage and repositories pages read every repository's manifests then). A
- * benchmark, not a test:
- * {@code mvn -pl registry-ui test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java
- * -Dexec.mainClass=dev.berth.ui.ConsolePagesBench
- * -Dexec.classpathScope=test}; {@code -Dbench.repositories=10000 -Dbench.tags=1} changes the numbers.
+ * console has kept anything: the storage and repositories pages read the manifests of what they show then). A
+ * benchmark, not a test; benchmarks/README.md says how to run it. {@code -Dbench.repositories=10000
+ * -Dbench.tags=1} changes the content, {@code -Dbench.paths="/ /storage"} the pages asked (in that order: the first
+ * page asked after the content is made pays for the JIT and the collector).
  */
 public final class ConsolePagesBench {
     private ConsolePagesBench() {
@@ -41,8 +40,9 @@ public final class ConsolePagesBench {
                 }
             }
             Http http = new Http();
-            for (String path : new String[] {"/", "/?page=10", "/?q=r05", "/tags?repo=r0500",
-                "/image?repo=r0500&ref=t0", "/activity", "/storage"}) {
+            String paths = System.getProperty("bench.paths",
+                    "/ /?page=10 /?q=r05 /tags?repo=r0500 /image?repo=r0500&ref=t0 /activity /storage");
+            for (String path : paths.split(" ")) {
                 long[] ms = new long[20];
                 long firstMs = -1;
                 for (int i = -20; i < ms.length; i++) {
