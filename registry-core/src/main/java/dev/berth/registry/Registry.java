@@ -140,7 +140,8 @@ public final class Registry implements AutoCloseable {
      * A repository to look into on a person's behalf (what a web console shows), for the request {@code context}
      * describes: reading a manifest or a blob through it is not reported to the {@link Builder#events event listener}
      * as a pull, since nothing was pulled (webhooks and pull counts see only clients' pulls), while what is changed
-     * through it (a tag deleted) is reported as through {@link #repository(RepositoryName, RequestContext)}.
+     * through it (a tag deleted) is reported as through {@link #repository(RepositoryName, RequestContext)}. It is
+     * otherwise the same repository: under an upstream's prefix, what is read and not yet cached is still fetched.
      */
     public Repository inspect(RepositoryName name, RequestContext context) {
         return build(Objects.requireNonNull(name, "name"), Objects.requireNonNull(context, "context"), false);
