@@ -1,14 +1,17 @@
 package dev.berth.registry;
 
+import dev.berth.registry.diagnostics.Failures;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.events.EventListener;
 import dev.berth.registry.events.RequestContext;
 import dev.berth.registry.gc.GcOptions;
 import dev.berth.registry.gc.GcReport;
+import dev.berth.registry.gc.GcSummary;
 import dev.berth.registry.internal.cache.GuardedCache;
 import dev.berth.registry.internal.events.EventEmitter;
 import dev.berth.registry.internal.events.EventRepository;
+import dev.berth.registry.internal.gc.LastGc;
 import dev.berth.registry.internal.gc.MarkSweep;
 import dev.berth.registry.internal.health.HealthProbe;
 import dev.berth.registry.internal.layout.Layout;
@@ -28,11 +31,13 @@ import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.proxy.Upstream;
 import dev.berth.registry.repository.Repository;
 import dev.berth.registry.spi.cache.BlobDescriptorCache;
+import dev.berth.registry.spi.storage.FileInfo;
 import dev.berth.registry.spi.storage.PathNotFoundException;
 import dev.berth.registry.spi.storage.StorageDriver;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -42,6 +47,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A container registry over one storage driver: the entry point of the library.
@@ -67,6 +74,7 @@ import java.util.function.Predicate;
  * events say who asked. Thread-safe.
  */
 public final class Registry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
     /** How long a health check's result is served before the dependency is asked again (see {@link #checkStorage}). */
     public static final Duration DEFAULT_HEALTH_CACHE = Duration.ofSeconds(5);
     /** How long a health check waits for a dependency before it calls it unhealthy. */
@@ -74,6 +82,7 @@ public final class Registry implements AutoCloseable {
 
     private final Store store;
     private final ReentrantLock collecting = new ReentrantLock();
+    private volatile GcSummary lastGc;
 
     private final PullThrough pullThrough;
     private final EventListener events;
@@ -127,13 +136,28 @@ public final class Registry implements AutoCloseable {
         return build(Objects.requireNonNull(name, "name"), Objects.requireNonNull(context, "context"));
     }
 
-    /** The repository in storage, wrapped in what the configuration adds (null context: a local one, if needed). */
+    /**
+     * A repository to look into on a person's behalf (what a web console shows), for the request {@code context}
+     * describes: reading a manifest or a blob through it is not reported to the {@link Builder#events event listener}
+     * as a pull, since nothing was pulled (webhooks and pull counts see only clients' pulls), while what is changed
+     * through it (a tag deleted) is reported as through {@link #repository(RepositoryName, RequestContext)}. It is
+     * otherwise the same repository: under an upstream's prefix, what is read and not yet cached is still fetched.
+     */
+    public Repository inspect(RepositoryName name, RequestContext context) {
+        return build(Objects.requireNonNull(name, "name"), Objects.requireNonNull(context, "context"), false);
+    }
+
     private Repository build(RepositoryName name, RequestContext context) {
+        return build(name, context, true);
+    }
+
+    /** The repository in storage, wrapped in what the configuration adds (null context: a local one, if needed). */
+    private Repository build(RepositoryName name, RequestContext context, boolean reportPulls) {
         LocalRepository local = new LocalRepository(store, name);
         Repository repository = pullThrough.target(name)
                 .map(target -> PullThroughRepository.of(local, target)).orElse(local);
         return events == EventListener.NONE ? repository : EventRepository.of(repository,
-                new EventEmitter(events, context != null ? context : RequestContext.local()));
+                new EventEmitter(events, context != null ? context : RequestContext.local(), reportPulls));
     }
 
     /** Every repository that holds a manifest, sorted. */
@@ -352,11 +376,82 @@ public final class Registry implements AutoCloseable {
         } finally {
             collecting.unlock();
         }
+        remember(GcSummary.of(report, store.clock().instant()));
         if (!report.dryRun()) {
             emitter(RequestContext.local()).ifPresent(e -> report.manifestsDeleted()
                     .forEach(m -> e.manifestDeleted(m.repository(), m.digest())));
         }
         return report;
+    }
+
+    /** Keeps the summary in memory and, unless read-only, in storage for the other processes on the same storage. */
+    private void remember(GcSummary summary) {
+        lastGc = summary;
+        if (store.readOnly()) {
+            return;
+        }
+        try {
+            LastGc.write(store, summary);
+        } catch (RegistryException e) {
+            // The collection is done; only its summary is not shared. This instance still shows it.
+            LOG.warn("garbage collection: could not store its summary at {}: {}", Layout.LAST_GC, Failures.describe(e));
+        }
+    }
+
+    /**
+     * The last garbage collection of this storage ({@link #collectGarbage}), dry runs included: the summary that the
+     * collection wrote beside distribution's folders ({@code /docker/registry/v2/_berth/gc/last.json}, which
+     * distribution ignores), so that a collection run by another process on the same storage (the
+     * {@code garbage-collect} command, another replica) is seen too; or this registry's own last one when that is
+     * newer (a read-only registry, or storage that refused the write). Empty when none has run (or none since the
+     * summary was kept). Costs one small read of storage.
+     *
+     * @throws RegistryException UNAVAILABLE when storage cannot be read
+     */
+    public Optional<GcSummary> lastGarbageCollection() {
+        Optional<GcSummary> stored = LastGc.read(store);
+        GcSummary mine = lastGc;
+        if (mine != null && (stored.isEmpty() || mine.finishedAt().isAfter(stored.get().finishedAt()))) {
+            return Optional.of(mine);
+        }
+        return stored;
+    }
+
+    /**
+     * The blob uploads in progress in every repository: started, and neither finished, cancelled nor purged yet
+     * ({@link #purgeUploads} tells their age the same way), sorted by repository, then by start. Walks
+     * {@code repositories/} as {@link #purgeUploads} does, reading each upload's {@code startedat} and the size of its
+     * data: one listing per repository folder and two or three reads per upload.
+     *
+     * @throws RegistryException UNAVAILABLE when storage cannot be listed
+     */
+    public List<UploadInProgress> uploadsInProgress() {
+        return UploadPurger.inProgress(store);
+    }
+
+    /**
+     * When a tag of the repository was last pushed or moved: the newest modification time, as the storage driver's
+     * {@code stat} reports it, of the links that say what each tag points at (distribution's
+     * {@code _manifests/tags/<tag>/current/link}, written by every push of a manifest by tag). One listing and one
+     * stat per tag. Empty when the repository has no tag, or the driver keeps no modification times.
+     *
+     * @throws RegistryException UNAVAILABLE when storage cannot be read
+     */
+    public Optional<Instant> lastTagged(RepositoryName name) {
+        Objects.requireNonNull(name, "name");
+        Instant newest = null;
+        for (String path : store.list(Layout.tagsDir(name))) {
+            String tag = StoragePaths.name(path);
+            if (!Tag.isValid(tag)) {
+                continue;
+            }
+            Optional<Instant> time = store.stat(Layout.tagCurrentLink(name, new Tag(tag))).map(FileInfo::modTime)
+                    .filter(t -> !t.equals(Instant.EPOCH));
+            if (time.isPresent() && (newest == null || time.get().isAfter(newest))) {
+                newest = time.get();
+            }
+        }
+        return Optional.ofNullable(newest);
     }
 
     /** Whether this registry refuses every write ({@link Builder#readOnly(boolean)}). */

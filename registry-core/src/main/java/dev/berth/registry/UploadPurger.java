@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -124,6 +125,10 @@ final class UploadPurger {
 
     /** The upload's {@code startedat}, when it is there and readable. */
     private Optional<Instant> startedAt(RepositoryName name, String id) {
+        return startedAt(store, name, id);
+    }
+
+    static Optional<Instant> startedAt(Store store, RepositoryName name, String id) {
         return store.get(Layout.uploadStartedAt(name, id)).flatMap(bytes -> {
             try {
                 return Optional.of(OffsetDateTime.parse(new String(bytes, StandardCharsets.US_ASCII).trim())
@@ -132,6 +137,43 @@ final class UploadPurger {
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * Every upload in progress, walking the same folders as the purge and reading what it reads (without deleting
+     * anything): sorted by repository, then start (unknown last), then id. An upload that vanishes while it is looked
+     * at is left out; one that cannot be read is logged and left out.
+     */
+    static List<UploadInProgress> inProgress(Store store) {
+        List<UploadInProgress> out = new ArrayList<>();
+        store.forEachRepositoryFolder((name, children) -> {
+            if (!children.contains(Layout.UPLOADS_DIR)) {
+                return;
+            }
+            for (String dir : store.list(Layout.uploadsDir(name))) {
+                String id = StoragePaths.name(dir);
+                try {
+                    Optional<FileInfo> data = store.stat(Layout.uploadData(name, id));
+                    Optional<Instant> started = startedAt(store, name, id)
+                            .or(() -> data.map(FileInfo::modTime).filter(t -> !t.equals(Instant.EPOCH)));
+                    if (started.isEmpty()) {
+                        Optional<FileInfo> folder = store.stat(dir);
+                        if (folder.isEmpty()) {
+                            continue; // finished or cancelled while we looked
+                        }
+                        started = Optional.of(folder.get().modTime()).filter(t -> !t.equals(Instant.EPOCH));
+                    }
+                    long bytes = data.filter(d -> !d.isDirectory()).map(FileInfo::size).orElse(0L);
+                    out.add(new UploadInProgress(name, id, started.orElse(null), bytes));
+                } catch (RegistryException e) {
+                    LOG.warn("uploads in progress: skipped upload {} of {}: {}", id, name, causeOf(e));
+                }
+            }
+        });
+        out.sort(Comparator.comparing((UploadInProgress u) -> u.repository().value())
+                .thenComparing(UploadInProgress::startedAt, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(UploadInProgress::id));
+        return out;
     }
 
     private static String causeOf(RegistryException e) {

@@ -48,6 +48,31 @@ class RegistryEventsTest {
     }
 
     @Test
+    void readsThroughAnInspectedRepositoryAreNoPullsButItsChangesAreReported() throws Exception {
+        Repository repo = registry.repository("lib/app");
+        Digest manifest = push(repo, "1.0", "app");
+        byte[] layer = "the layer of app".getBytes(StandardCharsets.UTF_8);
+        events.clear();
+        RequestContext context = RequestContext.local();
+
+        Repository looked = registry.inspect(RepositoryName.parse("lib/app"), context);
+        assertThat(looked.manifests().get(Reference.parse("1.0"))).isPresent();
+        assertThat(looked.manifests().get(Reference.of(manifest))).isPresent();
+        try (InputStream in = looked.blobs().open(Digest.sha256(layer), 0)) {
+            assertThat(in.readAllBytes()).isEqualTo(layer);
+        }
+        assertThat(events).as("looking is not pulling").isEmpty();
+
+        looked.tags().delete(new Tag("1.0"));
+        registry.repository("lib/app").manifests().get(Reference.of(manifest));
+
+        assertThat(events).extracting(RegistryEventsTest::line).containsExactly(
+                "delete lib/app - 1.0",
+                "pull lib/app " + manifest);
+        assertThat(events.get(0).request().id()).isEqualTo(context.request().id());
+    }
+
+    @Test
     void anEmbedderCallingTheRegistryDirectlyGetsPushPullMountAndDeleteEvents() throws Exception {
         Repository repo = registry.repository("lib/app");
         byte[] config = "{\"seed\":\"app\"}".getBytes(StandardCharsets.UTF_8);

@@ -126,7 +126,7 @@ public final class BerthServer implements AutoCloseable {
         if (ui.enabled()) {
             // Below the registry's "/*": the longest mapping wins, so the console's path goes to the console.
             ConsoleServlet.Builder console = ConsoleServlet.builder(registry).guard(security.guard())
-                    .passwords(security.passwords());
+                    .passwords(security.passwords()).onSignInLimited(() -> metrics.limitHit("console_sign_in"));
             if (activity != null) {
                 console.activity(activity);
             }

@@ -144,4 +144,39 @@ class ServerConsoleTest {
                     .contains("<span id=\"viewer\">alice</span>");
         }
     }
+
+    @Test
+    void repeatedFailedSignInsAreRefusedWith429AndCountedInTheMetrics() throws Exception {
+        String sha1 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+                .digest("pw".getBytes(StandardCharsets.UTF_8)));
+        Path htpasswd = Files.writeString(dir.resolve("htpasswd"), "alice:{SHA}" + sha1 + "\n");
+        Path file = Files.writeString(dir.resolve("config.yml"), """
+                version: 0.1
+                storage: {inmemory: {}}
+                http: {addr: '127.0.0.1:0'}
+                auth: {htpasswd: {realm: test, path: %s}}
+                """.formatted(htpasswd));
+        try (BerthServer server = Main.serve(ConfigLoader.load(file, Map.of()))) {
+            HttpResponse<String> form = get(base(server) + "/ui/login", null);
+            String cookie = form.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            String page = form.body();
+            int[] statuses = new int[6];
+            HttpResponse<String> last = null;
+            for (int i = 0; i < statuses.length; i++) {
+                Matcher csrf = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page);
+                assertThat(csrf.find()).isTrue();
+                last = HTTP.send(HttpRequest.newBuilder(URI.create(base(server) + "/ui/login"))
+                        .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("csrf=" + URLEncoder.encode(csrf.group(1),
+                                StandardCharsets.UTF_8) + "&user=alice&password=wrong" + i)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                statuses[i] = last.statusCode();
+                page = last.body();
+            }
+            assertThat(statuses).containsExactly(401, 401, 401, 401, 429, 429);
+            assertThat(last.headers().firstValue("Retry-After")).isPresent();
+            assertThat(server.metrics().scrape()).contains(
+                    "berth_http_limit_hits_total{limit=\"console_sign_in\"} 2.0");
+        }
+    }
 }

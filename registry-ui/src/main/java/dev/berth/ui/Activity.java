@@ -6,19 +6,19 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The registry's recent events, kept in memory for the console's activity page: give it to
  * {@code Registry.Builder.events} (alone or next to other listeners) and to {@link ConsoleServlet.Builder#activity}.
- * Holds at most {@code capacity} events, dropping the oldest; the console's own reads (which the registry reports as
- * pulls) are not kept. Thread-safe; {@link #onEvent} never blocks for long.
+ * Holds at most {@code capacity} events, dropping the oldest. The console also learns from it which repositories
+ * changed, to recompute their sizes. Thread-safe; {@link #onEvent} never blocks for long.
  */
 public final class Activity implements EventListener {
-    /** The User-Agent of the request context the console reads through, so that its reads are not kept as pulls. */
-    static final String CONSOLE_AGENT = "berth-console";
-
     private final int capacity;
     private final ArrayDeque<RegistryEvent> events;
+    private final List<Consumer<RegistryEvent>> changes = new CopyOnWriteArrayList<>();
 
     public Activity(int capacity) {
         if (capacity < 1) {
@@ -56,10 +56,15 @@ public final class Activity implements EventListener {
         };
     }
 
+    /** Calls {@code watcher} with every event but a pull (a push, mount or delete: something changed). */
+    void onChange(Consumer<RegistryEvent> watcher) {
+        changes.add(watcher);
+    }
+
     @Override
     public void onEvent(RegistryEvent event) {
-        if (event.action() == RegistryEvent.Action.PULL && CONSOLE_AGENT.equals(event.request().userAgent())) {
-            return;
+        if (event.action() != RegistryEvent.Action.PULL) {
+            changes.forEach(w -> w.accept(event));
         }
         synchronized (events) {
             if (events.size() == capacity) {

@@ -3,11 +3,13 @@ package dev.berth.ui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.Registry;
+import dev.berth.registry.UploadInProgress;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.error.ErrorCode;
 import dev.berth.registry.error.RegistryException;
 import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.events.RequestContext;
+import dev.berth.registry.gc.GcSummary;
 import dev.berth.registry.model.Descriptor;
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.ImageIndex;
@@ -45,6 +47,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -93,6 +96,8 @@ public final class ConsoleServlet extends HttpServlet {
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The User-Agent of the request contexts the console acts in. */
+    static final String CONSOLE_AGENT = "berth-console";
     private static final Map<String, String> STATIC = Map.of(
             "app.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
@@ -105,6 +110,10 @@ public final class ConsoleServlet extends HttpServlet {
     private final int pageSize;
     private final transient Sessions sessions;
     private final transient TemplateEngine templates;
+    private final transient UsageCache usage;
+    private final transient SignInLimiter signIns;
+    private final transient Clock clock;
+    private final transient Runnable onSignInLimited;
 
     private ConsoleServlet(Builder b) {
         this.registry = b.registry;
@@ -114,10 +123,22 @@ public final class ConsoleServlet extends HttpServlet {
         this.registryHost = b.registryHost;
         this.pageSize = b.pageSize;
         this.sessions = new Sessions(b.sessionIdle, b.maxSessions, b.clock);
+        this.clock = b.clock;
+        this.onSignInLimited = b.onSignInLimited;
+        this.usage = new UsageCache(this::measure, b.usageMaxAge, b.clock);
+        if (activity != null) {
+            activity.onChange(e -> {
+                if (RepositoryName.isValid(e.target().repository())) {
+                    usage.invalidate(RepositoryName.parse(e.target().repository()));
+                }
+            });
+        }
+        this.signIns = new SignInLimiter(b.signInBurst, b.signInRefill, b.maxSessions, b.clock);
         this.templates = TemplateEngine.createPrecompiled(null, ContentType.Html, ConsoleServlet.class.getClassLoader(),
                 "dev.berth.ui.internal.templates");
     }
 
+    /** A builder of a console over {@code registry}. */
     public static Builder builder(Registry registry) {
         return new Builder(registry);
     }
@@ -165,7 +186,7 @@ public final class ConsoleServlet extends HttpServlet {
                 case "/raw" -> get(method, () -> raw(req, resp, viewer));
                 case "/storage" -> get(method, () -> storage(resp, viewer));
                 case "/activity" -> get(method, () -> activity(resp, viewer));
-                case "/api/storage" -> get(method, () -> json(resp, storageJson(usage(viewer))));
+                case "/api/storage" -> get(method, () -> json(resp, storageJson(viewer)));
                 case "/api/activity" -> get(method, () -> json(resp, activityJson(viewer)));
                 case "/login" -> {
                     if (method.equals("POST")) {
@@ -232,16 +253,16 @@ public final class ConsoleServlet extends HttpServlet {
                 : all.stream().filter(n -> n.value().toLowerCase(Locale.ROOT).contains(needle)).toList();
         int pages = Math.max(1, (matching.size() + pageSize - 1) / pageSize);
         int page = Math.min(pages, Math.max(1, intParam(req, "page", 1)));
-        RequestContext context = readContext(req, v);
         List<RepositoriesView.Row> rows = new ArrayList<>();
         for (RepositoryName name : matching.subList((page - 1) * pageSize, Math.min(matching.size(), page * pageSize))) {
-            int tags;
+            UsageCache.Entry e;
             try {
-                tags = registry.repository(name, context).tags().list().size();
+                e = usage.get(name);
             } catch (RegistryException gone) {
                 continue; // deleted since the catalog was read
             }
-            rows.add(new RepositoriesView.Row(name.value(), tagsHref(v, name), tags));
+            rows.add(new RepositoriesView.Row(name.value(), tagsHref(v, name), e.tags(), Format.bytes(e.bytes()),
+                    e.bytes(), e.lastPush() == null ? "" : Format.time(e.lastPush())));
         }
         String q = query.isEmpty() ? "" : "q=" + enc(query) + "&";
         render(resp, 200, "repositories.jte", new RepositoriesView(chrome(v, "Repositories", "repositories"), query,
@@ -371,47 +392,118 @@ public final class ConsoleServlet extends HttpServlet {
         resp.getOutputStream().write(bytes);
     }
 
-    /** What the repositories a viewer can see weigh: each one's blobs, and every blob once in the total. */
-    private record Usage(List<StorageView.Row> rows, long total, long sum) {
+    /**
+     * What the repositories a viewer can see weigh: each one's blobs, and every blob once in the total; the uploads
+     * in progress in them; and whether the viewer sees every repository (then the garbage collection, which is about
+     * all of them, is shown). {@code oldest} is when the oldest figure was read from storage.
+     */
+    private record Usage(List<StorageView.Row> rows, long total, long sum, Instant oldest,
+            List<UploadInProgress> uploads, boolean seesAll) {
+    }
+
+    /** One repository read from storage, for {@link UsageCache}: without pull events, as every console read. */
+    private UsageCache.Entry measure(RepositoryName name) {
+        Instant now = clock.instant();
+        Repository repo = registry.inspect(name, RequestContext.local());
+        Map<Digest, Long> blobs = Inspector.reachable(repo);
+        int tags = repo.tags().list().size();
+        return new UsageCache.Entry(blobs, blobs.values().stream().mapToLong(Long::longValue).sum(), tags,
+                registry.lastTagged(name).orElse(null), now);
     }
 
     private Usage usage(Viewer v) {
-        Predicate<RepositoryName> visible = name -> guard.permits(v.caller(), name, Action.PULL);
-        RequestContext context = readContext(null, v);
+        List<RepositoryName> all = registry.catalog();
+        Set<RepositoryName> visible = new LinkedHashSet<>();
+        for (RepositoryName name : all) {
+            if (guard.permits(v.caller(), name, Action.PULL)) {
+                visible.add(name);
+            }
+        }
         Map<Digest, Long> everything = new HashMap<>();
         List<StorageView.Row> rows = new ArrayList<>();
         long sum = 0;
-        for (RepositoryName name : registry.catalog(Integer.MAX_VALUE, (String) null, visible).items()) {
-            Map<Digest, Long> blobs;
+        Instant oldest = clock.instant();
+        for (RepositoryName name : visible) {
+            UsageCache.Entry e;
             try {
-                blobs = Inspector.reachable(registry.repository(name, context));
+                e = usage.get(name);
             } catch (RegistryException gone) {
                 continue;
             }
-            long size = blobs.values().stream().mapToLong(Long::longValue).sum();
-            sum += size;
-            everything.putAll(blobs);
-            rows.add(new StorageView.Row(name.value(), tagsHref(v, name), Format.bytes(size), size, blobs.size()));
+            sum += e.bytes();
+            everything.putAll(e.blobs());
+            if (e.computedAt().isBefore(oldest)) {
+                oldest = e.computedAt();
+            }
+            rows.add(new StorageView.Row(name.value(), tagsHref(v, name), Format.bytes(e.bytes()), e.bytes(),
+                    e.blobs().size()));
         }
         rows.sort(Comparator.comparingLong(StorageView.Row::bytes).reversed()
                 .thenComparing(StorageView.Row::repository));
-        return new Usage(rows, everything.values().stream().mapToLong(Long::longValue).sum(), sum);
+        List<UploadInProgress> uploads = registry.uploadsInProgress().stream()
+                .filter(u -> guard.permits(v.caller(), u.repository(), Action.PULL)).toList();
+        return new Usage(rows, everything.values().stream().mapToLong(Long::longValue).sum(), sum, oldest, uploads,
+                visible.size() == all.size());
+    }
+
+    /** The last garbage collection, or why it is not shown. */
+    private record LastGc(Optional<GcSummary> summary, String note) {
+    }
+
+    /** The last garbage collection, when the viewer may see it (it counts every repository); else why not. */
+    private LastGc lastGc(Usage u) {
+        if (!u.seesAll()) {
+            return new LastGc(Optional.empty(), "The last garbage collection is shown to those who may see every"
+                    + " repository.");
+        }
+        try {
+            return new LastGc(registry.lastGarbageCollection(), "No garbage collection has run on this storage yet.");
+        } catch (RegistryException e) {
+            LOG.warn("console: could not read the last garbage collection's summary: {}", e.getMessage());
+            return new LastGc(Optional.empty(), "The last garbage collection's summary could not be read from"
+                    + " storage; the server's log says why.");
+        }
+    }
+
+    private String freshness(Usage u) {
+        Duration maxAge = usage.maxAge();
+        if (maxAge.isZero()) {
+            return "Read from storage for this page.";
+        }
+        return "Read from storage at " + Format.time(u.oldest()) + " or later; "
+                + (activity != null ? "what is pushed or deleted through this server shows at once, other changes "
+                        : "changes ")
+                + "within " + Format.duration(maxAge) + ".";
     }
 
     private void storage(HttpServletResponse resp, Viewer v) throws IOException {
         Usage u = usage(v);
+        List<StorageView.Upload> uploads = new ArrayList<>();
+        for (UploadInProgress up : u.uploads().subList(0, Math.min(pageSize, u.uploads().size()))) {
+            uploads.add(new StorageView.Upload(up.repository().value(), tagsHref(v, up.repository()), up.id(),
+                    up.started().map(Format::time).orElse(""), Format.bytes(up.bytes()), up.bytes()));
+        }
+        LastGc last = lastGc(u);
+        StorageView.Gc gc = last.summary().map(g -> new StorageView.Gc(Format.time(g.finishedAt()), g.dryRun(),
+                g.manifestsDeleted(), g.blobsDeleted(), Format.bytes(g.bytesFreed()), g.bytesFreed(),
+                g.manifestsKept(), g.blobsKept(), g.repositories(), g.linksDeleted(), Format.duration(g.duration()),
+                Format.time(g.cutoff()))).orElse(null);
         render(resp, 200, "storage.jte", new StorageView(chrome(v, "Storage", "storage"), Format.bytes(u.total()),
                 u.total(), Format.bytes(u.sum()), Format.bytes(u.sum() - u.total()), registry.readOnly(),
-                registry.deletesEnabled(), u.rows()));
+                registry.deletesEnabled(), u.rows(), freshness(u), uploads, u.uploads().size() - uploads.size(), gc,
+                last.note()));
     }
 
-    private Map<String, Object> storageJson(Usage u) {
+    private Map<String, Object> storageJson(Viewer v) {
+        Usage u = usage(v);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("totalBytes", u.total());
         out.put("withoutDeduplicationBytes", u.sum());
         out.put("savedBytes", u.sum() - u.total());
         out.put("readOnly", registry.readOnly());
         out.put("deletesEnabled", registry.deletesEnabled());
+        out.put("computedAt", u.oldest().toString());
+        out.put("maxAgeSeconds", usage.maxAge().toSeconds());
         out.put("repositories", u.rows().stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", r.repository());
@@ -419,6 +511,30 @@ public final class ConsoleServlet extends HttpServlet {
             m.put("blobs", r.blobs());
             return m;
         }).toList());
+        out.put("uploads", u.uploads().stream().map(up -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("repository", up.repository().value());
+            m.put("id", up.id());
+            m.put("startedAt", up.started().map(Instant::toString).orElse(null));
+            m.put("bytes", up.bytes());
+            return m;
+        }).toList());
+        out.put("lastGarbageCollection", lastGc(u).summary().map(g -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("finishedAt", g.finishedAt().toString());
+            m.put("dryRun", g.dryRun());
+            m.put("cutoff", g.cutoff().toString());
+            m.put("repositories", g.repositories());
+            m.put("manifestsKept", g.manifestsKept());
+            m.put("manifestsDeleted", g.manifestsDeleted());
+            m.put("blobsKept", g.blobsKept());
+            m.put("blobsDeleted", g.blobsDeleted());
+            m.put("bytesFreed", g.bytesFreed());
+            m.put("linksDeleted", g.linksDeleted());
+            m.put("durationMillis", g.duration().toMillis());
+            m.put("incompleteWrites", g.incompleteWrites());
+            return m;
+        }).orElse(null));
         return out;
     }
 
@@ -497,6 +613,13 @@ public final class ConsoleServlet extends HttpServlet {
                     "The form had expired; please sign in again.", 403);
             return;
         }
+        String address = req.getRemoteAddr();
+        Optional<Duration> wait = signIns.check(address, user);
+        if (wait.isPresent()) {
+            LOG.debug("console: sign-in from {} refused: too many failures", address);
+            tooMany(req, resp, v, user, wait.get());
+            return;
+        }
         String password = Optional.ofNullable(req.getParameter("password")).orElse("");
         Optional<Principal> principal = Optional.empty();
         if (!user.isEmpty() && user.indexOf(':') < 0 && !password.isEmpty()) {
@@ -510,15 +633,42 @@ public final class ConsoleServlet extends HttpServlet {
         if (principal.isEmpty()) {
             // The name as typed, cut short and without control characters (no forged log lines); never the password.
             String shown = (user.length() > 64 ? user.substring(0, 64) : user).replaceAll("\\p{Cntrl}", "?");
-            LOG.info("console: sign-in as '{}' from {} refused", shown, req.getRemoteAddr());
+            LOG.info("console: sign-in as '{}' from {} refused", shown, address);
+            Optional<Duration> limited = signIns.failed(address, user);
+            if (limited.isPresent()) {
+                // Once per address or name that runs out of tries, not once per refused try: no log flood.
+                LOG.warn("console: sign-in limited after repeated failures as '{}' or from {}: the next try in {} s",
+                        shown, address, seconds(limited.get()));
+                tooMany(req, resp, v, user, limited.get());
+                return;
+            }
             loginForm(req, resp, v, user, "Wrong user name or password.", 401);
             return;
         }
+        signIns.succeeded(user);
         sessions.remove(v.session().id); // a fresh id for the signed-in session
         Sessions.Session s = sessions.create(principal.get());
         setCookie(req, resp, v.base(), s.id, false);
         resp.setStatus(303);
         resp.setHeader("Location", v.base() + "/");
+    }
+
+    /** 429 on the sign-in form, saying how long to wait. */
+    private void tooMany(HttpServletRequest req, HttpServletResponse resp, Viewer v, String user, Duration wait)
+            throws IOException {
+        long s = seconds(wait);
+        try {
+            onSignInLimited.run();
+        } catch (RuntimeException e) {
+            LOG.warn("console: the sign-in limit's listener failed: {}", e.toString());
+        }
+        resp.setHeader("Retry-After", Long.toString(s));
+        loginForm(req, resp, v, user, "Too many failed sign-ins from your address or for this user name: try again in "
+                + s + (s == 1 ? " second." : " seconds."), 429);
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
     private void logout(HttpServletRequest req, HttpServletResponse resp, Viewer v) {
@@ -559,7 +709,7 @@ public final class ConsoleServlet extends HttpServlet {
                     name.value(), tags.stream().map(Tag::value).toList(), v.base() + "/delete", back));
             return;
         }
-        Repository repo = existing(name, changeContext(req, v));
+        Repository repo = existing(registry.repository(name, changeContext(req, v)));
         int deleted = 0;
         for (Tag t : tags) {
             try {
@@ -592,8 +742,13 @@ public final class ConsoleServlet extends HttpServlet {
         }
     }
 
+    /** The repository to read from for a page: reads through it are not reported as pulls. */
     private Repository existing(RepositoryName name, RequestContext context) {
-        Repository repo = registry.repository(name, context);
+        return existing(registry.inspect(name, context));
+    }
+
+    private static Repository existing(Repository repo) {
+        RepositoryName name = repo.name();
         if (!repo.exists()) {
             throw new Refusal(404, "There is no repository " + name + " that you may see.");
         }
@@ -614,10 +769,10 @@ public final class ConsoleServlet extends HttpServlet {
                 v.session() == null ? null : v.session().csrf);
     }
 
-    /** Reads done for a page: marked so that the activity buffer does not keep them as pulls. */
+    /** Reads done for a page (read through {@link Registry#inspect}: no pull is reported). */
     private static RequestContext readContext(HttpServletRequest req, Viewer v) {
         return new RequestContext(new RegistryEvent.Request(UUID.randomUUID().toString(),
-                req == null ? "" : req.getRemoteAddr(), "", "GET", Activity.CONSOLE_AGENT), actor(v), null);
+                req == null ? "" : req.getRemoteAddr(), "", "GET", CONSOLE_AGENT), actor(v), null);
     }
 
     private static RequestContext changeContext(HttpServletRequest req, Viewer v) {
@@ -762,6 +917,10 @@ public final class ConsoleServlet extends HttpServlet {
         private Duration sessionIdle = Duration.ofHours(8);
         private int maxSessions = 10_000;
         private Clock clock = Clock.systemUTC();
+        private Duration usageMaxAge = Duration.ofMinutes(5);
+        private int signInBurst = 5;
+        private Duration signInRefill = Duration.ofSeconds(30);
+        private Runnable onSignInLimited = () -> { };
 
         private Builder(Registry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -814,12 +973,54 @@ public final class ConsoleServlet extends HttpServlet {
             return this;
         }
 
-        /** The clock sessions expire by. */
+        /**
+         * How long a repository's size, tag count and last push are kept before they are read from storage again (5
+         * minutes by default; zero reads them for every page). A change made through the registry whose events feed
+         * the {@link #activity activity} buffer shows at once; this bounds how late other changes show (another
+         * replica on the same storage, or a console without an activity buffer).
+         */
+        public Builder usageMaxAge(Duration maxAge) {
+            Objects.requireNonNull(maxAge, "maxAge");
+            if (maxAge.isNegative()) {
+                throw new IllegalArgumentException("usageMaxAge must not be negative: " + maxAge);
+            }
+            this.usageMaxAge = maxAge;
+            return this;
+        }
+
+        /**
+         * How many failed sign-ins a client address, and a user name, may have in a row ({@code burst}, 5 by
+         * default) before the form answers 429 with a Retry-After, and how often one more try is allowed after that
+         * ({@code refill}, every 30 seconds by default). A refused try does not check the password.
+         */
+        public Builder signInLimit(int burst, Duration refill) {
+            Objects.requireNonNull(refill, "refill");
+            if (burst < 1 || refill.isZero() || refill.isNegative()) {
+                throw new IllegalArgumentException("signInLimit needs a burst of at least 1 and a positive refill: "
+                        + burst + ", " + refill);
+            }
+            this.signInBurst = burst;
+            this.signInRefill = refill;
+            return this;
+        }
+
+        /**
+         * Called each time a sign-in is refused by the {@link #signInLimit limit} (with a 429), on the request's
+         * thread: for a metric (the server counts {@code berth_http_limit_hits_total{limit="console_sign_in"}}). Must
+         * return at once. A line is logged too, once each time an address or a user name runs out of tries.
+         */
+        public Builder onSignInLimited(Runnable listener) {
+            this.onSignInLimited = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The clock sessions expire by (and sizes age and sign-in limits refill by). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
+        /** The console. */
         public ConsoleServlet build() {
             return new ConsoleServlet(this);
         }

@@ -2,6 +2,7 @@ package dev.berth.ui;
 
 import dev.berth.registry.model.Digest;
 import dev.berth.registry.model.Platform;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -48,6 +49,22 @@ final class Format {
             sb.append(" (").append(p.osVersion()).append(')');
         }
         return sb.toString();
+    }
+
+    /** {@code 850 ms}, {@code 1.2 s}, {@code 5 min}, {@code 2 h 5 min}. */
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+        }
+        long minutes = d.toMinutes();
+        if (minutes < 60) {
+            return minutes + " min";
+        }
+        return d.toHours() + " h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + " min");
     }
 
     static String time(Instant t) {

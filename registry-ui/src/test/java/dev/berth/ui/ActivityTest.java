@@ -26,12 +26,15 @@ class ActivityTest {
     }
 
     @Test
-    void theConsolesOwnReadsAreNotKept() {
-        Activity activity = new Activity(10);
-        activity.onEvent(event(RegistryEvent.Action.PULL, "mine", Activity.CONSOLE_AGENT));
-        activity.onEvent(event(RegistryEvent.Action.PULL, "theirs", "docker"));
-        activity.onEvent(event(RegistryEvent.Action.DELETE, "deleted", Activity.CONSOLE_AGENT));
-        assertThat(activity.recent()).extracting(e -> e.target().tag()).containsExactly("deleted", "theirs");
+    void tellsItsWatchersOfEveryChangeButNotOfPulls() {
+        Activity activity = new Activity(1);
+        List<String> changed = new ArrayList<>();
+        activity.onChange(e -> changed.add(e.action().wireName() + " " + e.target().tag()));
+        activity.onEvent(event(RegistryEvent.Action.PUSH, "pushed", "docker"));
+        activity.onEvent(event(RegistryEvent.Action.PULL, "pulled", "docker"));
+        activity.onEvent(event(RegistryEvent.Action.DELETE, "deleted", "docker"));
+        assertThat(changed).containsExactly("push pushed", "delete deleted");
+        assertThat(activity.recent()).extracting(e -> e.target().tag()).containsExactly("deleted");
     }
 
     @Test

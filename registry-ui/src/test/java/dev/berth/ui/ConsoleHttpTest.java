@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.registry.events.RegistryEvent;
+import dev.berth.registry.gc.GcOptions;
+import dev.berth.registry.gc.GcReport;
+import dev.berth.registry.model.RepositoryName;
 import dev.berth.registry.model.Tag;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -315,6 +319,144 @@ class ConsoleHttpTest {
         assertThat(server.activity.recent()).noneMatch(e -> e.action() == RegistryEvent.Action.PULL);
         String page = http.get(server.ui() + "/activity").body();
         assertThat(page).contains(">push<").contains(">app<").contains(">1<");
+    }
+
+    @Test
+    void theStoragePageShowsUploadsInProgressAndTheLastGarbageCollection() throws Exception {
+        start(false);
+        server.content.image("app", "1", Map.of(), "amd64", 10);
+        String before = http.get(server.ui() + "/storage").body();
+        assertThat(before).contains("id=\"no-uploads\"").contains("No garbage collection has run");
+        var upload = server.registry.repository("app").uploads().start();
+        server.registry.repository("app").uploads().append(upload.id(), new ByteArrayInputStream(new byte[3000]));
+        server.content.image("app", "1", Map.of(), "amd64", 20); // the first image is untagged now
+        GcReport report = server.registry.collectGarbage(GcOptions.DEFAULTS.withDeleteUntagged(true));
+
+        String page = http.get(server.ui() + "/storage").body();
+        assertThat(page).contains("<code>" + upload.id() + "</code>").contains("title=\"3000 bytes\">2.9 KiB<")
+                .contains(Format.time(upload.startedAt()));
+        assertThat(page).contains("id=\"gc-deleted\">1 manifests, " + report.blobsDeleted().size() + " blobs")
+                .contains("title=\"" + report.bytesFreed() + " bytes\"")
+                .contains(Format.time(server.registry.lastGarbageCollection().orElseThrow().finishedAt()));
+
+        JsonNode json = new ObjectMapper().readTree(http.get(server.ui() + "/api/storage").body());
+        assertThat(json.path("uploads")).singleElement().satisfies(u -> {
+            assertThat(u.path("repository").asText()).isEqualTo("app");
+            assertThat(u.path("id").asText()).isEqualTo(upload.id());
+            assertThat(u.path("bytes").asLong()).isEqualTo(3000);
+            assertThat(u.path("startedAt").asText()).isEqualTo(upload.startedAt().toString());
+        });
+        JsonNode gc = json.path("lastGarbageCollection");
+        assertThat(gc.path("manifestsDeleted").asInt()).isEqualTo(1);
+        assertThat(gc.path("blobsDeleted").asInt()).isEqualTo(report.blobsDeleted().size());
+        assertThat(gc.path("bytesFreed").asLong()).isEqualTo(report.bytesFreed());
+        assertThat(gc.path("dryRun").asBoolean()).isFalse();
+    }
+
+    @Test
+    void onlyAViewerOfEveryRepositorySeesTheGarbageCollectionAndUploadsAreFiltered() throws Exception {
+        start(true);
+        server.content.image("public/base", "1", Map.of(), "amd64", 10);
+        server.content.image("private/secret", "1", Map.of(), "amd64", 10);
+        server.registry.repository("private/secret").uploads().start();
+        var visible = server.registry.repository("public/base").uploads().start();
+        server.registry.collectGarbage(GcOptions.DEFAULTS);
+
+        String anonymous = http.get(server.ui() + "/storage").body();
+        assertThat(anonymous).doesNotContain("private/secret").contains(visible.id()).doesNotContain("id=\"gc\"")
+                .contains("shown to those who may see every repository");
+        JsonNode json = new ObjectMapper().readTree(http.get(server.ui() + "/api/storage").body());
+        assertThat(json.path("uploads")).hasSize(1);
+        assertThat(json.path("lastGarbageCollection").isNull()).isTrue();
+
+        signIn(ConsoleServer.VIEWER, ConsoleServer.VIEWER_PASSWORD);
+        assertThat(http.get(server.ui() + "/storage").body()).contains("id=\"gc\"").contains("private/secret");
+    }
+
+    @Test
+    void sizesAreKeptBetweenViewsAndFollowTheRegistrysEvents() throws Exception {
+        start(false);
+        server.content.image("app", "1", Map.of(), "amd64", 1000);
+        long first = totalBytes();
+        assertThat(totalBytes()).isEqualTo(first);
+
+        server.content.image("app", "2", Map.of(), "amd64", 50_000); // reported by an event: shows at once
+        long second = totalBytes();
+        assertThat(second).isGreaterThan(first + 50_000);
+        server.registry.repository("app").tags().delete(new Tag("2"));
+        assertThat(totalBytes()).isEqualTo(first);
+        assertThat(http.get(server.ui() + "/storage").body()).contains("id=\"freshness\">Read from storage at")
+                .contains("within 5 min");
+    }
+
+    private long totalBytes() throws Exception {
+        return new ObjectMapper().readTree(http.get(server.ui() + "/api/storage").body()).path("totalBytes").asLong();
+    }
+
+    @Test
+    void repositoriesShowTheirSizeAndLastPush() throws Exception {
+        start(false);
+        server.content.image("app", "1", Map.of(), "amd64", 4096);
+        server.content.image("app", "2", Map.of(), "amd64", 4096);
+        server.content.image("empty-ish", "1", Map.of(), "amd64", 1);
+        JsonNode usage = new ObjectMapper().readTree(http.get(server.ui() + "/api/storage").body());
+        long appBytes = -1;
+        for (JsonNode r : usage.path("repositories")) {
+            if (r.path("name").asText().equals("app")) {
+                appBytes = r.path("bytes").asLong();
+            }
+        }
+        String lastPush = Format.time(server.registry.lastTagged(RepositoryName.parse("app")).orElseThrow());
+
+        String page = http.get(server.ui() + "/").body();
+        assertThat(page).contains(">app</a></td><td class=\"num\">2</td><td class=\"num\" title=\"" + appBytes
+                + " bytes\">" + Format.bytes(appBytes) + "</td><td>" + lastPush + "</td>");
+        assertThat(appBytes).isGreaterThan(8192);
+    }
+
+    @Test
+    void theConsolesReadsAreNoPullsButAClientsPullIs() throws Exception {
+        start(false);
+        var pushed = server.content.image("app", "1", Map.of(), "amd64", 10);
+        server.events.clear();
+        for (String path : List.of("/", "/tags?repo=app", "/image?repo=app&ref=1", "/raw?repo=app&ref="
+                + Http.enc(pushed.digest().toString()), "/storage", "/api/storage")) {
+            assertThat(http.get(server.ui() + path).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(server.events).as("events of page views").isEmpty();
+
+        HttpResponse<String> pull = http.get(server.api() + "/v2/app/manifests/1");
+        assertThat(pull.statusCode()).isEqualTo(200);
+        assertThat(server.events).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo(RegistryEvent.Action.PULL);
+            assertThat(e.target().tag()).isEqualTo("1");
+        });
+    }
+
+    @Test
+    void repeatedFailedSignInsAreLimitedWith429() throws Exception {
+        start(true);
+        String form = http.get(server.ui() + "/login").body();
+        HttpResponse<String> r = null;
+        for (int i = 1; i <= 5; i++) {
+            r = http.post(server.ui() + "/login", List.of(Map.entry("csrf", Http.csrf(form)),
+                    Map.entry("user", ConsoleServer.ADMIN), Map.entry("password", "guess-" + i)));
+            form = r.body();
+            assertThat(r.statusCode()).as("try " + i).isEqualTo(i < 5 ? 401 : 429);
+        }
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(r.body()).contains("Too many failed sign-ins").contains("try again in 30 seconds");
+
+        HttpResponse<String> right = http.post(server.ui() + "/login", List.of(Map.entry("csrf", Http.csrf(form)),
+                Map.entry("user", ConsoleServer.ADMIN), Map.entry("password", ConsoleServer.ADMIN_PASSWORD)));
+        assertThat(right.statusCode()).as("even the right password waits").isEqualTo(429);
+        assertThat(right.headers().firstValue("Retry-After")).hasValueSatisfying(s -> assertThat(Long.parseLong(s))
+                .isBetween(1L, 30L));
+        HttpResponse<String> other = http.post(server.ui() + "/login", List.of(Map.entry("csrf",
+                Http.csrf(right.body())), Map.entry("user", ConsoleServer.VIEWER),
+                Map.entry("password", ConsoleServer.VIEWER_PASSWORD)));
+        assertThat(other.statusCode()).as("the address is limited too").isEqualTo(429);
+        assertThat(http.get(server.ui() + "/").body()).doesNotContain("id=\"viewer\"");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.berth.auth.htpasswd.HtpasswdAuthenticator;
 import dev.berth.registry.Registry;
 import dev.berth.registry.auth.AccessGuard;
 import dev.berth.registry.auth.AccessRules;
+import dev.berth.registry.events.RegistryEvent;
 import dev.berth.registry.policy.ImmutableTags;
 import dev.berth.registry.servlet.RegistryServlet;
 import dev.berth.registry.servlet.ServletOptions;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -30,6 +32,8 @@ final class ConsoleServer {
 
     final Registry registry;
     final Activity activity = new Activity(100);
+    /** Every event the registry raised, pulls included (the activity buffer keeps no pulls of the console). */
+    final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
     final Content content;
     private final Server jetty;
     private final AccessGuard guard;
@@ -37,7 +41,7 @@ final class ConsoleServer {
     private ConsoleServer(boolean auth, Path dir, int pageSize) throws Exception {
         registry = Registry.builder()
                 .immutableTags(ImmutableTags.of(new ImmutableTags.Rule(List.of("**"), List.of("release-*"))))
-                .events(activity)
+                .events(activity.and(events::add))
                 .build();
         content = new Content(registry);
         if (auth) {
@@ -81,7 +85,12 @@ final class ConsoleServer {
 
     /** {@code http://127.0.0.1:PORT/reg/ui}, without a trailing slash. */
     String ui() {
-        return "http://127.0.0.1:" + ((ServerConnector) jetty.getConnectors()[0]).getLocalPort() + CONTEXT + "/ui";
+        return api() + "/ui";
+    }
+
+    /** {@code http://127.0.0.1:PORT/reg}: where the registry's API ({@code /v2/}) is. */
+    String api() {
+        return "http://127.0.0.1:" + ((ServerConnector) jetty.getConnectors()[0]).getLocalPort() + CONTEXT;
     }
 
     private static String bcrypt(String password) {

@@ -58,7 +58,7 @@ import java.util.function.Supplier;
  *       (the configured name; endpoints are few): events accepted by the endpoint, lost (queue full or shutdown),
  *       POSTs that failed, and events waiting;
  *   <li>{@code berth_http_limit_hits_total} by {@code limit} (one of {@link #LIMITS}): every time a limit of
- *       {@code http.limits} fires; and {@code berth_http_connections_open}, the connections open now;
+ *       {@code http.limits} (or the console's sign-in limit) fires; and {@code berth_http_connections_open}, the connections open now;
  *   <li>the JVM's: Micrometer's memory, GC, thread and processor binders under their usual names ({@code jvm_*},
  *       {@code system_cpu_*}, {@code process_cpu_*}), unprefixed so that stock dashboards work.
  * </ul>
@@ -88,11 +88,13 @@ public final class RegistryMetrics implements AutoCloseable {
      *   <li>{@code min_request_rate}, {@code min_response_rate}: a body slower than {@code minrequestrate} or
      *       {@code minresponserate} over a {@code rategrace} window, cut off;
      *   <li>{@code body_timeout}: a small body not read within {@code bodytimeout};
-     *   <li>{@code body_size}: a body larger than the server accepts.
+     *   <li>{@code body_size}: a body larger than the server accepts;
+     *   <li>{@code console_sign_in}: a sign-in on the web console refused with 429 after repeated failures from its
+     *       address or for its user name (not a setting of {@code http.limits}: the console's own).
      * </ul>
      */
     public static final List<String> LIMITS = List.of("connections", "per_client_connections", "header_timeout",
-            "idle_timeout", "min_request_rate", "min_response_rate", "body_timeout", "body_size");
+            "idle_timeout", "min_request_rate", "min_response_rate", "body_timeout", "body_size", "console_sign_in");
 
     /**
      * Makes the meter registry and the meters that exist from the start: on the first use of these metrics (a
@@ -164,7 +166,7 @@ public final class RegistryMetrics implements AutoCloseable {
         Map<String, Counter> hits = new HashMap<>();
         for (String limit : LIMITS) {
             hits.put(limit, Counter.builder("berth.http.limit.hits")
-                    .description("limits of http.limits that fired: connections refused or closed, requests cut off")
+                    .description("limits that fired: connections refused or closed, requests cut off, sign-ins refused")
                     .tag("limit", limit).register(r));
         }
         this.limitHits = Map.copyOf(hits);

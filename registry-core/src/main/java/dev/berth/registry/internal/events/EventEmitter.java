@@ -30,10 +30,17 @@ public final class EventEmitter {
 
     private final EventListener listener;
     private final RequestContext context;
+    private final boolean reportPulls;
 
     public EventEmitter(EventListener listener, RequestContext context) {
+        this(listener, context, true);
+    }
+
+    /** With {@code reportPulls} false, content handed out is not reported: someone looked, nobody pulled. */
+    public EventEmitter(EventListener listener, RequestContext context, boolean reportPulls) {
         this.listener = listener;
         this.context = context;
+        this.reportPulls = reportPulls;
     }
 
     /** A manifest put: one event per tag it was put under (none: one event without tag). */
@@ -57,6 +64,9 @@ public final class EventEmitter {
 
     /** A manifest served, by tag or digest. */
     void manifestPulled(RepositoryName repository, Reference reference, StoredManifest m) {
+        if (!reportPulls) {
+            return;
+        }
         Target target = manifestTarget(repository, m.mediaType(), m.size(), m.digest());
         if (reference instanceof Reference.ByTag byTag) {
             target = target.withTag(byTag.tag().value());
@@ -88,6 +98,9 @@ public final class EventEmitter {
 
     /** A blob's content handed out (opened, or a URL to it given); its size is -1 when not known. */
     void blobPulled(RepositoryName repository, Digest digest, long size) {
+        if (!reportPulls) {
+            return;
+        }
         emit(Action.PULL, blobTarget(repository, digest, size));
     }
 

@@ -20,10 +20,13 @@ import java.util.List;
  *     _uploads/&lt;uuid&gt;/data                                       an upload's bytes so far
  *     _uploads/&lt;uuid&gt;/startedat                                  RFC 3339 start time
  *     _referrers/&lt;alg&gt;/&lt;hex&gt;/&lt;alg&gt;/&lt;hex&gt;/link    Berth only: manifest (2nd) whose subject is (1st)
+ *   _berth/gc/last.json                                        Berth only: the last garbage collection's summary
  * </pre>
  *
  * Distribution ignores {@code _referrers} (its catalog skips folders starting with '_' and finds repositories by their
- * {@code _manifests}), so the layout stays readable by it.
+ * {@code _manifests}), so the layout stays readable by it; {@code _berth/} lies beside {@code blobs/} and
+ * {@code repositories/}, which are all distribution walks (its garbage collector included), and a folder starting
+ * with '_' can be neither a repository nor a blob.
  */
 public final class Layout {
     private Layout() {
@@ -32,6 +35,8 @@ public final class Layout {
     public static final String ROOT = "/docker/registry/v2";
     public static final String BLOBS = ROOT + "/blobs";
     public static final String REPOSITORIES = ROOT + "/repositories";
+    /** Where the summary of the last garbage collection is kept, whichever process ran it. */
+    public static final String LAST_GC = ROOT + "/_berth/gc/last.json";
 
     public static final String LINK = "link";
     public static final String MANIFESTS_DIR = "_manifests";
