@@ -66,12 +66,11 @@ public final class BerthServer implements AutoCloseable {
     private final Maintenance maintenance = new Maintenance();
     private DebugServer debug;
     private String debugHost;
-    private volatile Warmup warmup;
 
     private BerthServer(Registry registry, ServerConfig.Http http, ServletOptions options, boolean accessLog,
-            ServerSecurity security, Notifier notifier, ServerConfig.Ui ui, Activity activity, boolean quiet) {
+            ServerSecurity security, Notifier notifier, ServerConfig.Ui ui, Activity activity) {
         // First, as it may refuse the configuration: nothing needs closing yet.
-        QueuedThreadPool threads = threadPool(http.threads(), quiet);
+        QueuedThreadPool threads = threadPool(http.threads());
         this.security = security;
         this.notifier = notifier;
         this.registry = registry;
@@ -154,7 +153,7 @@ public final class BerthServer implements AutoCloseable {
      * blocked on storage or on a slow client then holds no platform thread. Jetty's selectors and its non-blocking
      * work stay on the bounded platform pool either way.
      */
-    private static QueuedThreadPool threadPool(ServerConfig.Threads threads, boolean quiet) {
+    private static QueuedThreadPool threadPool(ServerConfig.Threads threads) {
         int java = Runtime.version().feature();
         QueuedThreadPool pool = new QueuedThreadPool(PLATFORM_THREADS, 8);
         pool.setName("berth-http");
@@ -165,11 +164,6 @@ public final class BerthServer implements AutoCloseable {
                 throw new IllegalStateException("http.threads: this Java " + java + " runtime has no virtual threads");
             }
             pool.setVirtualThreadsExecutor(virtual);
-        }
-        if (quiet) {
-            return pool;
-        }
-        if (VirtualThreads.isUseVirtualThreads(pool)) {
             LOG.info("requests run on virtual threads (http.threads: {}, Java {})",
                     threads.name().toLowerCase(Locale.ROOT), java);
         } else {
@@ -223,7 +217,7 @@ public final class BerthServer implements AutoCloseable {
     public static BerthServer start(Registry registry, ServerConfig.Http http, ServletOptions options,
             boolean accessLog, ServerSecurity security, Notifier notifier, ServerConfig.Ui ui, Activity activity)
             throws Exception {
-        BerthServer s = new BerthServer(registry, http, options, accessLog, security, notifier, ui, activity, false);
+        BerthServer s = new BerthServer(registry, http, options, accessLog, security, notifier, ui, activity);
         try {
             s.server.start();
             if (http.debug().isPresent()) {
@@ -250,33 +244,6 @@ public final class BerthServer implements AutoCloseable {
             throw e;
         }
         return s;
-    }
-
-    /**
-     * A server for the {@link Warmup}: as {@link #start(Registry, ServerConfig.Http, ServletOptions, boolean)} without
-     * an access log, and without the startup line on its threads (the real server has said it).
-     */
-    static BerthServer startQuietly(Registry registry, ServerConfig.Http http, ServletOptions options)
-            throws Exception {
-        BerthServer s = new BerthServer(registry, http, options, false, ServerSecurity.OPEN, null,
-                new ServerConfig.Ui(false, ServerConfig.Ui.DEFAULT.path(), 1), null, true);
-        try {
-            s.server.start();
-        } catch (Exception e) {
-            s.server.stop();
-            throw e;
-        }
-        return s;
-    }
-
-    /** Gives this server the {@link Warmup} started beside it (null: none), to stop in {@link #close()}. */
-    void warmup(Warmup w) {
-        this.warmup = w;
-    }
-
-    /** The {@link Warmup} started beside this server, if any. */
-    Optional<Warmup> warmup() {
-        return Optional.ofNullable(warmup);
     }
 
     /** The port the server listens on. */
@@ -339,10 +306,6 @@ public final class BerthServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            Warmup w = warmup;
-            if (w != null) {
-                w.close();
-            }
             maintenance.close(); // no purge may start against a registry that is closing
             stop(server);
         } finally {

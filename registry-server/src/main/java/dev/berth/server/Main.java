@@ -239,24 +239,6 @@ public final class Main {
 
     /** Builds the registry and starts the server a configuration describes. */
     public static BerthServer serve(ServerConfig config) throws Exception {
-        ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
-                config.http().headers(), config.catalogMaxEntries()).withRedirects(!config.storage().redirectDisabled());
-        // At once, beside the real server's start: the classes both need load on two cores instead of one, and the
-        // first push or pull after the start finds its code paths ready.
-        Warmup warmup = Warmup.enabled() ? Warmup.start(config.http(), options) : null;
-        try {
-            BerthServer server = serve(config, options);
-            server.warmup(warmup);
-            return server;
-        } catch (Exception | Error e) {
-            if (warmup != null) {
-                warmup.close();
-            }
-            throw e;
-        }
-    }
-
-    private static BerthServer serve(ServerConfig config, ServletOptions options) throws Exception {
         ServerConfig.Storage storage = config.storage();
         Notifier notifier = startNotifier(config);
         ServerConfig.Ui ui = config.ui();
@@ -272,6 +254,8 @@ public final class Main {
             closeNow(notifier);
             throw e;
         }
+        ServletOptions options = new ServletOptions(config.http().host(), config.http().relativeUrls(),
+                config.http().headers(), config.catalogMaxEntries()).withRedirects(!storage.redirectDisabled());
         ServerSecurity security;
         try {
             security = ServerSecurity.from(config.auth());
