@@ -32,8 +32,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # where the checkout is. Builds on this host take turns (flock), each removing the copy when done.
 cds_dir=/tmp/berth-image-cds
 
-# dump_cds JAVA_HOME JAR CLASSLIST ARCHIVE: the static CDS archive of the classes in CLASSLIST. Its output is kept
-# short: how many entries of the list this jar no longer has (the list is then out of date).
+# dump_cds JAVA_HOME JAR CLASSLIST ARCHIVE: the static CDS archive of the classes in CLASSLIST. The archived heap
+# objects depend on the dumping JVM's collector and maximum heap, which it otherwise chooses from the host's processors
+# and memory (SerialGC on one processor, a quarter of the RAM): both are fixed, so that any host dumps the same bytes.
+# Its output is kept short: how many entries of the list this jar no longer has (the list is then out of date).
 dump_cds() {
   local log stale status=0
   log=$(mktemp)
@@ -41,8 +43,8 @@ dump_cds() {
     set -e
     rm -rf "$1" && mkdir -p "$1" && cp "$3" "$1/registry-server.jar" && touch -d @1 "$1/registry-server.jar"
     status=0
-    "$2/bin/java" -Xshare:dump "-XX:SharedClassListFile=$4" "-XX:SharedArchiveFile=$5" -Xlog:cds=warning \
-      -cp "$1/registry-server.jar" || status=$?
+    "$2/bin/java" -Xshare:dump -XX:+UseG1GC -Xmx4g "-XX:SharedClassListFile=$4" "-XX:SharedArchiveFile=$5" \
+      -Xlog:cds=warning -cp "$1/registry-server.jar" || status=$?
     rm -rf "$1"
     exit $status' dump "$cds_dir" "$1" "$2" "$(realpath "$3")" "$(realpath -m "$4")" > "$log" 2>&1 || status=$?
   if [ "$status" != 0 ]; then
@@ -64,7 +66,7 @@ if [ "${1:-}" = --check-archive ]; then
   [ -f "$app/berth.jsa" ] || { echo "build-root: no CDS archive to check (berth.image.archive is not cds)"; exit 0; }
   again=$(mktemp -d)
   trap 'rm -rf "$again"' EXIT
-  dump_cds "$out/base/root/opt/java/openjdk" "$app/registry-server.jar" "$classlist" "$again/berth.jsa" 2>/dev/null
+  dump_cds "$out/base/root/opt/java/openjdk" "$app/registry-server.jar" "$classlist" "$again/berth.jsa"
   cmp -s "$app/berth.jsa" "$again/berth.jsa" || {
     echo "build-root: the CDS archive is not reproducible: a second dump differs in $(cmp -l "$app/berth.jsa" \
       "$again/berth.jsa" 2>/dev/null | wc -l) bytes" >&2
