@@ -67,8 +67,10 @@ done
 docker version >/dev/null 2>&1 || fail "dockerd did not answer within 30 s"
 image=$(docker load -i "$tar_file" | sed -n 's/^Loaded image: //p')
 [ -n "$image" ] || fail "docker load printed no image name"
+label() { docker image inspect --format "{{index .Config.Labels \"org.opencontainers.image.$1\"}}" "$image"; }
 echo "docker-image: dockerd $(docker version --format '{{.Server.Version}}'), $image," \
-  "$(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1000000}') unpacked"
+  "$(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1000000}') unpacked," \
+  "revision $(label revision), created $(label created)"
 
 # await_container_port CONTAINER: the port of its "listening on http(s)://HOST:PORT/v2/" line (waits up to 60 s)
 await_container_port() {
