@@ -2,7 +2,8 @@
 # The container image with a real Docker engine, used the way registry:2 is: a dockerd of its own (no systemd, no
 # iptables, no bridge: containers use the host's network), the image loaded from the tar the build made, then
 #   1. plain: docker run with the default command and a named volume; docker push of an image made with docker
-#      import, rmi, pull; time to the first 200 of GET /v2/ inside the container; SIGTERM drains
+#      import, rmi, pull; time to the first 200 of GET /v2/ inside the container; the JVM uses the class archive
+#      baked into the image; SIGTERM drains, then the container exits with 0
 #   2. --env-file with TLS and an htpasswd file mounted, the htpasswd path and http.secret through REGISTRY_*_FILE
 #      variables: a push without the CA fails, with the CA in /etc/docker/certs.d/<name>:<port>/ca.crt docker login,
 #      push, rmi, pull and logout work, and an anonymous pull is refused; the secret never appears in the log; a
@@ -66,8 +67,10 @@ done
 docker version >/dev/null 2>&1 || fail "dockerd did not answer within 30 s"
 image=$(docker load -i "$tar_file" | sed -n 's/^Loaded image: //p')
 [ -n "$image" ] || fail "docker load printed no image name"
+label() { docker image inspect --format "{{index .Config.Labels \"org.opencontainers.image.$1\"}}" "$image"; }
 echo "docker-image: dockerd $(docker version --format '{{.Server.Version}}'), $image," \
-  "$(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1000000}') unpacked"
+  "$(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1000000}') unpacked," \
+  "revision $(label revision), created $(label created)"
 
 # await_container_port CONTAINER: the port of its "listening on http(s)://HOST:PORT/v2/" line (waits up to 60 s)
 await_container_port() {
@@ -117,8 +120,21 @@ docker stop plain >/dev/null
 stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
 docker logs plain 2>&1 | grep -q "stopping: finishing requests in flight" || fail "SIGTERM did not drain"
 docker logs plain 2>&1 | grep -q "stopped" || fail "the server did not say it stopped"
+[ "$(docker inspect --format '{{.State.ExitCode}}' plain)" = 0 ] \
+  || fail "docker stop: the container exited with $(docker inspect --format '{{.State.ExitCode}}' plain), not 0"
+# the class archive the entrypoint names (CDS or AOT cache) is the one the JVM maps: Berth's classes come from it
+archive_flag=$(docker image inspect --format '{{json .Config.Entrypoint}}' "$image" | grep -o '"-XX:[A-Za-z]*\(Archive\|AOT\)[A-Za-z]*=[^"]*"' | tr -d '"')
+if [ -n "$archive_flag" ]; then
+  docker run --rm --entrypoint /opt/java/openjdk/bin/java "$image" "$archive_flag" -Xlog:class+load=info \
+    -jar /opt/berth/registry-server.jar --version > "$work/class-load.txt" 2>&1 || fail "java $archive_flag --version"
+  grep -q "dev.berth.server.Main source: shared objects file" "$work/class-load.txt" \
+    || fail "the JVM does not use the image's class archive ($archive_flag): $(grep -i 'warn\|error' "$work/class-load.txt" | head -n 3)"
+  archive_note=", classes from $archive_flag"
+else
+  archive_note=", no class archive"
+fi
 echo "docker-image: plain OK (push, rmi, pull; first 200 of GET /v2/ ${in_container_ms} ms after the container" \
-  "started, ${first_200_ms} ms after docker run; docker stop ${stop_ms} ms)"
+  "started, ${first_200_ms} ms after docker run${archive_note}; docker stop ${stop_ms} ms, exit status 0)"
 
 # === 2. TLS and htpasswd through --env-file, secrets through *_FILE, under a name that is not loopback IPv4
 echo "::1 $name" >> /etc/hosts
@@ -186,6 +202,7 @@ docker stop tls >/dev/null
 docker logs tls > "$work/tls.log" 2>&1
 grep -q "$http_secret" "$work/tls.log" && fail "the secret read from REGISTRY_HTTP_SECRET_FILE is in the log"
 grep -q "stopped" "$work/tls.log" || fail "the TLS server did not drain on SIGTERM"
+[ "$(docker inspect --format '{{.State.ExitCode}}' tls)" = 0 ] || fail "the TLS container did not exit with 0 on SIGTERM"
 # a secret file that is missing stops the start with a message naming the variable
 run_tls missing -e REGISTRY_HTTP_SECRET_FILE=/run/secrets/not-there || fail "docker run (missing secret)"
 [ "$(docker wait missing)" = 2 ] || fail "a missing secret file did not stop the server with exit code 2"

@@ -2,21 +2,82 @@
 # Makes what the image is built from, with nothing pulled from an image registry (run by the image module's Maven
 # build at package, before Jib; see registry-image/README.md):
 #
-#   registry-image/build-root.sh JDK SERVER_JAR MODULES OUT [on|off]
+#   registry-image/build-root.sh JDK SERVER_JAR MODULES OUT [cds|aot|off] [CLASSLIST]
+#   registry-image/build-root.sh --check-archive OUT CLASSLIST
 #
 #   OUT/base/berth-base.tar  the base image, in `docker save`'s format (Jib reads it as tar://...): a Java runtime
 #                            jlinked from JDK with MODULES at /opt/java/openjdk (where eclipse-temurin images have
 #                            theirs), the few glibc files it needs copied from this host, /etc/passwd and /etc/group
 #                            with the user berth (65532), /tmp, and /var/lib/registry owned by berth
-#   OUT/app/opt/berth/       registry-server.jar and berth.aot, the JVM's AOT cache (JEP 483/514) recorded by a
-#                            training run of that runtime serving a few requests (not with off as the last argument)
+#   OUT/app/opt/berth/       registry-server.jar, and the JVM's archive of the server's classes:
+#                            cds (the default): berth.jsa, a static CDS archive (-Xshare:dump) of the classes in
+#                              CLASSLIST (committed, written by record-classlist.sh); the same bytes for the same
+#                              inputs, so the image is reproducible
+#                            aot: berth.aot, Java 25's AOT cache (JEP 483/514) recorded by a training run
+#                              (training-run.sh); starts faster, but differs on every build
+#                            off: none
+#
+# --check-archive dumps the CDS archive again, from the same runtime, jar and class list, and fails unless it has the
+# same bytes as OUT/app/opt/berth/berth.jsa (run at verify: the one part of the image a JVM writes).
 #
 # Every file gets the modification time 1 s after the epoch, which is also what Jib gives the files it adds: the
-# JVM accepts the AOT cache only for a jar with the time it was recorded with, and the tars come out the same for the
-# same inputs.
+# JVM accepts an archive only for a jar (and runtime) with the time it was made with, and the tars come out the same
+# for the same inputs.
 set -euo pipefail
 
-jdk=$1 jar=$2 modules=$3 out=$(realpath -m "$4") aot=${5:-on}
+here=$(cd "$(dirname "$0")" && pwd)
+
+# The archive holds the jar's path as it was at dump time (the JVM then accepts the jar at another path with the same
+# name, /opt/berth/ in the image): the dump takes the jar from this fixed path, so that the archive does not depend on
+# where the checkout is. Builds on this host take turns (flock), each removing the copy when done.
+cds_dir=/tmp/berth-image-cds
+
+# dump_cds JAVA_HOME JAR CLASSLIST ARCHIVE: the static CDS archive of the classes in CLASSLIST. The archived heap
+# objects depend on the dumping JVM's collector and maximum heap, which it otherwise chooses from the host's processors
+# and memory (SerialGC on one processor, a quarter of the RAM): both are fixed, so that any host dumps the same bytes.
+# Its output is kept short: how many entries of the list this jar no longer has (the list is then out of date).
+dump_cds() {
+  local log stale status=0
+  log=$(mktemp)
+  flock "$cds_dir.lock" bash -c '
+    set -e
+    rm -rf "$1" && mkdir -p "$1" && cp "$3" "$1/registry-server.jar" && touch -d @1 "$1/registry-server.jar"
+    status=0
+    "$2/bin/java" -Xshare:dump -XX:+UseG1GC -Xmx4g "-XX:SharedClassListFile=$4" "-XX:SharedArchiveFile=$5" \
+      -Xlog:cds=warning -cp "$1/registry-server.jar" || status=$?
+    rm -rf "$1"
+    exit $status' dump "$cds_dir" "$1" "$2" "$(realpath "$3")" "$(realpath -m "$4")" > "$log" 2>&1 || status=$?
+  if [ "$status" != 0 ]; then
+    cat "$log" >&2; rm -f "$log"
+    echo "build-root: the CDS dump failed" >&2
+    return 1
+  fi
+  stale=$(grep -c 'Cannot find\|out-of-date' "$log" || true)
+  rm -f "$log"
+  touch -d @1 "$4"
+  if [ "$stale" != 0 ]; then
+    echo "build-root: $stale entries of $3 are not in the jar any more: run registry-image/record-classlist.sh" >&2
+  fi
+}
+
+if [ "${1:-}" = --check-archive ]; then
+  out=$(realpath -m "$2") classlist=$3
+  app=$out/app/opt/berth
+  [ -f "$app/berth.jsa" ] || { echo "build-root: no CDS archive to check (berth.image.archive is not cds)"; exit 0; }
+  again=$(mktemp -d)
+  trap 'rm -rf "$again"' EXIT
+  dump_cds "$out/base/root/opt/java/openjdk" "$app/registry-server.jar" "$classlist" "$again/berth.jsa"
+  cmp -s "$app/berth.jsa" "$again/berth.jsa" || {
+    echo "build-root: the CDS archive is not reproducible: a second dump differs in $(cmp -l "$app/berth.jsa" \
+      "$again/berth.jsa" 2>/dev/null | wc -l) bytes" >&2
+    exit 1
+  }
+  echo "build-root: the CDS archive dumped again has the same bytes ($(sha256sum "$app/berth.jsa" | cut -c1-16)...)"
+  exit 0
+fi
+
+jdk=$1 jar=$2 modules=$3 out=$(realpath -m "$4") archive=${5:-cds} classlist=${6:-$here/src/main/cds/berth.classlist}
+case $archive in cds | aot | off) ;; *) echo "build-root: berth.image.archive is cds, aot or off, not $archive" >&2; exit 1 ;; esac
 [ -x "$jdk/bin/jlink" ] || { echo "build-root: no jlink in $jdk (set berth.image.jdk to a JDK 25)" >&2; exit 1; }
 [ -f "$jar" ] || { echo "build-root: no $jar (build registry-server first: mvn -B -Pimage package at the root)" >&2; exit 1; }
 
@@ -74,45 +135,27 @@ tar --create --file "$base/berth-base.tar" "${tar_opts[@]}" --owner=0 --group=0 
   manifest.json config.json layer.tar
 rm "$base/layer.tar"
 
-# --- the application and its AOT cache: a training run of the image's own runtime with the jar at the same
-# modification time (the JVM checks it), serving what a registry does at startup and on its first requests
+# --- the application and its archive, made by the image's own runtime with the jar at the same modification time
+# (the JVM checks it)
 app=$out/app/opt/berth
 cp "$jar" "$app/registry-server.jar"
 touch -d @1 "$app/registry-server.jar"
-if [ "$aot" = off ]; then
-  echo "build-root: runtime $(du -sh "$java_home" | cut -f1), base $(du -h "$base/berth-base.tar" | cut -f1), no AOT cache"
-  exit 0
-fi
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-printf 'version: 0.1\nlog: {level: info}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp: {addr: "127.0.0.1:0"}\n' \
-  "$work/data" > "$work/config.yml"
-"$java_home/bin/java" "-XX:AOTCacheOutput=$app/berth.aot" -Xlog:aot=error -Xlog:cds=error \
-  -jar "$app/registry-server.jar" serve "$work/config.yml" > "$work/log" 2>&1 &
-pid=$!
-port=
-for _ in $(seq 1 600); do
-  port=$(sed -n 's/.*listening on http:\/\/[0-9.]*:\([0-9]*\)\/v2\/.*/\1/p' "$work/log" | head -n 1)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/log" >&2; echo "build-root: the training run stopped" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/log" >&2; echo "build-root: the training run did not start in 60 s" >&2; exit 1; }
-reg=http://127.0.0.1:$port
-printf 'berth training blob' > "$work/blob"
-d=sha256:$(sha256sum "$work/blob" | cut -d' ' -f1)
-curl -fsS -o /dev/null "$reg/v2/"
-curl -fsS -o /dev/null -X POST --data-binary @"$work/blob" "$reg/v2/train/blobs/uploads/?digest=$d"
-curl -fsS -o /dev/null "$reg/v2/train/blobs/$d"
-curl -fsS -o /dev/null "$reg/v2/_catalog"
-kill -TERM "$pid"
-status=0
-wait "$pid" || status=$?
-# 143: the JVM's exit status after SIGTERM (128 + 15), once its shutdown hooks and the cache are done
-[ "$status" = 0 ] || [ "$status" = 143 ] || { cat "$work/log" >&2; echo "build-root: the training run did not stop cleanly" >&2; exit 1; }
-pid=
-[ -s "$app/berth.aot" ] || { cat "$work/log" >&2; echo "build-root: no AOT cache written" >&2; exit 1; }
-touch -d @1 "$app/berth.aot"
-echo "build-root: runtime $(du -sh "$java_home" | cut -f1), base $(du -h "$base/berth-base.tar" | cut -f1), AOT cache $(du -h "$app/berth.aot" | cut -f1)"
+sizes="runtime $(du -sh "$java_home" | cut -f1), base $(du -h "$base/berth-base.tar" | cut -f1)"
+case $archive in
+  off)
+    echo "build-root: $sizes, no class archive"
+    ;;
+  cds)
+    [ -f "$classlist" ] || { echo "build-root: no class list $classlist" >&2; exit 1; }
+    dump_cds "$java_home" "$app/registry-server.jar" "$classlist" "$app/berth.jsa"
+    echo "build-root: $sizes, CDS archive $(du -h "$app/berth.jsa" | cut -f1)"
+    ;;
+  aot)
+    # a training run records the AOT cache (Java 25's one-step workflow: written when the JVM exits)
+    "$here/training-run.sh" "$java_home/bin/java" "$app/registry-server.jar" "-XX:AOTCacheOutput=$app/berth.aot" \
+      -Xlog:aot=error -Xlog:cds=error
+    [ -s "$app/berth.aot" ] || { echo "build-root: no AOT cache written" >&2; exit 1; }
+    touch -d @1 "$app/berth.aot"
+    echo "build-root: $sizes, AOT cache $(du -h "$app/berth.aot" | cut -f1)"
+    ;;
+esac

@@ -86,7 +86,7 @@ public final class Main {
         Thread locales = new Thread(Locale::getAvailableLocales, "berth-locales");
         locales.setDaemon(true);
         locales.start();
-        int code = run(args, System.getenv(), System.out, System.err);
+        int code = run(args, System.getenv(), System.out, System.err, true);
         if (code != 0) {
             System.exit(code);
         }
@@ -94,6 +94,15 @@ public final class Main {
 
     /** Runs a command; returns the exit code (serve returns only when the server has stopped). */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, out, err, false);
+    }
+
+    /**
+     * Runs a command; returns the exit code (serve returns only when the server has stopped). With {@code
+     * exitOnSignals} (the process's own main, not a test calling in), serve takes SIGTERM and SIGINT: it drains, then
+     * the JVM exits with status 0 (see {@link Shutdown}).
+     */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean exitOnSignals) {
         if (args.length > 0 && AdminCommands.COMMANDS.contains(args[0])) {
             return AdminCommands.run(args, env, out, err);
         }
@@ -174,19 +183,11 @@ public final class Main {
         try {
             BerthServer server = serve(config);
             configurationLines(config).forEach(log::info);
-            Thread hook = new Thread(() -> {
-                try {
-                    log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
-                    server.close();
-                    log.info("stopped");
-                    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-                        context.stop(); // flushes the asynchronous appender's queue
-                    }
-                } catch (Exception e) {
-                    log.warn("stopping failed: {}", Failures.describe(e));
-                }
-            }, "berth-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Shutdown shutdown = new Shutdown(() -> stop(server, config, log), log);
+            shutdown.onJvmExit();
+            if (exitOnSignals) {
+                log.debug("exit status 0 after stopping on SIG{}", shutdown.exitOnSignals());
+            }
             listeningLines(server, config).forEach(log::info);
             server.join();
             return 0;
@@ -203,6 +204,26 @@ public final class Main {
             }
             return 1;
         }
+    }
+
+    /**
+     * Stops a server: finishes the requests in flight (up to {@code http.draintimeout}), closes it, then flushes the
+     * asynchronous log. Returns whether closing went well.
+     */
+    static boolean stop(BerthServer server, ServerConfig config, Logger log) {
+        boolean ok = true;
+        try {
+            log.info("stopping: finishing requests in flight (up to {})", config.http().drainTimeout());
+            server.close();
+            log.info("stopped");
+        } catch (Exception e) {
+            log.warn("stopping failed: {}", Failures.describe(e));
+            ok = false;
+        }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop(); // flushes the asynchronous appender's queue
+        }
+        return ok;
     }
 
     /** The lines that say, at startup, who may do what, where content is pulled through from, and the limits. */
