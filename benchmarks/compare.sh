@@ -30,6 +30,9 @@
 #   BENCH_SOURCES         load generator connections from 127.0.0.2..127.0.0.K (0: the kernel's choice; default 0)
 #   BENCH_WRK_SECONDS     each wrk / ab measurement (10)     BENCH_KEEP=1                 keep the folder and logs
 #   BERTH_JAVA            the java that runs Berth (java), e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+#   BERTH_LAUNCHER=1      start Berth with registry-server/bin/berth (its documented way: a startup archive
+#                         recorded by a training run, here made once in the run's folder before anything is timed),
+#                         not java -jar; BERTH_JAVA's JDK runs it (Java 25: the AOT cache; 17: AppCDS)
 #   BERTH_OPTS            Berth's JVM flags (-Xmx256m)       BERTH_CONFIG / DIST_CONFIG   a config.yml for one of them
 #                         (address and root directory are always set through REGISTRY_HTTP_ADDR and
 #                         REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY)
@@ -67,6 +70,7 @@ sources=${BENCH_SOURCES:-0}
 wrk_seconds=${BENCH_WRK_SECONDS:-10}
 berth_java=${BERTH_JAVA:-java}
 berth_opts=${BERTH_OPTS--Xmx256m}
+berth_home=$(dirname "$(dirname "$(readlink -f "$(command -v "$berth_java")")")")
 loadgen_java=${LOADGEN_JAVA:-java}
 accept='application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
 
@@ -113,6 +117,7 @@ servers=(berth dist)
 declare -A NAME=([berth]=Berth [dist]=distribution)
 port=
 base=
+berth_started=
 
 free_port() {
   local p
@@ -128,18 +133,28 @@ start_server() { # berth|dist: starts it on its folder, sets pid, port, base
   echo "--- start $(date +%T) ---" >> "$log"
   from=$(wc -l < "$log")
   if [ "$s" = berth ]; then
-    # shellcheck disable=SC2086
-    REGISTRY_HTTP_ADDR=127.0.0.1:0 REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/berth" \
-      "$berth_java" $berth_opts -jar "$jar" serve "$berth_config" >> "$log" 2>&1 &
+    if [ "${BERTH_LAUNCHER:-}" = 1 ]; then
+      # exec's the JVM, so $pid is the server's; the first start records the archive (outside any timing: every
+      # part waits for the start before it measures)
+      REGISTRY_HTTP_ADDR=127.0.0.1:0 REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/berth" \
+        JAVA_HOME="$berth_home" JAVA_OPTS="$berth_opts" BERTH_CACHE_DIR="$work/archive" \
+        registry-server/bin/berth serve "$berth_config" >> "$log" 2>&1 &
+    else
+      # shellcheck disable=SC2086
+      REGISTRY_HTTP_ADDR=127.0.0.1:0 REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/berth" \
+        "$berth_java" $berth_opts -jar "$jar" serve "$berth_config" >> "$log" 2>&1 &
+    fi
     pid=$!
     port=
-    for i in $(seq 1 300); do
+    # up to 30 s; 3 minutes for a launcher that records its archive first
+    for i in $(seq 1 "$( [ "${BERTH_LAUNCHER:-}" = 1 ] && [ -z "$berth_started" ] && echo 1800 || echo 300)"); do
       port=$(tail -n +"$from" "$log" | sed -n 's/.*Berth registry listening on http:\/\/[^ ]*:\([0-9][0-9]*\)\/.*/\1/p' \
         | head -n 1)
       [ -n "$port" ] && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
+    berth_started=1
   else
     port=$(free_port)
     REGISTRY_HTTP_ADDR=127.0.0.1:$port REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$work/dist" \
@@ -173,7 +188,7 @@ median() { printf '%s\n' "$@" | grep -v '^-$' | sort -n | awk '{a[NR]=$1} END {i
 # ------------------------------------------------------------------------------------------------------------ blobs
 echo "Berth vs distribution ($(docker-registry --version 2>/dev/null | awk '{print $NF}')) on $(nproc) cores;" \
   "store: $work ($(df -T "$work" | awk 'NR == 2 {print $2}')); Berth: $("$berth_java" -version 2>&1 | head -n 1)" \
-  "${berth_opts:-(no flags)}"
+  "${berth_opts:-(no flags)}$( [ "${BERTH_LAUNCHER:-}" = 1 ] && echo ", started by registry-server/bin/berth")"
 echo "parts: ${parts[*]}; blob ${size_mib} MiB; herd ${herd_n} x ${herd_mib} MiB; slow ${slow_readers} readers +" \
   "${slow_uploaders} uploaders at ${slow_rate} B/s for ${slow_seconds} s; load generator's sources: $( [ "$sources" = 0 ] && echo "the kernel's choice" || echo "127.0.0.2..127.0.0.$sources")"
 
