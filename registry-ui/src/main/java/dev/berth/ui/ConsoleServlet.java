@@ -92,7 +92,6 @@ public final class ConsoleServlet extends HttpServlet {
     public static final String COOKIE = "berth_console";
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> STATIC = Map.of(
             "app.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
@@ -120,6 +119,14 @@ public final class ConsoleServlet extends HttpServlet {
 
     public static Builder builder(Registry registry) {
         return new Builder(registry);
+    }
+
+    /**
+     * The mapper of the console's JSON answers, made by the first of them: building an {@code ObjectMapper} loads some
+     * 450 classes, which a server that constructs the console at startup should not wait for.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     /** Who is looking, and the session they came with (null when none). */
@@ -450,7 +457,7 @@ public final class ConsoleServlet extends HttpServlet {
     }
 
     private static void json(HttpServletResponse resp, Object value) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(value);
+        byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
         resp.setStatus(200);
         resp.setContentType("application/json");
         resp.setContentLength(bytes.length);
