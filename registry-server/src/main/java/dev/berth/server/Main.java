@@ -87,13 +87,16 @@ public final class Main {
         locales.setDaemon(true);
         locales.start();
         int code = run(args, System.getenv(), System.out, System.err);
-        if (code != 0) {
+        if (code != 0 || args.length > 0 && args[0].equals(StartupTraining.COMMAND)) {
             System.exit(code);
         }
     }
 
     /** Runs a command; returns the exit code (serve returns only when the server has stopped). */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length == 1 && args[0].equals(StartupTraining.COMMAND)) {
+            return StartupTraining.run(err);
+        }
         if (args.length > 0 && AdminCommands.COMMANDS.contains(args[0])) {
             return AdminCommands.run(args, env, out, err);
         }
