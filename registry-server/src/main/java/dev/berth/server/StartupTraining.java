@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,11 @@ final class StartupTraining {
     static final String COMMAND = "train-startup";
     /** Rounds of push and pull: a few, so that the recorded profiles see the request path more than once. */
     private static final int ROUNDS = 3;
+    /**
+     * The layer's size: a layer of a few bytes gave Java 25 profiles of tiny bodies only, and its first pull of a
+     * real blob after such a training was slower than without the profiles.
+     */
+    private static final int LAYER_BYTES = 2 << 20;
     private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.1 (\\d{3})");
     private static final Pattern LOCATION = Pattern.compile("(?im)^Location: *(\\S+)\\s*$");
 
@@ -71,7 +77,8 @@ final class StartupTraining {
     static void exercise(int port, int round) throws IOException {
         String repo = "training/image";
         expect(request(port, "GET", "/v2/", Map.of(), new byte[0]), 200);
-        byte[] layer = ("layer " + round).getBytes(StandardCharsets.UTF_8);
+        byte[] layer = new byte[LAYER_BYTES];
+        new SplittableRandom(round).nextBytes(layer);
         byte[] imageConfig = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
                 .getBytes(StandardCharsets.UTF_8);
         String layerDigest = sha256(layer);
