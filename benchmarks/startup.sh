@@ -7,15 +7,17 @@
 #
 # Rows (each a fresh process on an empty temporary storage folder and a port of its own, every run):
 #   berth-17          java -jar registry-server.jar on Java 17, no archive
-#   berth-17-appcds   registry-server/bin/berth on Java 17: AppCDS, the archive made by the warm-up run
+#   berth-17-appcds   registry-server/bin/berth on Java 17: AppCDS, the archive made in the warm-up run
 #   berth-25          java -jar on Java 25, no archive (the JVM's default CDS only)
-#   berth-25-aot      registry-server/bin/berth on Java 25: the AOT cache, made by the warm-up run
+#   berth-25-aot      registry-server/bin/berth on Java 25: the AOT cache, made in the warm-up run
 #   distribution      docker-registry serve config.yml (Debian's docker-registry)
 # With BENCH_BEFORE_JAR (another build's jar, e.g. an older commit's), each Berth row has a twin "before-<row>" that
-# runs that jar, in the same turns: the fair before/after on a machine whose load changes from minute to minute.
+# runs that jar, in the same turns: the fair before/after on a machine whose load changes from minute to minute;
+# BENCH_BEFORE_LAUNCHER runs those twins with another launcher (e.g. an older commit's bin/berth, for a jar that
+# predates the launcher's training run).
 # Each row starts with BENCH_WARMUP runs that are not counted (the first makes the archive of an archive row: the
-# launcher writes it when that run's JVM exits), then BENCH_RUNS timed runs; the rows take turns run by run, so
-# that a busy moment of the machine hits them all alike. A run is timed from just before the process is started
+# launcher records it in its training run before it starts the server), then BENCH_RUNS timed runs; the rows take
+# turns run by run, so that a busy moment of the machine hits them all alike. A run is timed from just before the process is started
 # (date +%s%N) to curl's first 200, polled in a tight loop; the process is then stopped with SIGTERM and waited for.
 # Environment:
 #   BENCH_RUNS (11)  BENCH_WARMUP (1)  BENCH_ROWS   the rows to run, e.g. "berth-17 distribution" (default: all)
@@ -29,6 +31,7 @@ cd "$(dirname "$0")/.."
 
 jar=${BENCH_JAR:-$PWD/registry-server/target/registry-server.jar}
 launcher=$PWD/registry-server/bin/berth
+before_launcher=${BENCH_BEFORE_LAUNCHER:-$launcher}
 [ -f "$jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
 runs=${BENCH_RUNS:-11}
@@ -80,8 +83,8 @@ free_port() {
 # start ROW PORT ROOT: starts the row's process in the background (its pid in $pid: the launcher execs java).
 start() {
   local row=$1 port=$2 root=$3 cmd
-  local berth=(--port "$port" --root "$root") row_jar=$jar
-  case $row in before-*) row_jar=$before_jar ;; esac
+  local berth=(--port "$port" --root "$root") row_jar=$jar row_launcher=$launcher
+  case $row in before-*) row_jar=$before_jar row_launcher=$before_launcher ;; esac
   case ${row#before-} in
     berth-17) cmd=(env JAVA_HOME="$java17_home" BERTH_ARCHIVE=off) ;;
     berth-17-appcds) cmd=(env JAVA_HOME="$java17_home" BERTH_CACHE_DIR="$work/archives") ;;
@@ -90,7 +93,7 @@ start() {
     distribution) cmd=(env REGISTRY_HTTP_ADDR="127.0.0.1:$port" REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$root"
         docker-registry serve "$work/config.yml") ;;
   esac
-  [ "$row" = distribution ] || cmd+=(BERTH_JAR="$row_jar" "$launcher" "${berth[@]}")
+  [ "$row" = distribution ] || cmd+=(BERTH_JAR="$row_jar" "$row_launcher" "${berth[@]}")
   "${cmd[@]}" >>"$work/$row.log" 2>&1 &
   pid=$!
 }

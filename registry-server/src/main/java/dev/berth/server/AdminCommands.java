@@ -39,7 +39,13 @@ public final class AdminCommands {
     /** The commands this class runs. */
     static final Set<String> COMMANDS = Set.of("delete-repository", "retention");
 
-    private static final Logger LOG = LoggerFactory.getLogger(AdminCommands.class);
+    /**
+     * The commands' logger, asked for when used: Main reads {@link #COMMANDS} before logging has started (it starts on
+     * a second thread meanwhile), and a logger in a static field would make that read wait for it.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(AdminCommands.class);
+    }
 
     private AdminCommands() {
     }
@@ -58,7 +64,7 @@ public final class AdminCommands {
     static RetentionReport applyRetention(Registry registry, ServerConfig.Retention retention, boolean dryRun) {
         Retention policies = Retention.of(retention.policies());
         RetentionReport report = dryRun ? policies.dryRun(registry) : policies.apply(registry);
-        LOG.info("retention{}: {} repositories, {} tag(s) {}, {} kept", dryRun ? " (dry run)" : "",
+        log().info("retention{}: {} repositories, {} tag(s) {}, {} kept", dryRun ? " (dry run)" : "",
                 report.repositories().size(), report.deletedCount(), dryRun ? "to delete" : "deleted",
                 report.keptCount());
         return report;
@@ -99,7 +105,7 @@ public final class AdminCommands {
             return 2;
         }
         Main.configureLogging(config.log());
-        config.warnings().forEach(w -> LOG.warn("config: {}", w));
+        config.warnings().forEach(w -> log().warn("config: {}", w));
         if (command.equals("retention") && config.retention().policies().isEmpty()) {
             err.println("registry-server: retention: " + positional.get(0) + " has no retention.policies");
             return 2;
@@ -122,7 +128,7 @@ public final class AdminCommands {
             return 1;
         } catch (Exception e) {
             err.println("registry-server: " + command + " failed: " + Failures.describe(e));
-            LOG.debug("{} failed", command, e);
+            log().debug("{} failed", command, e);
             return 1;
         } finally {
             if (notifier != null) {

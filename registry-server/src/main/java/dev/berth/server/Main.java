@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,12 @@ public final class Main {
               --dry-run      only print what would be deleted
             """;
 
+    /**
+     * Counted down once logback has started on the second thread {@link #main} starts it on; null when Main was not
+     * started by {@link #main} (a test calling {@link #run}): logging then starts on first use, as usual.
+     */
+    private static volatile CountDownLatch loggingStarted;
+
     /** The Jetty system property that spares it its MBean server query (see {@link #main}). */
     static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
 
@@ -78,16 +85,28 @@ public final class Main {
         if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
             System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
         }
-        // Jetty's MimeTypes, which the server's construction initialises, starts with Locale.getAvailableLocales():
-        // the JDK then parses the tag of every locale it has (some 800), which took 40% of the main thread's time to
-        // the first answer with a class archive. The JDK keeps that list once made, so the other core makes it
-        // meanwhile; whichever thread needs it first makes it, the other waits. JDK only: no class of Berth's or its
-        // libraries is touched here.
-        Thread locales = new Thread(Locale::getAvailableLocales, "berth-locales");
-        locales.setDaemon(true);
-        locales.start();
+        // Two things the main thread would otherwise do one after the other are done on a second thread meanwhile,
+        // while the main thread reads the configuration (12-17% off a plain start at a load average of 5 on 2 cores;
+        // nothing gained where no core is idle):
+        // - logback's start (some 340 classes), which Main waits for before it sets the log level (configureLogging);
+        // - Locale.getAvailableLocales(), with which Jetty's MimeTypes, initialised by the server's construction,
+        //   starts: the JDK then parses the tag of every locale it has (some 800), which took 40% of the main thread's
+        //   time to the first answer with a class archive. The JDK keeps that list once made; whichever thread needs
+        //   it first makes it, the other waits.
+        CountDownLatch logging = new CountDownLatch(1);
+        loggingStarted = logging;
+        Thread early = new Thread(() -> {
+            try {
+                LoggerFactory.getILoggerFactory();
+            } finally {
+                logging.countDown();
+            }
+            Locale.getAvailableLocales();
+        }, "berth-early-start");
+        early.setDaemon(true);
+        early.start();
         int code = run(args, System.getenv(), System.out, System.err, true);
-        if (code != 0) {
+        if (code != 0 || args.length > 0 && args[0].equals(StartupTraining.COMMAND)) {
             System.exit(code);
         }
     }
@@ -103,7 +122,11 @@ public final class Main {
      * the JVM exits with status 0 (see {@link Shutdown}).
      */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean exitOnSignals) {
+        if (args.length == 1 && args[0].equals(StartupTraining.COMMAND)) {
+            return StartupTraining.run(err);
+        }
         if (args.length > 0 && AdminCommands.COMMANDS.contains(args[0])) {
+            awaitLogging();
             return AdminCommands.run(args, env, out, err);
         }
         String command = "serve";
@@ -402,7 +425,31 @@ public final class Main {
         }
     }
 
+    /**
+     * Waits until logback has started, when {@link #main} started it on a second thread: SLF4J hands a thread that
+     * asks for its logger factory meanwhile a stand-in, which is not logback's context to configure.
+     */
+    static void awaitLogging() {
+        CountDownLatch started = loggingStarted;
+        if (started == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static void configureLogging(ServerConfig.Log log) {
+        awaitLogging();
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
             root.setLevel(Level.toLevel(log.level(), Level.INFO));

@@ -95,7 +95,6 @@ public final class ConsoleServlet extends HttpServlet {
     public static final String COOKIE = "berth_console";
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The User-Agent of the request contexts the console acts in. */
     static final String CONSOLE_AGENT = "berth-console";
     private static final Map<String, String> STATIC = Map.of(
@@ -141,6 +140,14 @@ public final class ConsoleServlet extends HttpServlet {
     /** A builder of a console over {@code registry}. */
     public static Builder builder(Registry registry) {
         return new Builder(registry);
+    }
+
+    /**
+     * The mapper of the console's JSON answers, made by the first of them: building an {@code ObjectMapper} loads some
+     * 450 classes, which a server that constructs the console at startup should not wait for.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     /** Who is looking, and the session they came with (null when none). */
@@ -566,7 +573,7 @@ public final class ConsoleServlet extends HttpServlet {
     }
 
     private static void json(HttpServletResponse resp, Object value) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(value);
+        byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
         resp.setStatus(200);
         resp.setContentType("application/json");
         resp.setContentLength(bytes.length);
