@@ -45,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashLeftoversIT {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     private static final String TEMP_PREFIX = ".berth-tmp-";
+    private static final Duration PURGE_AGE = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
@@ -133,6 +134,10 @@ class CrashLeftoversIT {
                 .allSatisfy(p -> assertThat(p).exists());
         assertThat(partialUpload).as("the blob upload the kill cut").exists();
         assertThat(complete).as("manifests pushed before the kill").isNotEmpty();
+
+        // The purge deletes only what was last written before its age (1s): the new process below starts fast enough
+        // to run its first purge within that second of the kill, so it starts once every leftover is that old.
+        awaitOlderThan(leftovers, PURGE_AGE);
 
         // A new process with upload purging due at once removes them.
         Path purgeConfig = Files.writeString(dir.resolve("purge.yml"), config(data, true));
@@ -263,10 +268,20 @@ class CrashLeftoversIT {
         }
     }
 
+    /** Returns once every file in {@code files} was last modified more than {@code age} ago. */
+    private static void awaitOlderThan(List<Path> files, Duration age) throws IOException, InterruptedException {
+        for (Path f : files) {
+            long due = Files.getLastModifiedTime(f).toMillis() + age.toMillis() + 50; // and a margin for clock reads
+            for (long now = System.currentTimeMillis(); now < due; now = System.currentTimeMillis()) {
+                Thread.sleep(due - now); // until the file has the age: the condition itself, computed from its mtime
+            }
+        }
+    }
+
     private static String config(Path data, boolean purgeAtOnce) {
         return "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: " + data + "\n"
                 + "  maintenance:\n    uploadpurging:\n      enabled: " + purgeAtOnce + "\n"
-                + (purgeAtOnce ? "      age: 1s\n      interval: 1s\n" : "")
+                + (purgeAtOnce ? "      age: " + PURGE_AGE.toSeconds() + "s\n      interval: 1s\n" : "")
                 + "http:\n  addr: 127.0.0.1:0\n";
     }
 }
