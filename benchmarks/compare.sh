@@ -11,9 +11,11 @@
 #           timed push round is preceded by a dd round of the same bytes (the disk's rate swings 2x within minutes,
 #           so each push is set against the dd that ran just before it: "push / dd, per round"). Pulls are measured
 #           with two clients, each against both servers: curl -o /dev/null, and a Java reader with a 4 MiB buffer
-#           (PullCeiling fetch), because curl on loopback is slower than either server; first, the loopback ceiling
-#           of each client: a plain Java server that preads the cached blob into a 1 MiB direct buffer and writes
-#           it, or sendfiles it (what Go's server, so distribution, does), read by each client (PullCeiling ceiling)
+#           (PullCeiling fetch, warmed up on the blob through a server of its own first, so that its cold pull is the
+#           registry's first after a start, not the reader's), because curl on loopback is slower than either
+#           server; first, the loopback ceiling of each client: a plain Java server that preads the cached blob into
+#           a 1 MiB direct buffer and writes it, or sendfiles it, read by each client (PullCeiling ceiling).
+#           (distribution 2.8 does neither: strace shows it read the file 4 MiB and write the socket 32 KiB at a time.)
 # manifest  GET manifest by tag (wrk) and HEAD blob (ab -i -k: wrk cannot do HEAD) at 16 connections, after a warm-up
 # herd      BENCH_HERD parallel pulls of a BENCH_HERD_MIB blob (the load generator): aggregate MiB/s, all complete,
 #           the server's peak and final RSS and CPU; a single client first (median of 3 after 10 warm-up pulls),
@@ -220,7 +222,7 @@ push() { # file digest
 pull_java() { # digest expected-bytes n: n pulls on new connections by one Java reader; prints seconds each, or -
   local out
   out=$(timeout 900 "$loadgen_java" -cp "$classes" dev.berth.benchmarks.PullCeiling fetch "$base/v2/bench/blobs/$1" "$3" \
-    2>&1) || true
+    "$work/blob" 2>&1) || true
   awk -v b="$2" -v n="$3" '$1 == 200 && $2 == b {print $3; k++} END {for (; k < n; k++) print "-"}' <<< "$out"
 }
 pull() { # digest expected-bytes: prints seconds, or -
@@ -305,7 +307,8 @@ if want transfer; then
     for _ in $(seq "$rounds"); do t=$(pull "$digest" "$bytes"); all+=("$(mibps "$bytes" "$t")"); done
     R[$s.pull_warm]=$(median "${all[@]}"); R[$s.pull_all]="${all[*]}"
     echo "  pull with curl: cold ${R[$s.pull_cold]} MiB/s, warm ${all[*]} MiB/s"
-    # The Java reader: one JVM for the cold pull, the warm-ups and the rounds (its own first pull is its slowest).
+    # The Java reader: one JVM for the cold pull, the warm-ups and the rounds, warmed up first on the blob file
+    # through a server of its own, so that its cold pull is the registry's first after a start, not the reader's.
     stop_server; start_server "$s"
     mapfile -t ts < <(pull_java "$digest" "$bytes" $((1 + warmups + rounds)))
     R[$s.jpull_cold]=$(mibps "$bytes" "${ts[0]}")

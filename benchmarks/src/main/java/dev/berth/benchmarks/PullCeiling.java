@@ -23,7 +23,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling ceiling FILE [ROUNDS [MODE,...]]
- * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling fetch URL [ROUNDS]
+ * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling fetch URL [ROUNDS [WARM_UP_FILE]]
  * java -cp benchmarks/target/classes dev.berth.benchmarks.PullCeiling serve FILE
  * </pre>
  *
@@ -37,7 +37,9 @@ import java.util.Locale;
  * direct, mapped, mapcache).
  * {@code fetch} GETs {@code URL} {@code ROUNDS} times on new connections, reads each body into a 4 MiB direct buffer
  * (one kernel copy per byte, no user-space copy, few system calls), checks its length against Content-Length and prints
- * one line per round: {@code <status> <bytes> <seconds>}. {@code serve} only serves, until stopped.
+ * one line per round: {@code <status> <bytes> <seconds>}; with {@code WARM_UP_FILE}, it first pulls that file a few
+ * times from a server of its own in the same JVM, so that its first timed round is not its own JIT's warm-up.
+ * {@code serve} only serves, until stopped.
  */
 public final class PullCeiling {
     private static final int READ_BUFFER = 4 << 20;
@@ -49,6 +51,9 @@ public final class PullCeiling {
     public static void main(String[] args) throws Exception {
         if (args.length >= 2 && args[0].equals("fetch")) {
             int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+            if (args.length > 3) {
+                warmUp(Path.of(args[3]));
+            }
             fetchRounds(URI.create(args[1]), rounds);
         } else if (args.length >= 2 && args[0].equals("serve")) {
             try (Server server = new Server(Path.of(args[1]))) {
@@ -59,12 +64,27 @@ public final class PullCeiling {
             ceiling(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5,
                     args.length > 3 ? args[3].split(",") : MODES);
         } else {
-            System.err.println("usage: PullCeiling ceiling FILE [ROUNDS] | fetch URL [ROUNDS] | serve FILE");
+            System.err.println("usage: PullCeiling ceiling FILE [ROUNDS] | fetch URL [ROUNDS [WARM_UP_FILE]] | serve FILE");
             System.exit(2);
         }
     }
 
     // ------------------------------------------------------------------------------------------------------ client
+
+    /**
+     * Warms this JVM's reader up on {@code file}, served by this class's own server in this JVM, so that the timed
+     * rounds that follow measure the server they pull from, cold or not, and not the reader's own JIT.
+     */
+    private static void warmUp(Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER);
+        try (Server server = new Server(file)) {
+            for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+                fetch(URI.create("http://127.0.0.1:" + server.port() + "/direct"), buffer);
+            }
+        }
+    }
+
+    private static final int WARM_UP_ROUNDS = 4;
 
     private static void fetchRounds(URI url, int rounds) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER);

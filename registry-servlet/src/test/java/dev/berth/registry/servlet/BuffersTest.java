@@ -28,4 +28,26 @@ class BuffersTest {
         assertThat(pool.large()).isNotNull().extracting(ByteBuffer::capacity).isEqualTo(Buffers.LARGE);
         assertThat(pool.small().capacity()).isEqualTo(Buffers.SMALL);
     }
+
+    @Test
+    void aJvmWithoutRoomForALargeBufferGivesNoneAndKeepsItsBudget() {
+        boolean[] full = {true};
+        Buffers pool = new Buffers(size -> {
+            if (size == Buffers.LARGE && full[0]) {
+                throw new OutOfMemoryError("Cannot reserve " + size + " bytes of direct buffer memory");
+            }
+            return ByteBuffer.allocate(size);
+        });
+        for (int i = 0; i < Buffers.LARGE_BUDGET + 1; i++) {
+            assertThat(pool.large()).isNull(); // the client writes from a small buffer instead
+        }
+        assertThat(pool.small().capacity()).isEqualTo(Buffers.SMALL);
+        full[0] = false; // memory freed: every place in the budget is still there
+        List<ByteBuffer> taken = new ArrayList<>();
+        ByteBuffer b;
+        while ((b = pool.large()) != null) {
+            taken.add(b);
+        }
+        assertThat(taken).hasSize(Buffers.LARGE_BUDGET);
+    }
 }

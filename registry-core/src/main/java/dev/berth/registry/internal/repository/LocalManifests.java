@@ -30,7 +30,14 @@ import java.util.Set;
  * and the referrers index that point at them.
  */
 public final class LocalManifests implements Manifests {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * For {@link #mediaTypeOf}'s rare fallback only: made on first use, because every request about a repository
+     * creates its manifests object, and making a mapper loads a few hundred classes (70 ms of a cold server's first
+     * blob pull, which needs no JSON at all).
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Store store;
     private final RepositoryName name;
@@ -173,7 +180,7 @@ public final class LocalManifests implements Manifests {
             return Manifest.parse(bytes, null).mediaType();
         } catch (RegistryException notOurs) {
             try {
-                JsonNode node = JSON.readTree(bytes);
+                JsonNode node = Json.MAPPER.readTree(bytes);
                 if (node != null && node.path("mediaType").isTextual()) {
                     return node.path("mediaType").asText();
                 }
