@@ -64,7 +64,8 @@ public final class PullCeiling {
             ceiling(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5,
                     args.length > 3 ? args[3].split(",") : MODES);
         } else {
-            System.err.println("usage: PullCeiling ceiling FILE [ROUNDS] | fetch URL [ROUNDS [WARM_UP_FILE]] | serve FILE");
+            System.err.println("usage: PullCeiling ceiling FILE [ROUNDS] | fetch URL [ROUNDS [WARM_UP_FILE]]"
+                    + " | serve FILE");
             System.exit(2);
         }
     }
