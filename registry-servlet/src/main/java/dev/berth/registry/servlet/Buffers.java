@@ -21,11 +21,11 @@ import java.util.function.IntFunction;
  * 4 KiB page, and mappings that live until a garbage collection). Pulls of a blob that other pulls read at the same
  * time write from a mapping they share instead, which pays its page faults once for all of them ({@link MappedBlobs}).
  *
- * <p>Large buffers are 4 MiB, not 1 MiB: a quarter of the writes per GiB means a quarter of the container's work per
- * byte, and that work is what a freshly started JVM interprets and compiles while its first pulls run. Measured in
- * turns on this 2-core machine (a server's first 1 GiB pull after its start, then warm pulls, to a reader with a 4 MiB
- * buffer, six starts each): first pull 0.45-0.58 s against 0.49-0.60 s with 1 MiB, warm 0.30-0.33 s against
- * 0.35-0.43 s.
+ * <p>Large buffers are 4 MiB, not 1 MiB: a quarter of the writes per GiB is a quarter of the container's work per
+ * byte. Measured in turns on this 2-core machine (a server's first 1 GiB pull after its start, then warm pulls, to a
+ * reader with a 4 MiB buffer, five or six starts each): warm pulls 0.30-0.35 s against 0.35-0.45 s with 1 MiB; a
+ * client that keeps up gets the buffer in parts sized by its rate ({@code AsyncDownload}), so that the rate watch is
+ * never far ahead of it, and kept 0.34-0.42 s of that.
  */
 final class Buffers {
     static final int LARGE = 4 << 20;

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pulls of a blob that another pull reads at the same time, on the filesystem driver in Jetty: they are written from
  * a shared mapping ({@link MappedBlobs}), and still give the right bytes for whole blobs and ranges, and a client cut
- * off mid-way gets a correct prefix and then the end of the connection.
+ * off mid-way gets a correct prefix and then the end of the connection. A lone pull, written from buffers in parts,
+ * gives the right bytes too.
  */
 class MappedDownloadTest {
     static final int BLOB = 6 << 20;
@@ -126,6 +127,27 @@ class MappedDownloadTest {
         // The held pull, read at last, is whole too (it began from a buffer and goes on from the mapping).
         byte[] rest = readBody(holder);
         assertThat(Arrays.equals(rest, blob)).isTrue();
+    }
+
+    @Test
+    void aLonePullIsWrittenFromBuffersInPartsWithTheRightBytes() throws Exception {
+        start(ServletOptions.Limits.NONE);
+        // No other pull of the blob: read from the file into 4 MiB buffers, written in parts sized by the client.
+        HttpResponse<byte[]> whole = get(null);
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(Arrays.equals(whole.body(), blob)).isTrue();
+
+        HttpResponse<byte[]> range = get("bytes=4194303-6000001"); // across the first buffer's end
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(Arrays.equals(range.body(), Arrays.copyOfRange(blob, 4194303, 6000002))).isTrue();
+
+        // A reader with a 4 KiB socket buffer keeps falling behind and catching up: parts of 16 KiB from a large buffer
+        // while it is behind, larger ones between.
+        Socket s = open();
+        send(s, "GET /v2/herd/app/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(statusLine(s)).startsWith("HTTP/1.1 200");
+        assertThat(Arrays.equals(readBody(s), blob)).isTrue();
+        assertThat(MappedBlobs.SHARED.pulling(key)).isZero();
     }
 
     @Test
