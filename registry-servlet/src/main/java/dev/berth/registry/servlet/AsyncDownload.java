@@ -221,6 +221,13 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
             buffer = null;
             return write(slice);
         }
+        if (slow && buffer != null && buffer.capacity() == Buffers.LARGE && buffer.hasRemaining()) {
+            // The client fell behind with parts of a large buffer unsent: the buffer goes back to the pool now (the
+            // container is done with it), and what was left of it is read again into a small one, so that a client
+            // that slows down does not keep one of the few large buffers for as long as it takes to drain it.
+            pool.release(buffer);
+            buffer = null;
+        }
         if (buffer == null || !buffer.hasRemaining()) {
             chooseBuffer();
             while (buffer.hasRemaining()) {
