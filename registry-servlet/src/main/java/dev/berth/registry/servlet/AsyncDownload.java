@@ -221,14 +221,10 @@ final class AsyncDownload extends Transfers.Transfer implements WriteListener {
             buffer = null;
             return write(slice);
         }
-        if (slow && buffer != null && buffer.capacity() == Buffers.LARGE && buffer.hasRemaining()) {
-            // The client fell behind with parts of a large buffer unsent: the buffer goes back to the pool now (the
-            // container is done with it), and what was left of it is read again into a small one, so that a client
-            // that slows down does not keep one of the few large buffers for as long as it takes to drain it.
-            pool.release(buffer);
-            buffer = null;
-        }
-        if (buffer == null || !buffer.hasRemaining()) {
+        // A client that fell behind with parts of a large buffer unsent gets a small one now (chooseBuffer gives the
+        // large one back: the container is done with it), and what was left is read again from the file, so that a
+        // client that slows down does not keep one of the few large buffers for as long as it takes to drain it.
+        if (buffer == null || !buffer.hasRemaining() || slow && buffer.capacity() == Buffers.LARGE) {
             chooseBuffer();
             while (buffer.hasRemaining()) {
                 if (file.read(buffer, position + buffer.position()) < 0) {
