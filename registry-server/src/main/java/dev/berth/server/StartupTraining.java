@@ -25,12 +25,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The training run of the launcher ({@code bin/berth}): {@code registry-server.jar train-startup} starts the server
- * with the default configuration on a loopback port and a temporary folder, pushes and pulls a small image through it
- * over HTTP, stops it and exits, so that the JVM archive the launcher records around this run (AppCDS, or Java 25's
- * AOT cache with its method profiles) holds the classes of serving and not only those of starting. Ignores
- * {@code config.yml} and every {@code REGISTRY_*} variable: training never touches the registry's own storage, ports
- * or upstreams. Not for people: the launcher runs it when it has no archive yet.
+ * The training run of the launcher ({@code bin/berth}) and of the image's class archive: {@code registry-server.jar
+ * train-startup} starts the server from a config.yml of its own (registry:2's default, read from a file as serve reads
+ * one) on a loopback port and a temporary folder, pushes and pulls a small image through it over HTTP, stops it and
+ * exits, so that the JVM archive recorded around this run (AppCDS, Java 25's AOT cache with its method profiles, or
+ * the image's class list) holds the classes of serving and not only those of starting. Ignores the registry's own
+ * {@code config.yml} and every {@code REGISTRY_*} variable: training never touches the registry's storage, ports or
+ * upstreams. Not for people: the launcher runs it when it has no archive yet.
  */
 final class StartupTraining {
     /** The command's name. */
@@ -45,6 +46,20 @@ final class StartupTraining {
     private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.1 (\\d{3})");
     private static final Pattern LOCATION = Pattern.compile("(?im)^Location: *(\\S+)\\s*$");
 
+    /** The training's configuration; ROOT is the storage folder, as a single-quoted YAML scalar. */
+    private static final String CONFIG = """
+            version: 0.1
+            storage:
+              cache:
+                blobdescriptor: inmemory
+              filesystem:
+                rootdirectory: ROOT
+            http:
+              addr: 127.0.0.1:0
+              headers:
+                X-Content-Type-Options: [nosniff]
+            """;
+
     private StartupTraining() {
     }
 
@@ -53,11 +68,17 @@ final class StartupTraining {
         Path root = null;
         try {
             root = Files.createTempDirectory("berth-training");
-            ServerConfig config = ConfigLoader.load(null, Map.of("REGISTRY_HTTP_ADDR", "127.0.0.1:0",
-                    "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.toString()));
+            // A config.yml of the shape most registries start with (registry:2's, as the image has it), read as serve
+            // reads one, so that the archive holds the classes of parsing a file too; no environment overrides.
+            Path file = root.resolve("config.yml");
+            String storage = "'" + root.resolve("data").toString().replace("'", "''") + "'";
+            Files.writeString(file, CONFIG.replace("ROOT", storage));
+            ServerConfig config = ConfigLoader.load(file, Map.of());
             Main.configureLogging(config.log());
             try (BerthServer server = Main.serve(config)) {
-                Main.configurationLines(config); // what serving computes before it listens
+                // what serving computes before and once it listens
+                Main.configurationLines(config);
+                Main.listeningLines(server, config);
                 for (int i = 0; i < ROUNDS; i++) {
                     exercise(server.port(), i);
                 }
